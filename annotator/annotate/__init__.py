@@ -1,0 +1,1 @@
+"""Annotate: assignment of articles, labels as append-only revisions, the labeling page."""

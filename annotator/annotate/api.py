@@ -1,0 +1,113 @@
+"""/api/v1: next article, reading articles, my annotation (get/put), all annotations (leads)."""
+
+from __future__ import annotations
+
+from flask import Response
+from pydantic import BaseModel
+
+from annotator.annotate.models import AnnotationOut, AnnotationSave
+from annotator.annotate.service import (
+    all_annotations,
+    load_annotation,
+    next_article,
+    progress,
+    readable_article,
+    save_annotation,
+    skip_article,
+)
+from annotator.auth.guard import requires
+from annotator.context import current_user, db_session
+from annotator.errors import ErrorBody
+from annotator.http import ArticlePath, ProjectPath, api_blueprint, json_response
+from annotator.ingest.models import ArticleOut
+from annotator.labelschema.suggest import SpanSuggestion, suggest_spans
+from annotator.projects.models import ProjectProgress
+from annotator.projects.service import find_project, project_schema
+from annotator.storage.tables import Article
+
+api = api_blueprint("annotate_api", __name__, "annotate")
+
+
+class NextArticle(BaseModel):
+    article: ArticleOut | None
+    progress: ProjectProgress
+
+
+class AnnotationList(BaseModel):
+    annotations: list[AnnotationOut]
+
+
+class SuggestionList(BaseModel):
+    suggestions: list[SpanSuggestion]
+
+
+def describe_article(article: Article) -> ArticleOut:
+    return ArticleOut.model_validate(article, from_attributes=True)
+
+
+@api.post("/projects/<int:project_id>/next", responses={200: NextArticle, 404: ErrorBody})
+def post_next(path: ProjectPath) -> Response:
+    """Assign the calling annotator their next article (null when none is left for them)."""
+    session = db_session()
+    project = find_project(session, path.project_id)
+    article = next_article(session, project, current_user())
+    session.commit()
+    body = NextArticle(
+        article=describe_article(article) if article else None,
+        progress=progress(session, project, current_user()),
+    )
+    return json_response(body)
+
+
+@api.get("/articles/<int:article_id>", responses={200: ArticleOut, 403: ErrorBody, 404: ErrorBody})
+def get_article(path: ArticlePath) -> Response:
+    return json_response(describe_article(readable_article(db_session(), path.article_id, current_user())))
+
+
+@api.get("/articles/<int:article_id>/suggestions", responses={200: SuggestionList, 403: ErrorBody})
+def get_suggestions(path: ArticlePath) -> Response:
+    """Spans found by the schema's vocabulary aliases."""
+    session = db_session()
+    article = readable_article(session, path.article_id, current_user())
+    schema = project_schema(find_project(session, article.project_id))
+    return json_response(SuggestionList(suggestions=suggest_spans(article.text, schema)))
+
+
+@api.get("/articles/<int:article_id>/annotation", responses={200: AnnotationOut, 403: ErrorBody})
+def get_annotation(path: ArticlePath) -> Response:
+    """The calling user's own labels for the article (revision null if never saved)."""
+    session = db_session()
+    article = readable_article(session, path.article_id, current_user())
+    return json_response(load_annotation(session, article, current_user()))
+
+
+@api.put(
+    "/articles/<int:article_id>/annotation",
+    responses={200: AnnotationOut, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody},
+)
+def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
+    """Save the calling user's labels as a new revision on top of `base_revision`."""
+    session = db_session()
+    article = readable_article(session, path.article_id, current_user())
+    project = find_project(session, article.project_id)
+    saved = save_annotation(session, project, project_schema(project), article, current_user(), body)
+    session.commit()
+    return json_response(saved)
+
+
+@api.post("/articles/<int:article_id>/skip", responses={204: None, 409: ErrorBody})
+def post_skip(path: ArticlePath) -> Response:
+    """Hand an article without labels back, so someone else can take it."""
+    session = db_session()
+    skip_article(session, readable_article(session, path.article_id, current_user()), current_user())
+    session.commit()
+    return Response(status=204)
+
+
+@api.get("/articles/<int:article_id>/annotations", responses={200: AnnotationList, 403: ErrorBody})
+@requires("lead")
+def get_all_annotations(path: ArticlePath) -> Response:
+    """Every annotator's latest labels for the article (leads only: annotation is blind)."""
+    session = db_session()
+    article = readable_article(session, path.article_id, current_user())
+    return json_response(AnnotationList(annotations=all_annotations(session, article)))

@@ -1,0 +1,80 @@
+"""Payloads of the annotate capability: what a save carries and what a load returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+Offset = Annotated[StrictInt, Field(ge=0)]
+Code = Annotated[str, Field(min_length=1, max_length=80)]
+AssignmentStatus = Literal["open", "done", "skipped"]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(Payload):
+    """Characters [start, end) of the article text, with the text they quote."""
+
+    start: Offset
+    end: Offset
+    text: str = Field(max_length=20_000)
+
+    @model_validator(mode="after")
+    def end_after_start(self) -> Span:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be greater than start ({self.start})")
+        return self
+
+
+class EntityRef(Payload):
+    """A canonical vocabulary id (or `new:slug` for a proposed actor) and where it is named."""
+
+    id: Code
+    span: Span | None = None
+
+
+class Precondition(Payload):
+    category: Code
+    span: Span | None = None
+
+
+class Statement(Payload):
+    actor: EntityRef
+    stance: Code
+    target: Code
+    preconditions: list[Precondition] = Field(default_factory=list, max_length=20)
+    source_outlet: EntityRef | None = None
+    evidence: Span | None = None
+
+
+class ArticleLabels(Payload):
+    relevant: StrictBool = True
+    outlet: Code | None = None
+    note: str = Field(default="", max_length=5_000)
+
+
+class AnnotationContent(Payload):
+    """The labels themselves, as stored in a revision."""
+
+    statements: list[Statement] = Field(default_factory=list, max_length=200)
+    article: ArticleLabels = Field(default_factory=ArticleLabels)
+
+
+class AnnotationSave(AnnotationContent):
+    base_revision: StrictInt | None = Field(
+        description="Revision this edit started from; null for a first save. A stale one gets 409."
+    )
+    seconds_spent: float | None = Field(default=None, ge=0, le=86_400)
+
+
+class AnnotationOut(AnnotationContent):
+    article_id: int
+    annotator: str
+    status: AssignmentStatus
+    revision: int | None = Field(description="Head revision id, the base_revision of the next save")
+    schema_version: str | None
+    saved_at: datetime | None

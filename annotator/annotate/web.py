@@ -1,0 +1,58 @@
+"""The labeling page, and the form actions around it (next, skip)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from annotator.annotate.service import load_annotation, neighbours, next_article, progress, readable_article
+from annotator.context import current_user, db_session
+from annotator.labelschema.suggest import suggest_spans
+from annotator.projects.service import find_project, project_schema
+
+pages = Blueprint("annotate", __name__)
+
+
+@pages.post("/projects/<int:project_id>/next")
+def next_page(project_id: int) -> ResponseReturnValue:
+    session = db_session()
+    project = find_project(session, project_id)
+    article = next_article(session, project, current_user())
+    session.commit()
+    if article is None:
+        flash(f"Nothing left to label in {project.name}. Thank you!", "info")
+        return redirect(url_for("projects.index"))
+    return redirect(url_for("annotate.page", article_id=article.id))
+
+
+@pages.get("/articles/<int:article_id>/annotate")
+def page(article_id: int) -> ResponseReturnValue:
+    session = db_session()
+    user = current_user()
+    article = readable_article(session, article_id, user)
+    project = find_project(session, article.project_id)
+    schema = project_schema(project)
+    previous_id, next_id = neighbours(session, project, user, article.id)
+    page_data = {
+        "article": {"id": article.id, "title": article.title, "text": article.text},
+        "annotation": load_annotation(session, article, user).model_dump(mode="json"),
+        "suggestions": [s.model_dump() for s in suggest_spans(article.text, schema)],
+        "schema": schema.model_dump(mode="json", include={"statement", "article", "vocabularies"}),
+        "urls": {
+            "annotation": f"/api/v1/articles/{article.id}/annotation",
+            "skip": f"/api/v1/articles/{article.id}/skip",
+            "next": f"/api/v1/projects/{project.id}/next",
+            "annotate": "/articles/{id}/annotate",
+            "home": url_for("projects.index"),
+        },
+    }
+    return render_template(
+        "annotate.html",
+        article=article,
+        project=project,
+        schema=schema,
+        progress=progress(session, project, user),
+        previous_id=previous_id,
+        next_id=next_id,
+        page_data=page_data,
+    )

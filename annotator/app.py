@@ -1,0 +1,122 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, render_template, request
+from flask_openapi3 import Info, OpenAPI
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from annotator import __version__
+from annotator.auth.guard import authorize_request, csrf, is_api_request, public
+from annotator.context import AppState, close_db_session
+from annotator.errors import ApiError, ErrorBody, Problem
+from annotator.settings import Settings
+from annotator.storage import Database
+
+SECURITY_HEADERS = {
+    # Same-origin scripts and styles only: no inline script can run, no other host is contacted.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+API_SECURITY = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "Token from `annotator token create NAME`"},
+    "session": {"type": "apiKey", "in": "cookie", "name": "session", "description": "Browser session; writes also need X-CSRFToken"},
+}
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> OpenAPI:
+    settings = settings or Settings()
+    app = OpenAPI(
+        __name__,
+        info=Info(title="Annotator API", version=__version__),
+        security_schemes=API_SECURITY,
+        doc_ui=False,
+        validation_error_status=422,
+        validation_error_model=ErrorBody,
+        validation_error_callback=validation_error_response,
+    )
+    app.config.update(
+        SECRET_KEY=settings.resolved_secret_key(),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        # A labeling session can last all day; the token lives as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["annotator"] = AppState(settings=settings, db=db or Database(settings.resolved_database_url()))
+    csrf.init_app(app)
+    app.before_request(authorize_request)
+    app.after_request(add_security_headers)
+    app.teardown_appcontext(close_db_session)
+    register_error_handlers(app)
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: OpenAPI) -> None:
+    from annotator.annotate.api import api as annotate_api
+    from annotator.annotate.web import pages as annotate_pages
+    from annotator.auth.web import pages as auth_pages
+    from annotator.ingest.api import api as ingest_api
+    from annotator.projects.api import api as projects_api
+    from annotator.projects.web import pages as project_pages
+
+    for api in (projects_api, ingest_api, annotate_api):
+        app.register_api(api)
+        csrf.exempt(api)  # the access guard checks CSRF for cookie-authenticated API writes
+    for pages in (auth_pages, project_pages, annotate_pages):
+        app.register_blueprint(pages)
+
+    @public
+    def openapi_document() -> Response:
+        return jsonify(app.api_doc)
+
+    app.add_url_rule("/api/v1/openapi.json", "openapi_document", openapi_document)
+
+
+def add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def register_error_handlers(app: OpenAPI) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> tuple[Response | str, int]:
+        if is_api_request():
+            return jsonify(error.body()), error.status
+        return render_template("error.html", status=error.status, message=error.message), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+        status = error.code or 500
+        message = error.description or error.name
+        if is_api_request():
+            code = error.name.lower().replace(" ", "_")
+            return jsonify(ErrorBody(error=code, message=message).model_dump()), status
+        return render_template("error.html", status=status, message=message), status
+
+
+def validation_error_response(error: ValidationError) -> Response:
+    """Pydantic's complaint about a request, as our error body; a body that is not JSON says so."""
+    body_not_an_object = any(issue["loc"] == () and issue["type"] == "model_type" for issue in error.errors())
+    if body_not_an_object and request.get_json(silent=True) is None:
+        if not request.is_json:
+            return _error_response(415, "unsupported_media_type", "send a JSON body with Content-Type: application/json")
+        return _error_response(400, "malformed_json", "the request body is not valid JSON")
+    problems = [Problem.at(issue["loc"], issue["msg"]) for issue in error.errors()]
+    return _error_response(422, "invalid_request", f"request refused: {len(problems)} problem(s)", problems)
+
+
+def _error_response(status: int, code: str, message: str, problems: list[Problem] | None = None) -> Response:
+    response = jsonify(ErrorBody(error=code, message=message, problems=problems or []).model_dump())
+    response.status_code = status
+    return response

@@ -1,0 +1,69 @@
+"""Users, password checks and API tokens (tokens and passwords are stored only as hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from annotator.auth.models import ROLES
+from annotator.errors import Conflict, Invalid, NotFound
+from annotator.storage.tables import ApiToken, User, utcnow
+
+USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+MIN_PASSWORD_LENGTH = 8
+TOKEN_PREFIX = "ann_"
+# Compared against when the user does not exist, so timing does not reveal names.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def add_user(session: Session, name: str, password: str, role: str) -> User:
+    if not USER_NAME.match(name):
+        raise Invalid(f"user name {name!r} must be 1-80 letters, digits, '_', '.' or '-'")
+    if role not in ROLES:
+        raise Invalid(f"role {role!r} must be one of: {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(User.id).where(User.name == name)) is not None:
+        raise Conflict(f"user {name!r} already exists")
+    user = User(name=name, password_hash=generate_password_hash(password), role=role)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, name: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def get_user(session: Session, name: str) -> User:
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise NotFound(f"no user named {name!r}")
+    return user
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256 random bits, so a fast hash is enough to make a stolen table useless.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(session: Session, user: User) -> str:
+    """A new API token for the user; the only time its plain text exists."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    return row.user if row is not None else None

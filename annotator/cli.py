@@ -1,0 +1,27 @@
+"""The `annotator` command: one group, each capability adding its own commands."""
+
+from __future__ import annotations
+
+import click
+
+from annotator import __version__
+from annotator.auth.cli import token_group, user_group
+from annotator.cli_support import AnnotatorGroup, CliContext
+from annotator.demo.cli import demo
+from annotator.ingest.cli import import_command
+from annotator.labelschema.cli import schema_group
+from annotator.projects.cli import project_group
+from annotator.settings import Settings
+from annotator.storage.cli import db_group
+
+
+@click.group(cls=AnnotatorGroup)
+@click.version_option(__version__, prog_name="annotator")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Stance annotation studio. Settings come from ANNOTATOR_* environment variables."""
+    ctx.obj = CliContext(settings=Settings())
+
+
+for command in (schema_group, project_group, user_group, token_group, import_command, db_group, demo):
+    main.add_command(command)

@@ -1,0 +1,40 @@
+"""What every CLI command shares: settings, a migrated database, readable errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from annotator.errors import ApiError
+from annotator.labelschema import SchemaError
+from annotator.settings import Settings
+from annotator.storage import Database
+from annotator.storage.migrate import upgrade_to_head
+
+
+@dataclass
+class CliContext:
+    settings: Settings
+    _db: Database | None = field(default=None, repr=False)
+
+    def db(self) -> Database:
+        """The configured database, brought to the newest schema on first use."""
+        if self._db is None:
+            self._db = Database(self.settings.resolved_database_url())
+            upgrade_to_head(self._db)
+        return self._db
+
+
+pass_cli = click.make_pass_decorator(CliContext)
+
+
+class AnnotatorGroup(click.Group):
+    """Turns the cores' errors into one-line messages and exit status 1, not tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ApiError, SchemaError) as error:
+            raise click.ClickException(str(error)) from error

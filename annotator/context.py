@@ -1,0 +1,42 @@
+"""Per-app state and per-request database session and user, reached through Flask's context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, request
+from sqlalchemy.orm import Session
+
+from annotator.settings import Settings
+from annotator.storage import Database
+from annotator.storage.tables import User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class AppState:
+    settings: Settings
+    db: Database
+
+
+def app_state() -> AppState:
+    return current_app.extensions["annotator"]
+
+
+def db_session() -> Session:
+    """This request's session: a reader for safe methods, a writer otherwise."""
+    if "db_session" not in g:
+        g.db_session = app_state().db.session(write=request.method not in SAFE_METHODS)
+    return g.db_session
+
+
+def close_db_session(_error: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def current_user() -> User:
+    """The authenticated user; the access guard has run before any view that calls this."""
+    return g.user

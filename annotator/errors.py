@@ -1,0 +1,62 @@
+"""Errors the API reports, and the one JSON shape every 4xx body takes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel, Field
+
+
+class Problem(BaseModel):
+    """One thing wrong with a request, located by its field path."""
+
+    field: str = Field(description="Dotted path of the offending field, '' for the whole body")
+    loc: list[str | int]
+    message: str
+
+    @classmethod
+    def at(cls, loc: Sequence[str | int], message: str) -> Problem:
+        return cls(field=".".join(str(p) for p in loc), loc=list(loc), message=message)
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="Machine-readable code, e.g. invalid_annotation, stale_revision")
+    message: str
+    problems: list[Problem] = Field(default_factory=list)
+
+
+class ApiError(Exception):
+    """Raised by cores and routes; rendered as ErrorBody with its status."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, problems: Iterable[Problem] = (), **extra: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+        self.extra = extra
+
+    def body(self) -> dict[str, object]:
+        body = ErrorBody(error=self.code, message=self.message, problems=self.problems).model_dump()
+        return {**body, **self.extra}
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "conflict"
+
+
+class Invalid(ApiError):
+    status = 422
+    code = "invalid"

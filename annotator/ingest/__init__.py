@@ -1,0 +1,1 @@
+"""Ingest: articles from .txt folders, JSONL and Label Studio task JSON."""

@@ -1,0 +1,49 @@
+"""`annotator import PROJECT PATH...`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from annotator.cli_support import CliContext, pass_cli
+from annotator.ingest.models import ImportReport, SourcePosition
+from annotator.ingest.readers import import_size, read_paths
+from annotator.ingest.store import import_records
+from annotator.projects.service import find_project
+
+
+@click.command("import")
+@click.argument("project")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON")
+@pass_cli
+def import_command(cli: CliContext, project: str, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Import articles into PROJECT (id or name) from .txt folders, .jsonl or Label Studio .json files."""
+    with cli.db().session(write=True) as session:
+        project_id = find_project(session, project).id
+        with click.progressbar(length=import_size(paths), label="Importing", file=sys.stderr) as bar:
+            report = import_records(session, project_id, read_paths(paths, on_bytes=bar.update))
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+    else:
+        _print_report(report)
+
+
+def _print_report(report: ImportReport) -> None:
+    click.echo(
+        f"imported {report.imported}, duplicates {len(report.duplicates)}, rejected {len(report.rejected)}"
+    )
+    for duplicate in report.duplicates:
+        click.echo(f"  duplicate  {_where(duplicate)}: same text as article {duplicate.duplicate_of}")
+    for rejection in report.rejected:
+        click.echo(f"  rejected   {_where(rejection)}: {rejection.reason}")
+
+
+def _where(position: SourcePosition) -> str:
+    if position.line is not None:
+        return f"{position.source} line {position.line}"
+    if position.task is not None:
+        return f"{position.source} task {position.task}"
+    return position.source

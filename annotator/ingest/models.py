@@ -1,0 +1,95 @@
+"""Records read from import files, and the report an import gives back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+TITLE_MAX = 300
+
+
+class ArticleRecord(BaseModel):
+    """One article as a JSONL line (or a normalised .txt file / Label Studio task) gives it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | int | None = Field(default=None, description="The article's id in the source system")
+    title: str | None = Field(default=None, max_length=TITLE_MAX)
+    text: str = Field(max_length=2_000_000)
+    outlet: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2_000)
+    published: str | None = Field(default=None, description="ISO 8601 date or date-time")
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("text")
+    @classmethod
+    def text_is_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty")
+        return value
+
+    @field_validator("published")
+    @classmethod
+    def published_is_iso(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        for parse in (date.fromisoformat, datetime.fromisoformat):
+            try:
+                parse(value)
+                return value
+            except ValueError:
+                continue
+        raise ValueError(f"{value!r} is not an ISO 8601 date or date-time")
+
+    def resolved_title(self) -> str:
+        return self.title.strip() if self.title and self.title.strip() else first_line(self.text)
+
+
+def first_line(text: str) -> str:
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return line[:TITLE_MAX]
+
+
+class SourcePosition(BaseModel):
+    """Where a record came from: a file and, inside it, a line or a task number."""
+
+    source: str
+    line: int | None = None
+    task: int | None = None
+
+
+class Rejection(SourcePosition):
+    reason: str
+
+
+class ReadRecord(SourcePosition):
+    record: ArticleRecord
+
+
+class Duplicate(SourcePosition):
+    duplicate_of: int = Field(description="Id of the article already holding this text")
+
+
+class ImportReport(BaseModel):
+    imported: int = 0
+    article_ids: list[int] = Field(default_factory=list)
+    duplicates: list[Duplicate] = Field(default_factory=list)
+    rejected: list[Rejection] = Field(default_factory=list)
+
+
+class ArticleSummary(BaseModel):
+    id: int
+    external_id: str | None
+    title: str
+    outlet: str | None
+    assigned_count: int
+
+
+class ArticleOut(ArticleSummary):
+    project_id: int
+    text: str
+    url: str | None
+    published: str | None
+    meta: dict[str, Any]

@@ -1,0 +1,147 @@
+"""Turn import files into article records or per-record rejections (no database)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+from pydantic import ValidationError
+
+from annotator.ingest.models import ArticleRecord, ReadRecord, Rejection
+
+ReadResult = ReadRecord | Rejection
+
+SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(?P<outlet>\S.*?)\s*$", re.IGNORECASE)
+LABEL_STUDIO_FIELDS = ("title", "outlet", "url", "published")
+
+
+ByteCounter = Callable[[int], None]
+
+
+def read_paths(paths: Iterable[Path], on_bytes: ByteCounter | None = None) -> Iterator[ReadResult]:
+    """Records from files and folders, the format chosen by each path's kind and suffix.
+
+    `on_bytes` hears how many bytes have been read, for a progress bar.
+    """
+    count = on_bytes or (lambda _n: None)
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.glob("*.txt")):
+                data = child.read_bytes()
+                count(len(data))
+                yield read_text_file(child.name, data)
+        else:
+            with path.open("rb") as stream:
+                yield from read_stream(path.name, cast(BinaryIO, _CountingStream(stream, count)))
+
+
+def import_size(paths: Iterable[Path]) -> int:
+    """Bytes read_paths will read, for a progress bar's length."""
+    return sum(
+        sum(f.stat().st_size for f in path.glob("*.txt")) if path.is_dir() else path.stat().st_size
+        for path in paths
+    )
+
+
+class _CountingStream:
+    def __init__(self, stream: BinaryIO, count: ByteCounter) -> None:
+        self._stream = stream
+        self._count = count
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._count(len(data))
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self._stream:
+            self._count(len(line))
+            yield line
+
+
+def read_stream(name: str, stream: BinaryIO) -> Iterator[ReadResult]:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".txt":
+        yield read_text_file(name, stream.read())
+    elif suffix in (".jsonl", ".ndjson"):
+        yield from read_jsonl(name, stream)
+    elif suffix == ".json":
+        yield from read_label_studio(name, stream.read())
+    else:
+        yield Rejection(source=name, reason="unsupported file type; use .txt, .jsonl or .json (Label Studio tasks)")
+
+
+def read_text_file(name: str, data: bytes) -> ReadResult:
+    """A plain article: title from the first non-empty line, outlet from a trailing `Source: X`."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return Rejection(source=name, reason=f"not UTF-8 text ({error.reason} at byte {error.start})")
+    # Browsers show \n only; offsets must index the text exactly as shown.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    if "\x00" in text:
+        return Rejection(source=name, reason="binary file (contains NUL bytes)")
+    if not text.strip():
+        return Rejection(source=name, reason="empty file")
+    last_line = text.rsplit("\n", 1)[-1]
+    outlet = match.group("outlet") if (match := SOURCE_LINE.match(last_line)) else None
+    return _validated(name, {"id": Path(name).stem, "text": text, "outlet": outlet})
+
+
+def read_jsonl(name: str, stream: BinaryIO) -> Iterator[ReadResult]:
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            yield Rejection(source=name, line=number, reason=f"not UTF-8 ({error.reason})")
+            continue
+        except json.JSONDecodeError as error:
+            yield Rejection(source=name, line=number, reason=f"malformed JSON: {error.msg} at column {error.colno}")
+            continue
+        yield _validated(name, data, line=number)
+
+
+def read_label_studio(name: str, data: bytes) -> Iterator[ReadResult]:
+    """Label Studio tasks: a list of `{"id", "data": {"text", ...}}`, or of bare data objects."""
+    try:
+        tasks = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        yield Rejection(source=name, reason=f"not a Label Studio task file: {error}")
+        return
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        yield Rejection(source=name, reason="expected a JSON list of Label Studio tasks")
+        return
+    for number, task in enumerate(tasks, start=1):
+        yield _validated(name, _article_from_task(task), task=number)
+
+
+def _article_from_task(task: Any) -> Any:
+    if not isinstance(task, dict):
+        return task
+    fields = task.get("data", task)
+    if not isinstance(fields, dict):
+        return fields
+    known = {key: fields[key] for key in LABEL_STUDIO_FIELDS if key in fields}
+    meta = {k: v for k, v in fields.items() if k not in (*LABEL_STUDIO_FIELDS, "text", "id")}
+    return {"id": task.get("id", fields.get("id")), "text": fields.get("text"), **known, "meta": meta}
+
+
+def _validated(source: str, data: Any, line: int | None = None, task: int | None = None) -> ReadResult:
+    try:
+        record = ArticleRecord.model_validate(data)
+    except ValidationError as error:
+        return Rejection(source=source, line=line, task=task, reason=_reason(error))
+    return ReadRecord(source=source, line=line, task=task, record=record)
+
+
+def _reason(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in issue['loc']) or 'record'}: {issue['msg']}" for issue in error.errors()
+    )

@@ -1,0 +1,97 @@
+"""Store read records as articles: batched, duplicates by text reported, not stored twice."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from annotator.ingest.models import Duplicate, ImportReport, ReadRecord, Rejection
+from annotator.storage.tables import Article
+
+BATCH_SIZE = 1_000
+Progress = Callable[[int], None]
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def import_records(
+    session: Session,
+    project_id: int,
+    results: Iterable[ReadRecord | Rejection],
+    on_progress: Progress | None = None,
+) -> ImportReport:
+    """Store every valid record, committing batch by batch, so a crash keeps whole batches.
+
+    Re-running the same import is safe: what was stored comes back as duplicates.
+    """
+    report = ImportReport()
+    for batch in _batches(results, BATCH_SIZE):
+        report.rejected.extend(r for r in batch if isinstance(r, Rejection))
+        _store_batch(session, project_id, [r for r in batch if isinstance(r, ReadRecord)], report)
+        session.commit()
+        if on_progress:
+            on_progress(len(batch))
+    report.imported = len(report.article_ids)
+    return report
+
+
+def _store_batch(session: Session, project_id: int, records: list[ReadRecord], report: ImportReport) -> None:
+    digests = [text_digest(r.record.text) for r in records]
+    known = dict(
+        session.execute(
+            select(Article.text_sha256, Article.id).where(
+                Article.project_id == project_id, Article.text_sha256.in_(set(digests))
+            )
+        ).tuples().all()
+    )
+    fresh: list[tuple[ReadRecord, str]] = []
+    copies: dict[str, list[ReadRecord]] = {}  # later records repeating a text new in this batch
+    for read, digest in zip(records, digests):
+        if digest in known:
+            report.duplicates.append(_duplicate(read, known[digest]))
+        elif digest in copies:
+            copies[digest].append(read)
+        else:
+            copies[digest] = []
+            fresh.append((read, digest))
+    if not fresh:
+        return
+    ids = session.execute(
+        insert(Article).returning(Article.id, sort_by_parameter_order=True),
+        [_row(project_id, read, digest) for read, digest in fresh],
+    ).scalars()
+    for (_read, digest), article_id in zip(fresh, ids):
+        report.article_ids.append(article_id)
+        report.duplicates.extend(_duplicate(copy, article_id) for copy in copies[digest])
+
+
+def _row(project_id: int, read: ReadRecord, digest: str) -> dict[str, object]:
+    record = read.record
+    return {
+        "project_id": project_id,
+        "external_id": None if record.id is None else str(record.id),
+        "title": record.resolved_title(),
+        "text": record.text,
+        "text_sha256": digest,
+        "outlet": record.outlet,
+        "url": record.url,
+        "published": record.published,
+        "meta": record.meta,
+        "assigned_count": 0,
+    }
+
+
+def _duplicate(read: ReadRecord, article_id: int) -> Duplicate:
+    return Duplicate(source=read.source, line=read.line, task=read.task, duplicate_of=article_id)
+
+
+def _batches(items: Iterable[ReadRecord | Rejection], size: int) -> Iterator[list[ReadRecord | Rejection]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

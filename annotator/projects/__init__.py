@@ -1,0 +1,1 @@
+"""Projects: a schema version, an overlap and the articles labeled under them."""

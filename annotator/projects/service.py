@@ -1,0 +1,95 @@
+"""Create and find projects; register schema versions so old labels keep theirs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from annotator.errors import Conflict, NotFound
+from annotator.labelschema import LabelSchema
+from annotator.projects.models import ProjectOut
+from annotator.storage.tables import Article, LabelSchemaRecord, Project
+
+
+def register_schema(session: Session, schema: LabelSchema) -> LabelSchemaRecord:
+    """The stored record of this schema version, adding it on first use."""
+    document = schema.model_dump(mode="json")
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    record = session.scalar(
+        select(LabelSchemaRecord).where(
+            LabelSchemaRecord.name == schema.name, LabelSchemaRecord.version == schema.version
+        )
+    )
+    if record is None:
+        record = LabelSchemaRecord(name=schema.name, version=schema.version, document=document, sha256=digest)
+        session.add(record)
+        session.flush()
+    elif record.sha256 != digest:
+        raise Conflict(
+            f"schema {schema.name!r} version {schema.version!r} is already registered with different "
+            "content; give the changed schema a new version"
+        )
+    return record
+
+
+def create_project(session: Session, name: str, schema: LabelSchema, overlap: int = 2) -> Project:
+    if session.scalar(select(Project.id).where(Project.name == name)) is not None:
+        raise Conflict(f"project {name!r} already exists")
+    project = Project(name=name, label_schema=register_schema(session, schema), overlap=overlap)
+    session.add(project)
+    session.flush()
+    return project
+
+
+def find_project(session: Session, key: str | int) -> Project:
+    """A project by id or by name (the CLI accepts either)."""
+    project = session.get(Project, int(key)) if str(key).isdigit() else None
+    if project is None:
+        project = session.scalar(select(Project).where(Project.name == str(key)))
+    if project is None:
+        raise NotFound(f"no project {key!r}")
+    return project
+
+
+def project_schema(project: Project) -> LabelSchema:
+    record = project.label_schema
+    return _parsed_schema(record.id, record.sha256, json.dumps(record.document))
+
+
+@lru_cache(maxsize=64)
+def _parsed_schema(_record_id: int, _sha256: str, document: str) -> LabelSchema:
+    return LabelSchema.model_validate_json(document)
+
+
+def list_projects(session: Session) -> list[ProjectOut]:
+    counts = (
+        select(Article.project_id, func.count(Article.id).label("articles"))
+        .group_by(Article.project_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Project, func.coalesce(counts.c.articles, 0))
+        .outerjoin(counts, counts.c.project_id == Project.id)
+        .order_by(Project.id)
+    ).tuples()
+    return [describe_project(project, articles) for project, articles in rows]
+
+
+def describe_project(project: Project, articles: int) -> ProjectOut:
+    return ProjectOut(
+        id=project.id,
+        name=project.name,
+        overlap=project.overlap,
+        schema_name=project.label_schema.name,
+        schema_version=project.label_schema.version,
+        created_at=project.created_at,
+        articles=articles,
+    )
+
+
+def count_articles(session: Session, project: Project) -> int:
+    return session.scalar(select(func.count(Article.id)).where(Article.project_id == project.id)) or 0

@@ -1,0 +1,41 @@
+"""Runtime settings, read once from ANNOTATOR_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the app and the CLI need to know about their environment.
+
+    Passed explicitly to the app factory and the CLI commands, never imported
+    as a global, so tests can run several differently configured apps side by side.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ANNOTATOR_", frozen=True)
+
+    data_dir: Path = Field(default=Path("instance"), description="Folder for the SQLite file and the secret key")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default is SQLite in data_dir")
+    secret_key: str | None = Field(default=None, description="Signs session cookies; default is a key file in data_dir")
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    session_cookie_secure: bool = False
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'annotator.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one kept in data_dir so sessions survive restarts."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.touch(mode=0o600)
+            key_file.write_text(secrets.token_hex(32))
+        return key_file.read_text().strip()

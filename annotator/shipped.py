@@ -1,0 +1,22 @@
+"""Files that ship with the package: the label schemas and the demo corpus."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+DEFAULT_SCHEMA = "diplomacy-stance.yaml"
+SAMPLE_CORPUS = Path(__file__).parent / "demo" / "corpus"
+
+
+def schemas_dir() -> Path:
+    """The repository's schemas/ folder, installed as annotator.shipped_schemas."""
+    try:
+        return Path(str(files("annotator.shipped_schemas")))
+    except ModuleNotFoundError:
+        # Editable installs cannot map a subpackage onto an outside folder; use the checkout.
+        return Path(__file__).resolve().parent.parent / "schemas"
+
+
+def default_schema_path() -> Path:
+    return schemas_dir() / DEFAULT_SCHEMA

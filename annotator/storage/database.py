@@ -1,0 +1,66 @@
+"""Engine and session setup shared by the web app, the CLI and the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class Database:
+    """One engine, two kinds of session: readers and writers.
+
+    On SQLite a writer opens its transaction with BEGIN IMMEDIATE, so a
+    read-then-write transaction waits for the write lock up front instead of
+    failing half-way with "database is locked". On PostgreSQL both are the same.
+    """
+
+    def __init__(self, url: str, **engine_options: Any) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, **engine_options)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._readers = sessionmaker(self.engine, expire_on_commit=False)
+        self._writers = sessionmaker(
+            self.engine.execution_options(begin_immediate=True), expire_on_commit=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def session(self, *, write: bool = False) -> Session:
+        return (self._writers if write else self._readers)()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A writer session that commits on success and rolls back on error."""
+        with self.session(write=True) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit is on disk before the client hears it is saved.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("begin_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

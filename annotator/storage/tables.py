@@ -1,0 +1,145 @@
+"""ORM tables. Annotations are append-only revisions; an assignment points at its head."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JsonDocument}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class LabelSchemaRecord(Base):
+    """A schema version as it was registered; never edited afterwards."""
+
+    __tablename__ = "label_schemas"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    version: Mapped[str] = mapped_column(String(40))
+    document: Mapped[dict[str, Any]]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    label_schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))
+    overlap: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    label_schema: Mapped[LabelSchemaRecord] = relationship(lazy="joined")
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("project_id", "text_sha256"),
+        # "next article" scans this: open slots first, in import order.
+        Index("ix_articles_next", "project_id", "assigned_count", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(40))
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Annotators holding an open or finished assignment; kept <= project.overlap
+    # by a conditional UPDATE, which is what makes assignment safe under concurrency.
+    assigned_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Assignment(Base):
+    """One annotator's work on one article; status is open, done or skipped."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("article_id", "user_id"),
+        Index("ix_assignments_user_project", "user_id", "project_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    head_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("annotation_revisions.id", use_alter=True, name="fk_assignments_head_revision")
+    )
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship()
+    user: Mapped[User] = relationship()
+    head: Mapped[AnnotationRevision | None] = relationship(foreign_keys=[head_revision_id])
+
+
+class AnnotationRevision(Base):
+    """An immutable saved state of one assignment's labels."""
+
+    __tablename__ = "annotation_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    base_revision_id: Mapped[int | None] = mapped_column(ForeignKey("annotation_revisions.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    label_schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))
+    schema_version: Mapped[str] = mapped_column(String(40))
+    content: Mapped[dict[str, Any]]
+    seconds_spent: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
