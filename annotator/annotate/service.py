@@ -119,7 +119,7 @@ def all_annotations(session: Session, article: Article) -> list[AnnotationOut]:
         .join(User, User.id == Assignment.user_id)
         .where(Assignment.article_id == article.id)
         .order_by(User.name)
-    ).tuples()
+    )
     return [_describe(assignment, user) for assignment, user in rows]
 
 
@@ -228,7 +228,7 @@ def progress(session: Session, project: Project, user: User) -> ProjectProgress:
             select(Assignment.status, func.count())
             .where(Assignment.project_id == project.id, Assignment.user_id == user.id)
             .group_by(Assignment.status)
-        ).tuples().all()
+        ).all()
     )
     available = session.scalar(
         select(func.count(Article.id)).where(

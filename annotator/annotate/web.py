@@ -42,6 +42,7 @@ def page(article_id: int) -> ResponseReturnValue:
             "annotation": f"/api/v1/articles/{article.id}/annotation",
             "skip": f"/api/v1/articles/{article.id}/skip",
             "next": f"/api/v1/projects/{project.id}/next",
+            "progress": f"/api/v1/projects/{project.id}/progress",
             "annotate": "/articles/{id}/annotate",
             "home": url_for("projects.index"),
         },

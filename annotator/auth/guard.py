@@ -22,6 +22,8 @@ from annotator.storage.tables import User
 
 View = TypeVar("View", bound=Callable[..., object])
 PUBLIC = "public"
+# Flask's own static view is a bound method and cannot carry the attribute.
+PUBLIC_ENDPOINTS = frozenset({"static"})
 API_PREFIX = "/api/"
 csrf = CSRFProtect()
 
@@ -50,8 +52,8 @@ def is_api_request() -> bool:
 
 def authorize_request() -> ResponseReturnValue | None:
     view = current_app.view_functions.get(request.endpoint or "")
-    if view is None:
-        return None  # unknown URL: let routing answer 404/405
+    if view is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None  # unknown URLs get routing's 404/405; static assets are public
     access = getattr(view, "access", "annotator")
     if access == PUBLIC:
         return None

@@ -48,7 +48,7 @@ def _store_batch(session: Session, project_id: int, records: list[ReadRecord], r
             select(Article.text_sha256, Article.id).where(
                 Article.project_id == project_id, Article.text_sha256.in_(set(digests))
             )
-        ).tuples().all()
+        ).all()
     )
     fresh: list[tuple[ReadRecord, str]] = []
     copies: dict[str, list[ReadRecord]] = {}  # later records repeating a text new in this batch

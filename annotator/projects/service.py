@@ -75,7 +75,7 @@ def list_projects(session: Session) -> list[ProjectOut]:
         select(Project, func.coalesce(counts.c.articles, 0))
         .outerjoin(counts, counts.c.project_id == Project.id)
         .order_by(Project.id)
-    ).tuples()
+    )
     return [describe_project(project, articles) for project, articles in rows]
 
 

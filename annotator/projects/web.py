@@ -41,7 +41,7 @@ def overview(project_id: int) -> ResponseReturnValue:
         .join(User, User.id == Assignment.user_id)
         .where(Assignment.article_id.in_([a.id for a in articles]))
         .order_by(User.name)
-    ).tuples():
+    ):
         holders.setdefault(article_id, []).append((name, status))
     total = session.scalar(select(func.count(Article.id)).where(Article.project_id == project.id))
     return render_template("project.html", project=project, articles=articles, holders=holders, total=total)

@@ -383,6 +383,7 @@
           state.openedAt = Date.now();
           showProblems([]);
           setStatus(`Saved (revision ${body.revision}) at ${new Date().toLocaleTimeString()}`, "ok");
+          refreshProgress();
           return true;
         }
         if (response.status >= 500) {
@@ -401,6 +402,14 @@
       }
     } finally {
       state.saving = false;
+    }
+  }
+
+  async function refreshProgress() {
+    const response = await fetch(data.urls.progress, { credentials: "same-origin" }).catch(() => null);
+    if (response?.ok) {
+      const { done, total } = await response.json();
+      $("progress").textContent = `${done} of ${total} done`;
     }
   }
 

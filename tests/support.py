@@ -1,0 +1,99 @@
+"""Small helpers the tests share: people, an HTTP API client, a valid statement."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    name: str
+    password: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Team:
+    ana: TeamMember
+    ben: TeamMember
+    cleo: TeamMember
+    lena: TeamMember
+
+
+class ApiClient:
+    """Talks to /api/v1 over HTTP with one member's Bearer token."""
+
+    def __init__(self, base_url: str, member: TeamMember) -> None:
+        self.base_url = base_url
+        self.member = member
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {member.token}"
+
+    def as_(self, member: TeamMember) -> ApiClient:
+        return ApiClient(self.base_url, member)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.request(method, f"{self.base_url}/api/v1{path}", timeout=30, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def next_article(self, project_id: int) -> dict[str, Any] | None:
+        response = self.post(f"/projects/{project_id}/next")
+        response.raise_for_status()
+        return response.json()["article"]
+
+
+def span_of(text: str, quote: str, occurrence: int = 0) -> dict[str, Any]:
+    """The span of the n-th occurrence of `quote` in `text`."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(quote, start + 1)
+    return {"start": start, "end": start + len(quote), "text": quote}
+
+
+def refusal_statement(text: str) -> dict[str, Any]:
+    """A valid statement on the sample article "Kremlin says no groundwork yet..."."""
+    return {
+        "actor": {"id": "peskov", "span": span_of(text, "Kremlin spokesman Dmitry Peskov")},
+        "stance": "conditional",
+        "target": "leaders_meeting",
+        "preconditions": [
+            {"category": "substantive_agenda", "span": span_of(text, "a substantive agenda on paper")}
+        ],
+        "source_outlet": {"id": "tass", "span": span_of(text, "Tass news agency")},
+        "evidence": span_of(text, "Until the delegations have a substantive agenda on paper"),
+    }
+
+
+class WebSession:
+    """A browser-like cookie session over HTTP: log in through the form, send CSRF tokens."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = requests.Session()
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.get(f"{self.base_url}{path}", timeout=30, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.post(f"{self.base_url}{path}", timeout=30, **kwargs)
+
+    def csrf_token(self, path: str = "/login") -> str:
+        match = re.search(r'name="csrf-token" content="([^"]+)"', self.get(path).text)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def log_in(self, member: TeamMember, password: str | None = None, next_path: str = "/") -> requests.Response:
+        form = {"name": member.name, "password": password or member.password, "next": next_path}
+        return self.post("/login", data={**form, "csrf_token": self.csrf_token()}, allow_redirects=False)

@@ -1,0 +1,77 @@
+"""Next article honours overlap: no article to more than N annotators, none twice to one."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from annotator.storage import Database
+from annotator.storage.tables import Article
+from tests.support import ApiClient
+
+
+def take_all(client: ApiClient, project_id: int) -> list[int]:
+    """Keep asking for the next article, skipping nothing, until none is left."""
+    taken = []
+    while (article := client.next_article(project_id)) is not None:
+        taken.append(article["id"])
+        client.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": []}).raise_for_status()
+    return taken
+
+
+def test_three_annotators_with_overlap_two_cover_every_article_twice(api: ApiClient, team, project_id: int, db: Database) -> None:  # type: ignore[no-untyped-def]
+    clients = [api.as_(team.ana), api.as_(team.ben), api.as_(team.cleo)]
+    taken = {c.member.name: [] for c in clients}  # type: dict[str, list[int]]
+    # Interleave requests, as three people working at once would.
+    active = list(clients)
+    while active:
+        for client in list(active):
+            article = client.next_article(project_id)
+            if article is None:
+                active.remove(client)
+                continue
+            taken[client.member.name].append(article["id"])
+            client.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": []}).raise_for_status()
+    per_article = Counter(article_id for ids in taken.values() for article_id in ids)
+    with db.session() as session:
+        all_ids = set(session.scalars(select(Article.id)))
+    assert set(per_article) == all_ids
+    assert set(per_article.values()) == {2}
+    assert all(len(ids) == len(set(ids)) for ids in taken.values())
+    assert sum(len(ids) for ids in taken.values()) == 2 * len(all_ids)
+
+
+def test_an_unfinished_article_comes_back_first(api: ApiClient, project_id: int) -> None:
+    first = api.next_article(project_id)
+    assert api.next_article(project_id) == first
+
+
+def test_nothing_is_left_when_every_slot_is_taken(api: ApiClient, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    take_all(api.as_(team.ana), project_id)
+    take_all(api.as_(team.ben), project_id)
+    cleo = api.as_(team.cleo)
+    response = cleo.post(f"/projects/{project_id}/next")
+    assert response.json() == {"article": None, "progress": {"done": 0, "total": 0}}
+
+
+def test_a_skipped_article_goes_to_someone_else_not_back_to_the_skipper(api: ApiClient, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    ana, ben, cleo = api.as_(team.ana), api.as_(team.ben), api.as_(team.cleo)
+    skipped = ana.next_article(project_id)
+    assert ana.post(f"/articles/{skipped['id']}/skip").status_code == 204
+    assert ana.next_article(project_id)["id"] != skipped["id"]
+    assert ben.next_article(project_id)["id"] == skipped["id"]
+    assert cleo.next_article(project_id)["id"] == skipped["id"]  # ana's slot was freed
+
+
+def test_an_article_with_saved_labels_cannot_be_skipped(api: ApiClient, project_id: int) -> None:
+    article = api.next_article(project_id)
+    api.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": []})
+    response = api.post(f"/articles/{article['id']}/skip")
+    assert response.status_code == 409
+
+
+def test_progress_counts_done_of_what_this_annotator_can_still_get(api: ApiClient, project_id: int) -> None:
+    take = api.next_article(project_id)
+    api.put(f"/articles/{take['id']}/annotation", json={"base_revision": None, "statements": []})
+    assert api.get(f"/projects/{project_id}/progress").json() == {"done": 1, "total": 8}

@@ -1,0 +1,110 @@
+"""Server-rendered pages: the labeling page, project list, lead overview, escaping, headers."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from pathlib import Path
+
+from annotator.ingest.readers import read_jsonl
+from annotator.ingest.store import import_records
+from annotator.storage import Database
+from tests.support import WebSession
+
+STATIC = Path(__file__).resolve().parents[1] / "annotator" / "static"
+
+
+def page_data(page: str) -> dict:  # type: ignore[type-arg]
+    match = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S)
+    assert match, "the labeling page carries its data as JSON"
+    return json.loads(match.group(1))
+
+
+def open_next(web: WebSession, project_id: int) -> str:
+    response = web.post(f"/projects/{project_id}/next", data={"csrf_token": web.csrf_token("/")})
+    assert response.status_code == 200 and "/annotate" in response.url
+    return response.text
+
+
+def test_project_list_shows_my_progress(web: WebSession, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    web.log_in(team.ana)
+    page = web.get("/").text
+    assert "sample" in page and "0 of 8 done" in page
+
+
+def test_next_article_opens_the_labeling_page(web: WebSession, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    web.log_in(team.ana)
+    data = page_data(open_next(web, project_id))
+    assert data["article"]["text"].startswith("Kremlin says no groundwork yet")
+    assert data["annotation"] == {**data["annotation"], "revision": None, "statements": []}
+    assert {"id": "peskov", "text": "Kremlin spokesman Dmitry Peskov"}.items() <= next(
+        s for s in data["suggestions"] if s["id"] == "peskov"
+    ).items()
+    assert [c["id"] for c in data["schema"]["statement"]["stance"]["choices"]] == ["open", "conditional", "refuses", "noncommittal"]
+
+
+def test_labeling_page_shows_guidelines_and_shortcuts(web: WebSession, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    web.log_in(team.ana)
+    page = open_next(web, project_id)
+    assert "Guidelines" in page and "Willing to talk only if something happens first" in page
+    for shortcut in ("<kbd>N</kbd>", "<kbd>A</kbd>", "<kbd>P</kbd>", "<kbd>E</kbd>", "<kbd>Y</kbd>", "<kbd>Ctrl+S</kbd>", "<kbd>Shift+S</kbd>"):
+        assert shortcut in page
+
+
+def test_labeling_page_of_an_unassigned_article_is_refused(web: WebSession, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    web.log_in(team.ana)
+    assert web.get("/articles/5/annotate").status_code == 403
+
+
+def test_hostile_article_text_is_escaped(web: WebSession, team, project_id: int, db: Database) -> None:  # type: ignore[no-untyped-def]
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    with db.session(write=True) as session:
+        [article_id] = import_records(
+            session, project_id, read_jsonl("h.jsonl", io.BytesIO(json.dumps({"title": hostile, "text": hostile + " body"}).encode()))
+        ).article_ids
+    web.log_in(team.lena)
+    page = web.get(f"/articles/{article_id}/annotate").text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert html.escape(hostile)[:20] in page  # the title, as text
+    assert page_data(page)["article"]["text"].startswith(hostile)  # the JSON, decoded intact
+
+
+def test_pages_send_a_same_origin_content_security_policy(web: WebSession) -> None:
+    headers = web.get("/login").headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_labeling_page_refers_to_no_other_host(web: WebSession, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    web.log_in(team.ana)
+    page = open_next(web, project_id)
+    page_without_data = re.sub(r'<script type="application/json".*?</script>', "", page, flags=re.S)
+    assets = [web.get(src).text for src in re.findall(r'(?:src|href)="(/static/[^"]+)"', page_without_data)]
+    assert len(assets) == 2  # app.css and annotate.js
+    for text in (page_without_data, *assets):
+        assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), "a reference to another host"
+
+
+def test_lead_overview_lists_who_holds_each_article(web: WebSession, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    web.log_in(team.ana)
+    open_next(web, project_id)
+    lead = WebSession(web.base_url)
+    lead.log_in(team.lena)
+    page = lead.get(f"/projects/{project_id}").text
+    assert "ana: open" in page
+
+
+def test_static_script_has_no_inline_handlers() -> None:
+    template_dir = Path(__file__).resolve().parents[1] / "annotator" / "templates"
+    for template in template_dir.glob("*.html"):
+        text = template.read_text()
+        assert not re.search(r"\son[a-z]+=", text), f"inline event handler in {template.name}"
+        assert not re.search(r"<script(?![^>]*(?:src=|type=\"application/json\"))", text), f"inline script in {template.name}"
+
+
+def test_stylesheet_loads_before_login(web: WebSession) -> None:
+    response = web.get("/static/app.css", allow_redirects=False)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/css")

@@ -1,0 +1,46 @@
+"""Storage on SQLite and PostgreSQL: migrations, connection settings, append-only revisions."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from annotator.storage import Database
+from annotator.storage.migrate import is_at_head, upgrade_to_head
+from annotator.storage.tables import Base, LabelSchemaRecord
+
+
+def test_migrations_produce_exactly_the_models(db: Database) -> None:
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_upgrading_twice_changes_nothing(db: Database) -> None:
+    upgrade_to_head(db)
+    assert is_at_head(db)
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = Database(f"sqlite:///{tmp_path / 'a.db'}")
+    with db.engine.connect() as connection:
+        settings = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")}
+    assert settings == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000, "synchronous": 2}
+
+
+def test_a_failed_transaction_stores_nothing(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        session.add(LabelSchemaRecord(name="s", version="1", document={}, sha256="0" * 64))
+        session.flush()
+        raise RuntimeError("crash half-way")
+    with db.session() as session:
+        assert session.scalars(select(LabelSchemaRecord)).all() == []
+
+
+def test_foreign_keys_are_enforced(db: Database) -> None:
+    with pytest.raises(IntegrityError, match="(?i)foreign key"), db.transaction() as session:
+        session.execute(
+            text("INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (999, 'x', CURRENT_TIMESTAMP)")
+        )
