@@ -11,6 +11,8 @@ Two rules carry the guarantees:
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
@@ -22,8 +24,17 @@ from annotator.labelschema import LabelSchema
 from annotator.projects.models import ProjectProgress
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, User, utcnow
 
-ACTIVE = ("open", "done")
 CANDIDATES_PER_TRY = 8
+
+
+class ProjectSlots(Protocol):
+    """What assignment needs of a project: the ORM row and its API description both qualify."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def overlap(self) -> int: ...
 
 
 class StaleRevision(Conflict):
@@ -52,7 +63,7 @@ def next_article(session: Session, project: Project, user: User) -> Article | No
     return None
 
 
-def _candidates(session: Session, project: Project, user: User) -> list[int]:
+def _candidates(session: Session, project: ProjectSlots, user: User) -> list[int]:
     return list(
         session.scalars(
             select(Article.id)
@@ -222,7 +233,7 @@ def neighbours(session: Session, project: Project, user: User, article_id: int) 
     return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
 
 
-def progress(session: Session, project: Project, user: User) -> ProjectProgress:
+def progress(session: Session, project: ProjectSlots, user: User) -> ProjectProgress:
     counts = dict(
         session.execute(
             select(Assignment.status, func.count())

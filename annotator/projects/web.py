@@ -20,9 +20,7 @@ ARTICLES_PER_PAGE = 200
 def index() -> ResponseReturnValue:
     session = db_session()
     projects = list_projects(session)
-    progress_by_project = {
-        p.id: progress(session, find_project(session, p.id), current_user()) for p in projects
-    }
+    progress_by_project = {p.id: progress(session, p, current_user()) for p in projects}
     return render_template("index.html", projects=projects, progress=progress_by_project)
 
 
