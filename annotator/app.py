@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, jsonify, render_template, request
 from flask_openapi3 import Info, OpenAPI
 from pydantic import ValidationError
@@ -24,7 +26,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-API_SECURITY = {
+API_SECURITY: dict[str, Any] = {
     "bearer": {"type": "http", "scheme": "bearer", "description": "Token from `annotator token create NAME`"},
     "session": {"type": "apiKey", "in": "cookie", "name": "session", "description": "Browser session; writes also need X-CSRFToken"},
 }

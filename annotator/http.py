@@ -7,7 +7,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel
 
 API_PREFIX = "/api/v1"
-API_SECURITY = [{"bearer": []}, {"session": []}]
+API_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
 
 def api_blueprint(name: str, import_name: str, tag: str) -> APIBlueprint:

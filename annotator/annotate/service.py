@@ -22,6 +22,7 @@ from annotator.auth.models import role_allows
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound
 from annotator.labelschema import LabelSchema
 from annotator.projects.models import ProjectProgress
+from annotator.storage.database import rows_changed
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, User, utcnow
 
 CANDIDATES_PER_TRY = 8
@@ -89,7 +90,7 @@ def _claim(session: Session, project: Project, article_id: int, user: User) -> A
         .values(assigned_count=Article.assigned_count + 1)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:
+    if rows_changed(taken) != 1:
         return None
     assignment = Assignment(project_id=project.id, article_id=article_id, user_id=user.id, status="open")
     session.add(assignment)
@@ -179,7 +180,7 @@ def save_annotation(
         .values(head_revision_id=revision.id, status="done", updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount != 1:
+    if rows_changed(moved) != 1:
         session.rollback()
         raise StaleRevision(f"article {article.id} was saved elsewhere since revision {save.base_revision}")
     session.refresh(assignment)

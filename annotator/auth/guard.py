@@ -8,7 +8,7 @@ with the session cookie plus a CSRF header for writes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from flask import current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -62,7 +62,7 @@ def authorize_request() -> ResponseReturnValue | None:
         if is_api_request():
             raise Unauthenticated("log in or send Authorization: Bearer <token>")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if not role_allows(user.role, access):
+    if not role_allows(user.role, cast(Role, access)):
         raise Forbidden(f"this needs the {access} role; you are {user.role}")
     g.user = user
     return None

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 Role = Literal["annotator", "lead", "admin"]
 ROLES: tuple[Role, ...] = ("annotator", "lead", "admin")
 # Each role may do what the roles before it may.
-_RANK = {role: rank for rank, role in enumerate(ROLES)}
+_RANK: dict[str, int] = {role: rank for rank, role in enumerate(ROLES)}
 
 
 def role_allows(role: str, required: Role) -> bool:

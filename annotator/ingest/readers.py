@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import IO, Any, cast
 
 from pydantic import ValidationError
 
@@ -35,7 +35,7 @@ def read_paths(paths: Iterable[Path], on_bytes: ByteCounter | None = None) -> It
                 yield read_text_file(child.name, data)
         else:
             with path.open("rb") as stream:
-                yield from read_stream(path.name, cast(BinaryIO, _CountingStream(stream, count)))
+                yield from read_stream(path.name, cast(IO[bytes], _CountingStream(stream, count)))
 
 
 def import_size(paths: Iterable[Path]) -> int:
@@ -47,7 +47,7 @@ def import_size(paths: Iterable[Path]) -> int:
 
 
 class _CountingStream:
-    def __init__(self, stream: BinaryIO, count: ByteCounter) -> None:
+    def __init__(self, stream: IO[bytes], count: ByteCounter) -> None:
         self._stream = stream
         self._count = count
 
@@ -62,7 +62,7 @@ class _CountingStream:
             yield line
 
 
-def read_stream(name: str, stream: BinaryIO) -> Iterator[ReadResult]:
+def read_stream(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
     suffix = Path(name).suffix.lower()
     if suffix == ".txt":
         yield read_text_file(name, stream.read())
@@ -91,7 +91,7 @@ def read_text_file(name: str, data: bytes) -> ReadResult:
     return _validated(name, {"id": Path(name).stem, "text": text, "outlet": outlet})
 
 
-def read_jsonl(name: str, stream: BinaryIO) -> Iterator[ReadResult]:
+def read_jsonl(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
     for number, raw in enumerate(stream, start=1):
         if not raw.strip():
             continue
