@@ -1,0 +1,123 @@
+"""The agreement report, as the API, the CLI (--json) and the page all give it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+
+class Figure(BaseModel):
+    """A coefficient with what it rests on; null with the reason when it is undefined."""
+
+    value: float | None
+    n_units: int = Field(description="Units (or articles) the figure rests on")
+    n_pairs: int = Field(default=0, description="Pairs of values compared")
+    reason: str | None = Field(default=None, description="Why value is null")
+
+
+class AlphaInterval(BaseModel):
+    low: float | None
+    high: float | None
+    samples: int
+    undefined_samples: int
+    seed: int
+
+
+class PairFigure(BaseModel):
+    annotators: tuple[str, str]
+    figure: Figure
+
+
+class FieldAgreement(BaseModel):
+    field: str
+    unit: str = Field(description="What one unit is for this field")
+    distance: str = Field(description="nominal, or masi for sets")
+    alpha: Figure
+    alpha_interval: AlphaInterval
+    fleiss_kappa: Figure
+    observed: Figure
+    cohen_kappa: list[PairFigure]
+
+
+class F1Figure(BaseModel):
+    value: float | None
+    matches: int
+    size_a: int
+    size_b: int
+    n_articles: int
+    reason: str | None = None
+
+
+class PairF1(BaseModel):
+    annotators: tuple[str, str]
+    figure: F1Figure
+
+
+class KeyAgreement(BaseModel):
+    """Statement keys (actor, target) per article and pair: pairwise F1, micro-averaged."""
+
+    pooled: F1Figure
+    pairs: list[PairF1]
+
+
+class SpanAgreement(BaseModel):
+    label: str
+    exact: F1Figure
+    overlap: F1Figure
+    exact_pairs: list[PairF1]
+    overlap_pairs: list[PairF1]
+    spans_per_annotator: dict[str, int]
+
+
+class AnnotatorSummary(BaseModel):
+    name: str
+    items_done: int
+    median_seconds: float | None
+    agreement_with_others: Figure
+    agreement_with_gold: Figure
+
+
+class ArticleDisagreement(BaseModel):
+    article_id: int
+    title: str
+    score: float = Field(description="0 = full agreement, 1 = none")
+    annotators: list[str]
+    fields: list[str] = Field(description="Fields with at least one disagreeing pair")
+
+
+class DuplicateKey(BaseModel):
+    article_id: int
+    annotator: str
+    actor: str
+    target: str
+
+
+class ConfusionMatrix(BaseModel):
+    """Counts of stance pairs: rows the first annotator's value, columns the second's."""
+
+    annotators: tuple[str, str] | None = Field(description="null for the pooled, symmetric matrix")
+    labels: list[str]
+    counts: list[list[int]]
+
+
+class DailyCount(BaseModel):
+    annotator: str
+    day: date
+    items: int
+
+
+class AgreementReport(BaseModel):
+    project_id: int
+    generated_at: datetime
+    annotators: list[str]
+    articles_labeled: int = Field(description="Articles with labels from two or more annotators")
+    definitions: dict[str, str]
+    fields: list[FieldAgreement]
+    statement_keys: KeyAgreement
+    spans: list[SpanAgreement]
+    stance_confusion: list[ConfusionMatrix]
+    per_annotator: list[AnnotatorSummary]
+    throughput: list[DailyCount]
+    most_disagreed: list[ArticleDisagreement]
+    duplicate_keys: list[DuplicateKey]
