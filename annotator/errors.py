@@ -57,6 +57,22 @@ class Conflict(ApiError):
     code = "conflict"
 
 
+class StaleRevision(Conflict):
+    """A save based on a revision that is no longer the newest: refused, nothing overwritten."""
+
+    code = "stale_revision"
+
+    @classmethod
+    def based_on(cls, base: int | None, current: int | None) -> StaleRevision:
+        started_from = f"revision {base}" if base is not None else "no saved revision"
+        latest = f"revision {current}" if current is not None else "unsaved"
+        return cls(
+            f"your edit started from {started_from}, but the latest is {latest}; "
+            "reload to see it before saving again",
+            current_revision=current,
+        )
+
+
 class Invalid(ApiError):
     status = 422
     code = "invalid"

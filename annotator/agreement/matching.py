@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from itertools import combinations
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 Range = tuple[int, int]
+Pair = tuple[str, str]
 
 
 @dataclass
@@ -29,14 +30,15 @@ class F1Tally:
         return 2 * self.matches / total if total else None
 
 
-def exact_matches(a: set[Range], b: set[Range]) -> int:
-    return len(a & b)
-
-
 def overlap_matches(a: set[Range], b: set[Range]) -> int:
-    """Ranges that intersect, matched one to one, greedily by the largest overlap first."""
+    """Ranges that intersect, matched one to one: identical ranges pair first, then the
+    rest greedily by the largest overlap."""
+    identical = a & b
+    rest_a, rest_b = a - identical, b - identical
+    if not rest_a or not rest_b:
+        return len(identical)
     candidates = sorted(
-        ((min(x[1], y[1]) - max(x[0], y[0]), x, y) for x in a for y in b if x[0] < y[1] and y[0] < x[1]),
+        [(min(x[1], y[1]) - max(x[0], y[0]), x, y) for x in rest_a for y in rest_b if x[0] < y[1] and y[0] < x[1]],
         reverse=True,
     )
     used_a: set[Range] = set()
@@ -45,22 +47,30 @@ def overlap_matches(a: set[Range], b: set[Range]) -> int:
         if x not in used_a and y not in used_b:
             used_a.add(x)
             used_b.add(y)
-    return len(used_a)
+    return len(identical) + len(used_a)
 
 
-def pairwise_tallies(
-    per_article: Mapping[int, Mapping[str, set]], match=exact_matches  # type: ignore[type-arg]
-) -> dict[tuple[str, str], F1Tally]:
-    """For each pair of annotators, the F1 tally over the articles both labeled."""
-    tallies: dict[tuple[str, str], F1Tally] = {}
-    for by_annotator in per_article.values():
-        for first, second in combinations(sorted(by_annotator), 2):
-            a, b = by_annotator[first], by_annotator[second]
-            tallies.setdefault((first, second), F1Tally()).add(match(a, b), len(a), len(b))
-    return tallies
+@dataclass
+class PairTallies:
+    """One pair of annotators: statement keys, and spans per label, exact and overlap."""
+
+    keys: F1Tally = field(default_factory=F1Tally)
+    exact: dict[str, F1Tally] = field(default_factory=dict)
+    overlap: dict[str, F1Tally] = field(default_factory=dict)
+
+    def add(self, keys: tuple[set[Any], set[Any]], spans: Mapping[str, tuple[set[Range], set[Range]]]) -> int:
+        """One shared article; returns how many keys the two have in common."""
+        a, b = keys
+        shared = len(a & b)
+        self.keys.add(shared, len(a), len(b))
+        for label, (x, y) in spans.items():
+            if x or y:  # nothing marked by either adds nothing to an F1
+                self.exact.setdefault(label, F1Tally()).add(len(x & y), len(x), len(y))
+                self.overlap.setdefault(label, F1Tally()).add(overlap_matches(x, y), len(x), len(y))
+        return shared
 
 
-def pooled(tallies: Mapping[tuple[str, str], F1Tally]) -> F1Tally:
+def pooled(tallies: Mapping[Pair, F1Tally]) -> F1Tally:
     total = F1Tally()
     for tally in tallies.values():
         total.matches += tally.matches

@@ -1,4 +1,4 @@
-"""From saved labels to units: statements aligned by (actor, target) across annotators.
+"""From one article's saved labels to its units: statements aligned by (actor, target).
 
 Rules, stated in every report:
 - a statement's key is (actor id, target); an annotator's second statement with
@@ -7,7 +7,10 @@ Rules, stated in every report:
 - an empty article outlet or source outlet is the value "none", not a missing value:
   the annotator looked and chose none;
 - an annotator who has no statement with a key has no value for that key's units
-  (missing); key-set F1 measures that disagreement separately.
+  (missing); key-set F1 measures that disagreement separately;
+- actors: for every actor anyone gave a position in an article, each annotator of
+  the article says "present" or "absent" (a binary unit per article and actor);
+- sets (targets of an actor, precondition categories) are sorted tuples.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from annotator.agreement.coefficients import Distance, Value, masi_distance, nom
 NONE = "none"
 StatementKey = tuple[str, str]
 SPAN_LABELS = ("actor", "precondition", "source_outlet", "evidence")
+Range = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -44,34 +48,35 @@ class FieldSpec:
 FIELDS = (
     FieldSpec("relevance", "article", "nominal", nominal_distance),
     FieldSpec("article_outlet", "article", "nominal", nominal_distance),
-    FieldSpec("actors", "article (the set of actor ids holding a position)", "masi", masi_distance),
-    FieldSpec("targets", "(article, actor) (the set of targets of that actor)", "masi", masi_distance),
+    FieldSpec("actors", "(article, actor): present or absent in each annotator's statements", "nominal", nominal_distance),
+    FieldSpec("targets", "(article, actor): the set of targets of that actor", "masi", masi_distance),
     FieldSpec("stance", "aligned statement (article, actor, target)", "nominal", nominal_distance),
-    FieldSpec("preconditions", "aligned statement (the set of precondition categories)", "masi", masi_distance),
+    FieldSpec("preconditions", "aligned statement: the set of precondition categories", "masi", masi_distance),
     FieldSpec("source_outlet", "aligned statement", "nominal", nominal_distance),
 )
 
 UnitKey = tuple[Any, ...]
-FieldUnits = dict[UnitKey, dict[str, Value]]
+Units = dict[UnitKey, dict[str, Value]]
 
 
 @dataclass
-class Aligned:
-    """Every field's units, each annotator's statement keys per article, and the findings."""
+class ArticleUnits:
+    """One article's units per field, each annotator's statement keys and spans, and findings."""
 
-    fields: dict[str, FieldUnits] = field(default_factory=lambda: {spec.name: {} for spec in FIELDS})
-    keys: dict[int, dict[str, set[StatementKey]]] = field(default_factory=lambda: defaultdict(dict))
-    spans: dict[str, dict[int, dict[str, set[tuple[int, int]]]]] = field(
-        default_factory=lambda: {label: defaultdict(dict) for label in SPAN_LABELS}
-    )
-    duplicate_keys: list[tuple[int, str, StatementKey]] = field(default_factory=list)
+    article_id: int
+    fields: dict[str, Units] = field(default_factory=lambda: {spec.name: defaultdict(dict) for spec in FIELDS})
+    keys: dict[str, set[StatementKey]] = field(default_factory=dict)
+    spans: dict[str, dict[str, set[Range]]] = field(default_factory=lambda: {label: {} for label in SPAN_LABELS})
+    duplicate_keys: list[tuple[str, StatementKey]] = field(default_factory=list)
 
 
 def statement_key(statement: Mapping[str, Any]) -> StatementKey:
     return (statement["actor"]["id"], statement["target"])
 
 
-def first_statements(statements: Iterable[Mapping[str, Any]]) -> tuple[dict[StatementKey, Mapping[str, Any]], list[StatementKey]]:
+def first_statements(
+    statements: Iterable[Mapping[str, Any]],
+) -> tuple[dict[StatementKey, Mapping[str, Any]], list[StatementKey]]:
     """Statements by key, the first of each key winning; and the keys seen again."""
     by_key: dict[StatementKey, Mapping[str, Any]] = {}
     repeated: list[StatementKey] = []
@@ -84,45 +89,46 @@ def first_statements(statements: Iterable[Mapping[str, Any]]) -> tuple[dict[Stat
     return by_key, repeated
 
 
-def align(label_sets: Iterable[LabelSet]) -> Aligned:
-    aligned = Aligned()
-    fields = aligned.fields
+def article_units(article_id: int, label_sets: Iterable[LabelSet]) -> ArticleUnits:
+    found = ArticleUnits(article_id)
+    relevance, article_outlet, actors, targets, stance, preconditions, source_outlet = (
+        found.fields[spec.name] for spec in FIELDS
+    )
+    actors_of: dict[str, set[str]] = {}
     for labels in label_sets:
-        article, who, content = labels.article_id, labels.annotator, labels.content
-        fields["relevance"].setdefault((article,), {})[who] = "relevant" if content["article"]["relevant"] else "not_relevant"
-        fields["article_outlet"].setdefault((article,), {})[who] = content["article"]["outlet"] or NONE
+        who, content = labels.annotator, labels.content
+        relevance[(article_id,)][who] = "relevant" if content["article"]["relevant"] else "not_relevant"
+        article_outlet[(article_id,)][who] = content["article"]["outlet"] or NONE
         by_key, repeated = first_statements(content["statements"])
-        aligned.duplicate_keys.extend((article, who, key) for key in repeated)
-        aligned.keys[article][who] = set(by_key)
-        fields["actors"].setdefault((article,), {})[who] = frozenset(actor for actor, _ in by_key)
-        targets: dict[str, set[str]] = defaultdict(set)
+        found.duplicate_keys.extend((who, key) for key in repeated)
+        found.keys[who] = set(by_key)
+        targets_of: dict[str, list[str]] = {}
         for (actor, target), statement in by_key.items():
-            targets[actor].add(target)
-            unit = (article, actor, target)
-            fields["stance"].setdefault(unit, {})[who] = statement["stance"]
-            fields["preconditions"].setdefault(unit, {})[who] = frozenset(p["category"] for p in statement["preconditions"])
+            targets_of.setdefault(actor, []).append(target)
+            unit = (article_id, actor, target)
+            stance[unit][who] = statement["stance"]
+            preconditions[unit][who] = tuple(sorted({p["category"] for p in statement["preconditions"]}))
             outlet = statement["source_outlet"]
-            fields["source_outlet"].setdefault(unit, {})[who] = outlet["id"] if outlet else NONE
-        for actor, actor_targets in targets.items():
-            fields["targets"].setdefault((article, actor), {})[who] = frozenset(actor_targets)
-        for label, spans in _spans(content["statements"]).items():
-            aligned.spans[label][article][who] = spans
-    return aligned
+            source_outlet[unit][who] = outlet["id"] if outlet else NONE
+        for actor, actor_targets in targets_of.items():
+            targets[(article_id, actor)][who] = tuple(sorted(actor_targets))
+        actors_of[who] = set(targets_of)
+        for label, ranges in _spans(content["statements"]).items():
+            found.spans[label][who] = ranges
+    for actor in set().union(*actors_of.values()):
+        actors[(article_id, actor)] = {who: "present" if actor in mine else "absent" for who, mine in actors_of.items()}
+    return found
 
 
-def _spans(statements: Iterable[Mapping[str, Any]]) -> dict[str, set[tuple[int, int]]]:
+def _spans(statements: Iterable[Mapping[str, Any]]) -> dict[str, set[Range]]:
     """Each span label's distinct character ranges in one annotator's statements."""
-    found: dict[str, set[tuple[int, int]]] = {label: set() for label in SPAN_LABELS}
-
-    def add(label: str, span: Mapping[str, Any] | None) -> None:
-        if span:
-            found[label].add((span["start"], span["end"]))
-
+    found: dict[str, set[Range]] = {label: set() for label in SPAN_LABELS}
     for statement in statements:
-        add("actor", statement["actor"].get("span"))
-        for precondition in statement["preconditions"]:
-            add("precondition", precondition.get("span"))
+        spans = [("actor", statement["actor"].get("span")), ("evidence", statement.get("evidence"))]
+        spans += [("precondition", p.get("span")) for p in statement["preconditions"]]
         if statement["source_outlet"]:
-            add("source_outlet", statement["source_outlet"].get("span"))
-        add("evidence", statement.get("evidence"))
+            spans.append(("source_outlet", statement["source_outlet"].get("span")))
+        for label, span in spans:
+            if span:
+                found[label].add((span["start"], span["end"]))
     return found

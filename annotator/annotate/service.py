@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from annotator.annotate.checks import check_annotation
 from annotator.annotate.models import AnnotationContent, AnnotationOut, AnnotationSave
 from annotator.auth.models import role_allows
-from annotator.errors import Conflict, Forbidden, Invalid, NotFound
+from annotator.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
 from annotator.projects.models import ProjectProgress
-from annotator.storage.database import rows_changed
+from annotator.storage.database import pointer_is, rows_changed
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, User, utcnow
 
 CANDIDATES_PER_TRY = 8
@@ -36,10 +36,6 @@ class ProjectSlots(Protocol):
 
     @property
     def overlap(self) -> int: ...
-
-
-class StaleRevision(Conflict):
-    code = "stale_revision"
 
 
 class InvalidAnnotation(Invalid):
@@ -162,7 +158,7 @@ def save_annotation(
     if assignment.status == "skipped":
         raise Conflict(f"you skipped article {article.id}; it is no longer assigned to you")
     if assignment.head_revision_id != save.base_revision:
-        raise _stale(assignment, save.base_revision)
+        raise StaleRevision.based_on(save.base_revision, assignment.head_revision_id)
     revision = AnnotationRevision(
         assignment_id=assignment.id,
         base_revision_id=save.base_revision,
@@ -176,7 +172,7 @@ def save_annotation(
     session.flush()
     moved = session.execute(
         update(Assignment)
-        .where(Assignment.id == assignment.id, _head_is(save.base_revision))
+        .where(Assignment.id == assignment.id, pointer_is(Assignment.head_revision_id, save.base_revision))
         .values(head_revision_id=revision.id, status="done", updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -185,20 +181,6 @@ def save_annotation(
         raise StaleRevision(f"article {article.id} was saved elsewhere since revision {save.base_revision}")
     session.refresh(assignment)
     return _describe(assignment, user)
-
-
-def _head_is(revision_id: int | None):  # type: ignore[no-untyped-def]
-    column = Assignment.head_revision_id
-    return column.is_(None) if revision_id is None else column == revision_id
-
-
-def _stale(assignment: Assignment, base: int | None) -> StaleRevision:
-    started_from = f"revision {base}" if base is not None else "no saved revision"
-    return StaleRevision(
-        f"your edit started from {started_from}, but the latest is revision {assignment.head_revision_id}; "
-        "reload to see it before saving again",
-        current_revision=assignment.head_revision_id,
-    )
 
 
 def skip_article(session: Session, article: Article, user: User) -> None:

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+import orjson
+
+from sqlalchemy import ColumnElement, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -22,6 +24,9 @@ class Database:
 
     def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = url
+        # orjson reads the stored label documents several times faster than json.
+        engine_options.setdefault("json_deserializer", orjson.loads)
+        engine_options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
         self.engine: Engine = create_engine(url, **engine_options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
@@ -45,6 +50,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def pointer_is(column: ColumnElement[int | None], revision_id: int | None) -> ColumnElement[bool]:
+    """SQL condition: a head-revision pointer still holds `revision_id` (NULL for none yet)."""
+    return column.is_(None) if revision_id is None else column == revision_id
 
 
 def rows_changed(result: Result[Any]) -> int:

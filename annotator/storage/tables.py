@@ -143,3 +143,36 @@ class AnnotationRevision(Base):
     content: Mapped[dict[str, Any]]
     seconds_spent: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GoldRecord(Base):
+    """The settled labels of one article; points at its newest gold revision."""
+
+    __tablename__ = "gold_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), unique=True)
+    head_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gold_revisions.id", use_alter=True, name="fk_gold_records_head_revision")
+    )
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    head: Mapped[GoldRevision | None] = relationship(foreign_keys=[head_revision_id])
+
+
+class GoldRevision(Base):
+    """An immutable state of a gold record, with where it came from."""
+
+    __tablename__ = "gold_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gold_record_id: Mapped[int] = mapped_column(ForeignKey("gold_records.id", ondelete="CASCADE"), index=True)
+    base_revision_id: Mapped[int | None] = mapped_column(ForeignKey("gold_revisions.id"))
+    adjudicator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(String(20))
+    source_revision_ids: Mapped[list[int]] = mapped_column(JSON)
+    label_schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))
+    schema_version: Mapped[str] = mapped_column(String(40))
+    content: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

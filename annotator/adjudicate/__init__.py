@@ -1,0 +1,1 @@
+"""Adjudicate: annotators' labels side by side, settled by a lead into revisioned gold."""

@@ -1,0 +1,108 @@
+"""Compare annotators' labels for one article and propose gold (pure, no I/O)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from annotator.adjudicate.models import GoldMethod, KeyRow
+from annotator.agreement.units import StatementKey, first_statements
+
+STATEMENT_PARTS = ("actor", "stance", "preconditions", "source_outlet", "evidence")
+ARTICLE_PARTS = ("relevant", "outlet")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One annotator's head revision of the article."""
+
+    annotator: str
+    revision: int
+    content: Mapping[str, Any]
+
+
+def canonical_statement(statement: Mapping[str, Any]) -> dict[str, Any]:
+    """The statement with preconditions in a fixed order, so equal labels compare equal."""
+    preconditions = sorted(statement["preconditions"], key=lambda p: (p["category"], json.dumps(p.get("span"), sort_keys=True)))
+    return {**statement, "preconditions": preconditions}
+
+
+def canonical_content(content: Mapping[str, Any]) -> dict[str, Any]:
+    """Labels in comparable form: statements by key, article fields without the free-text note."""
+    by_key, _ = first_statements(content["statements"])
+    return {
+        "statements": [canonical_statement(by_key[key]) for key in sorted(by_key)],
+        "article": {part: content["article"][part] for part in ARTICLE_PARTS},
+    }
+
+
+def _fingerprint(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def is_unanimous(versions: Sequence[Version]) -> bool:
+    return len(versions) >= 2 and len({_fingerprint(canonical_content(v.content)) for v in versions}) == 1
+
+
+def key_rows(versions: Sequence[Version]) -> list[KeyRow]:
+    by_annotator = {v.annotator: first_statements(v.content["statements"])[0] for v in versions}
+    keys = sorted({key for statements in by_annotator.values() for key in statements})
+    rows = []
+    for actor, target in keys:
+        present = {who: statements.get((actor, target)) for who, statements in by_annotator.items()}
+        rows.append(
+            KeyRow.model_validate(
+                {
+                    "actor": actor,
+                    "target": target,
+                    "statements": present,
+                    "differs": _differing_parts(list(present.values())),
+                }
+            )
+        )
+    return rows
+
+
+def _differing_parts(statements: list[Mapping[str, Any] | None]) -> list[str]:
+    if any(s is None for s in statements):
+        return ["presence"]
+    canonical = [canonical_statement(s) for s in statements if s is not None]
+    return [part for part in STATEMENT_PARTS if len({_fingerprint(s[part]) for s in canonical}) > 1]
+
+
+def article_differs(versions: Sequence[Version]) -> list[str]:
+    return [part for part in ARTICLE_PARTS if len({_fingerprint(v.content["article"][part]) for v in versions}) > 1]
+
+
+def majority_proposal(versions: Sequence[Version]) -> dict[str, Any]:
+    """Per key held by more than half the annotators, its most common version; ties go to
+    the first annotator by name. Article fields by the same rule; the note stays empty."""
+    ordered = sorted(versions, key=lambda v: v.annotator)
+    by_annotator = [first_statements(v.content["statements"])[0] for v in ordered]
+    holders: Counter[StatementKey] = Counter(key for statements in by_annotator for key in statements)
+    statements = []
+    for key in sorted(k for k, count in holders.items() if 2 * count > len(ordered)):
+        candidates = [canonical_statement(s[key]) for s in by_annotator if key in s]
+        statements.append(_most_common(candidates))
+    article = {part: _most_common([v.content["article"][part] for v in ordered]) for part in ARTICLE_PARTS}
+    return {"statements": statements, "article": {**article, "note": ""}}
+
+
+def _most_common(values: list[Any]) -> Any:
+    counts = Counter(_fingerprint(v) for v in values)
+    best = max(counts.values())
+    return next(v for v in values if counts[_fingerprint(v)] == best)
+
+
+def gold_method(content: Mapping[str, Any], versions: Sequence[Version]) -> GoldMethod:
+    """How a gold content relates to the annotations it settles (derived, never claimed)."""
+    settled = _fingerprint(canonical_content(content))
+    if is_unanimous(versions) and settled == _fingerprint(canonical_content(versions[0].content)):
+        return "unanimous"
+    if len(versions) >= 2 and settled == _fingerprint(canonical_content(majority_proposal(versions))):
+        return "majority"
+    return "adjudicated"
+

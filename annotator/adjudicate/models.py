@@ -1,0 +1,57 @@
+"""Payloads of adjudication: the side-by-side comparison and gold records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, StrictInt
+
+from annotator.annotate.models import AnnotationContent, ArticleLabels, Statement
+
+GoldMethod = Literal["unanimous", "majority", "adjudicated"]
+
+
+class AnnotatorVersion(BaseModel):
+    annotator: str
+    revision: int
+    article: ArticleLabels
+
+
+class KeyRow(BaseModel):
+    """One statement key (actor, target) and each annotator's statement for it."""
+
+    actor: str
+    target: str
+    statements: dict[str, Statement | None] = Field(description="Annotator name -> their statement, null if absent")
+    differs: list[str] = Field(description="Parts that are not the same for everyone: presence, stance, ...")
+
+
+class ArticleComparison(BaseModel):
+    article_id: int
+    versions: list[AnnotatorVersion]
+    rows: list[KeyRow]
+    article_differs: list[str]
+    unanimous: bool
+    proposal: AnnotationContent = Field(description="Majority vote per key and field: a starting point for gold")
+
+
+class GoldSave(AnnotationContent):
+    base_revision: StrictInt | None = Field(description="Gold revision this edit started from; null for the first")
+
+
+class GoldOut(AnnotationContent):
+    article_id: int
+    revision: int | None
+    method: GoldMethod | None
+    adjudicator: str | None
+    source_revision_ids: list[int]
+    schema_version: str | None
+    saved_at: datetime | None
+
+
+class BulkAcceptance(BaseModel):
+    accepted: int = Field(description="Articles whose unanimous labels became gold")
+    already_gold: int
+    not_unanimous: int
+    too_few_annotators: int

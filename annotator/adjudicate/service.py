@@ -1,0 +1,179 @@
+"""Gold records: compare an article's annotations, save gold revisions, accept unanimous ones."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from annotator.adjudicate.compare import (
+    Version,
+    article_differs,
+    canonical_content,
+    gold_method,
+    is_unanimous,
+    key_rows,
+    majority_proposal,
+)
+from annotator.adjudicate.models import AnnotatorVersion, ArticleComparison, BulkAcceptance, GoldOut, GoldSave
+from annotator.annotate.checks import check_annotation
+from annotator.annotate.models import AnnotationContent, ArticleLabels
+from annotator.annotate.service import InvalidAnnotation
+from annotator.errors import StaleRevision
+from annotator.labelschema import LabelSchema
+from annotator.storage.database import pointer_is, rows_changed
+from annotator.storage.tables import (
+    AnnotationRevision,
+    Article,
+    Assignment,
+    GoldRecord,
+    GoldRevision,
+    Project,
+    User,
+    utcnow,
+)
+
+
+def head_versions(session: Session, article_ids: list[int]) -> dict[int, list[Version]]:
+    """Each article's saved annotations (head revisions of finished assignments), by annotator name."""
+    rows = session.execute(
+        select(Assignment.article_id, User.name, AnnotationRevision.id, AnnotationRevision.content)
+        .join(User, User.id == Assignment.user_id)
+        .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
+        .where(Assignment.article_id.in_(article_ids), Assignment.status == "done")
+        .order_by(Assignment.article_id, User.name)
+    )
+    versions: dict[int, list[Version]] = defaultdict(list)
+    for article_id, name, revision_id, content in rows:
+        versions[article_id].append(Version(name, revision_id, content))
+    return versions
+
+
+def compare_article(session: Session, article: Article) -> ArticleComparison:
+    versions = head_versions(session, [article.id])[article.id]
+    return ArticleComparison(
+        article_id=article.id,
+        versions=[
+            AnnotatorVersion(annotator=v.annotator, revision=v.revision, article=ArticleLabels(**v.content["article"]))
+            for v in versions
+        ],
+        rows=key_rows(versions),
+        article_differs=article_differs(versions),
+        unanimous=is_unanimous(versions),
+        proposal=AnnotationContent.model_validate(majority_proposal(versions)) if versions else AnnotationContent(),
+    )
+
+
+def load_gold(session: Session, article: Article) -> GoldOut:
+    record = session.scalar(select(GoldRecord).where(GoldRecord.article_id == article.id))
+    head = record.head if record else None
+    if head is None:
+        return GoldOut(
+            article_id=article.id, revision=None, method=None, adjudicator=None,
+            source_revision_ids=[], schema_version=None, saved_at=None,
+        )
+    adjudicator = session.get(User, head.adjudicator_id)
+    return GoldOut(
+        article_id=article.id,
+        revision=head.id,
+        method=head.method,  # type: ignore[arg-type]
+        adjudicator=adjudicator.name if adjudicator else None,
+        source_revision_ids=head.source_revision_ids,
+        schema_version=head.schema_version,
+        saved_at=head.created_at,
+        **AnnotationContent.model_validate(head.content).model_dump(),
+    )
+
+
+def save_gold(
+    session: Session, project: Project, schema: LabelSchema, article: Article, lead: User, save: GoldSave
+) -> GoldOut:
+    """A new gold revision on top of `save.base_revision`, or a refusal that stores nothing."""
+    content = AnnotationContent.model_validate(save.model_dump(include={"statements", "article"}))
+    if problems := check_annotation(content, article.text, schema):
+        raise InvalidAnnotation(f"gold refused: {len(problems)} problem(s)", problems)
+    versions = head_versions(session, [article.id])[article.id]
+    document = content.model_dump(mode="json")
+    _append_revision(session, project, schema, article, lead, document, gold_method(document, versions), versions, save.base_revision)
+    return load_gold(session, article)
+
+
+def _append_revision(
+    session: Session,
+    project: Project,
+    schema: LabelSchema,
+    article: Article,
+    lead: User,
+    document: dict[str, object],
+    method: str,
+    versions: list[Version],
+    base: int | None,
+) -> None:
+    record = session.scalar(select(GoldRecord).where(GoldRecord.article_id == article.id))
+    if record is None:
+        if base is not None:
+            raise StaleRevision.based_on(base, None)
+        record = GoldRecord(project_id=project.id, article_id=article.id)
+        session.add(record)
+        try:
+            session.flush()
+        except IntegrityError as error:  # another lead created it a moment ago
+            session.rollback()
+            raise StaleRevision.based_on(base, None) from error
+    elif record.head_revision_id != base:
+        raise StaleRevision.based_on(base, record.head_revision_id)
+    revision = GoldRevision(
+        gold_record_id=record.id,
+        base_revision_id=base,
+        adjudicator_id=lead.id,
+        method=method,
+        source_revision_ids=[v.revision for v in versions],
+        label_schema_id=project.label_schema_id,
+        schema_version=schema.version,
+        content=document,
+    )
+    session.add(revision)
+    session.flush()
+    moved = session.execute(
+        update(GoldRecord)
+        .where(GoldRecord.id == record.id, pointer_is(GoldRecord.head_revision_id, base))
+        .values(head_revision_id=revision.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(moved) != 1:
+        session.rollback()
+        raise StaleRevision.based_on(base, None)
+    session.refresh(record)
+
+
+def accept_unanimous(session: Session, project: Project, schema: LabelSchema, lead: User) -> BulkAcceptance:
+    """Gold for every article without gold whose annotators (two or more) all agree."""
+    candidates = list(
+        session.scalars(
+            select(Article.id)
+            .where(Article.project_id == project.id)
+            .where(Article.id.in_(select(Assignment.article_id).where(Assignment.status == "done")))
+            .where(~Article.id.in_(select(GoldRecord.article_id).where(GoldRecord.head_revision_id.is_not(None))))
+        )
+    )
+    result = BulkAcceptance(
+        accepted=0,
+        already_gold=session.scalar(select(func.count(GoldRecord.id)).where(GoldRecord.project_id == project.id)) or 0,
+        not_unanimous=0,
+        too_few_annotators=0,
+    )
+    versions_by_article = head_versions(session, candidates)
+    articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(candidates)))}
+    for article_id in candidates:
+        versions = versions_by_article[article_id]
+        if len(versions) < 2:
+            result.too_few_annotators += 1
+        elif not is_unanimous(versions):
+            result.not_unanimous += 1
+        else:
+            document = {**canonical_content(versions[0].content), "article": {**versions[0].content["article"], "note": ""}}
+            _append_revision(session, project, schema, articles[article_id], lead, document, "unanimous", versions, None)
+            result.accepted += 1
+    return result
