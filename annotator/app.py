@@ -64,6 +64,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 
 def register_blueprints(app: OpenAPI) -> None:
+    from annotator.adjudicate.api import api as adjudicate_api
+    from annotator.adjudicate.web import pages as adjudicate_pages
+    from annotator.agreement.api import api as agreement_api
+    from annotator.agreement.web import pages as agreement_pages
     from annotator.annotate.api import api as annotate_api
     from annotator.annotate.web import pages as annotate_pages
     from annotator.auth.web import pages as auth_pages
@@ -71,10 +75,10 @@ def register_blueprints(app: OpenAPI) -> None:
     from annotator.projects.api import api as projects_api
     from annotator.projects.web import pages as project_pages
 
-    for api in (projects_api, ingest_api, annotate_api):
+    for api in (projects_api, ingest_api, annotate_api, agreement_api, adjudicate_api):
         app.register_api(api)
         csrf.exempt(api)  # the access guard checks CSRF for cookie-authenticated API writes
-    for pages in (auth_pages, project_pages, annotate_pages):
+    for pages in (auth_pages, project_pages, annotate_pages, agreement_pages, adjudicate_pages):
         app.register_blueprint(pages)
 
     @public

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from annotator import __version__
+from annotator.agreement.cli import agreement_command
 from annotator.auth.cli import token_group, user_group
 from annotator.cli_support import AnnotatorGroup, CliContext
 from annotator.demo.cli import demo
@@ -23,5 +24,5 @@ def main(ctx: click.Context) -> None:
     ctx.obj = CliContext(settings=Settings())
 
 
-for command in (schema_group, project_group, user_group, token_group, import_command, db_group, demo):
+for command in (schema_group, project_group, user_group, token_group, import_command, agreement_command, db_group, demo):
     main.add_command(command)

@@ -97,3 +97,15 @@ class WebSession:
     def log_in(self, member: TeamMember, password: str | None = None, next_path: str = "/") -> requests.Response:
         form = {"name": member.name, "password": password or member.password, "next": next_path}
         return self.post("/login", data={**form, "csrf_token": self.csrf_token()}, allow_redirects=False)
+
+
+def statement_on(text: str, actor: str, actor_name: str, target: str, stance: str, evidence: str) -> dict[str, Any]:
+    """A statement without preconditions, its spans found in `text`."""
+    return {
+        "actor": {"id": actor, "span": span_of(text, actor_name)},
+        "stance": stance,
+        "target": target,
+        "preconditions": [],
+        "source_outlet": None,
+        "evidence": span_of(text, evidence),
+    }

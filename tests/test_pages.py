@@ -38,7 +38,7 @@ def test_next_article_opens_the_labeling_page(web: WebSession, team, project_id:
     web.log_in(team.ana)
     data = page_data(open_next(web, project_id))
     assert data["article"]["text"].startswith("Kremlin says no groundwork yet")
-    assert data["annotation"] == {**data["annotation"], "revision": None, "statements": []}
+    assert data["saved"] == {**data["saved"], "revision": None, "statements": []}
     assert {"id": "peskov", "text": "Kremlin spokesman Dmitry Peskov"}.items() <= next(
         s for s in data["suggestions"] if s["id"] == "peskov"
     ).items()

@@ -77,24 +77,37 @@ def article_differs(versions: Sequence[Version]) -> list[str]:
     return [part for part in ARTICLE_PARTS if len({_fingerprint(v.content["article"][part]) for v in versions}) > 1]
 
 
-def majority_proposal(versions: Sequence[Version]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Proposal:
+    """A starting point for gold; `decisive` when every choice in it had a strict majority."""
+
+    content: dict[str, Any]
+    decisive: bool
+
+
+def majority_proposal(versions: Sequence[Version]) -> Proposal:
     """Per key held by more than half the annotators, its most common version; ties go to
     the first annotator by name. Article fields by the same rule; the note stays empty."""
     ordered = sorted(versions, key=lambda v: v.annotator)
     by_annotator = [first_statements(v.content["statements"])[0] for v in ordered]
     holders: Counter[StatementKey] = Counter(key for statements in by_annotator for key in statements)
-    statements = []
+    statements, counts = [], []
     for key in sorted(k for k, count in holders.items() if 2 * count > len(ordered)):
-        candidates = [canonical_statement(s[key]) for s in by_annotator if key in s]
-        statements.append(_most_common(candidates))
-    article = {part: _most_common([v.content["article"][part] for v in ordered]) for part in ARTICLE_PARTS}
-    return {"statements": statements, "article": {**article, "note": ""}}
+        version, count = _most_common([canonical_statement(s[key]) for s in by_annotator if key in s])
+        statements.append(version)
+        counts.append(count)
+    article = {}
+    for part in ARTICLE_PARTS:
+        article[part], count = _most_common([v.content["article"][part] for v in ordered])
+        counts.append(count)
+    decisive = all(2 * count > len(ordered) for count in counts)
+    return Proposal({"statements": statements, "article": {**article, "note": ""}}, decisive)
 
 
-def _most_common(values: list[Any]) -> Any:
+def _most_common(values: list[Any]) -> tuple[Any, int]:
     counts = Counter(_fingerprint(v) for v in values)
     best = max(counts.values())
-    return next(v for v in values if counts[_fingerprint(v)] == best)
+    return next(v for v in values if counts[_fingerprint(v)] == best), best
 
 
 def gold_method(content: Mapping[str, Any], versions: Sequence[Version]) -> GoldMethod:
@@ -102,7 +115,9 @@ def gold_method(content: Mapping[str, Any], versions: Sequence[Version]) -> Gold
     settled = _fingerprint(canonical_content(content))
     if is_unanimous(versions) and settled == _fingerprint(canonical_content(versions[0].content)):
         return "unanimous"
-    if len(versions) >= 2 and settled == _fingerprint(canonical_content(majority_proposal(versions))):
-        return "majority"
+    if len(versions) >= 2:
+        proposal = majority_proposal(versions)
+        if proposal.decisive and settled == _fingerprint(canonical_content(proposal.content)):
+            return "majority"
     return "adjudicated"
 

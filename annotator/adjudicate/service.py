@@ -62,7 +62,7 @@ def compare_article(session: Session, article: Article) -> ArticleComparison:
         rows=key_rows(versions),
         article_differs=article_differs(versions),
         unanimous=is_unanimous(versions),
-        proposal=AnnotationContent.model_validate(majority_proposal(versions)) if versions else AnnotationContent(),
+        proposal=AnnotationContent.model_validate(majority_proposal(versions).content) if versions else AnnotationContent(),
     )
 
 

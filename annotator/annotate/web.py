@@ -35,11 +35,11 @@ def page(article_id: int) -> ResponseReturnValue:
     previous_id, next_id = neighbours(session, project, user, article.id)
     page_data = {
         "article": {"id": article.id, "title": article.title, "text": article.text},
-        "annotation": load_annotation(session, article, user).model_dump(mode="json"),
+        "saved": load_annotation(session, article, user).model_dump(mode="json"),
         "suggestions": [s.model_dump() for s in suggest_spans(article.text, schema)],
         "schema": schema.model_dump(mode="json", include={"statement", "article", "vocabularies"}),
         "urls": {
-            "annotation": f"/api/v1/articles/{article.id}/annotation",
+            "save": f"/api/v1/articles/{article.id}/annotation",
             "skip": f"/api/v1/articles/{article.id}/skip",
             "next": f"/api/v1/projects/{project.id}/next",
             "progress": f"/api/v1/projects/{project.id}/progress",

@@ -1,4 +1,6 @@
-// The labeling page: one article, its statements, keyboard-first.
+// The labeling workspace: one article, its statements, keyboard-first. The page data
+// says what was saved (`saved`) and where saving goes (`urls.save`): an annotator's own
+// labels on the labeling page, gold on the adjudication page.
 // Offsets sent to the server count Unicode code points (as Python does);
 // the browser counts UTF-16 units, so every offset crosses `offsets` below.
 "use strict";
@@ -35,7 +37,7 @@
   const makeSpan = (start, end) => ({ start, end, text: quote(start, end) });
 
   // ---- state -----------------------------------------------------------------
-  const saved = data.annotation;
+  const saved = data.saved;
   const state = {
     revision: saved.revision,
     statements: saved.statements.map(normaliseStatement),
@@ -369,7 +371,7 @@
         let response;
         try {
           setStatus("Saving…", "pending");
-          response = await request(data.urls.annotation, { method: "PUT", body: JSON.stringify(payload()) });
+          response = await request(data.urls.save, { method: "PUT", body: JSON.stringify(payload()) });
         } catch (networkError) {
           const wait = Math.min(30, 2 ** attempt);
           setStatus(`Not saved: the server cannot be reached. Retrying in ${wait} s…`, "error");
@@ -406,6 +408,7 @@
   }
 
   async function refreshProgress() {
+    if (!data.urls.progress) return;
     const response = await fetch(data.urls.progress, { credentials: "same-origin" }).catch(() => null);
     if (response?.ok) {
       const { done, total } = await response.json();
@@ -442,9 +445,27 @@
   }
 
   $("save-button").addEventListener("click", save);
-  $("save-next-button").addEventListener("click", saveAndNext);
-  $("skip-button").addEventListener("click", skip);
+  $("save-next-button")?.addEventListener("click", saveAndNext);
+  $("skip-button")?.addEventListener("click", skip);
   $("add-statement").addEventListener("click", () => { addStatement(); changed(); });
+
+  // Another script on the page (adjudication) hands over statements to take.
+  document.addEventListener("annotator:take", (event) => {
+    const { statements, article, replace } = event.detail;
+    if (replace) state.statements = [];
+    for (const taken of statements.map(normaliseStatement)) {
+      const index = state.statements.findIndex((s) => s.actor.id === taken.actor.id && s.target === taken.target);
+      if (index >= 0) state.statements[index] = taken; else state.statements.push(taken);
+      state.current = index >= 0 ? index : state.statements.length - 1;
+    }
+    if (article) {
+      state.article = { ...article };
+      relevant.checked = state.article.relevant;
+      articleOutlet.value = state.article.outlet ?? "";
+      note.value = state.article.note;
+    }
+    changed();
+  });
   window.addEventListener("beforeunload", (event) => {
     if (state.dirty) event.preventDefault();
   });
@@ -461,7 +482,7 @@
   document.addEventListener("keydown", (event) => {
     const ctrl = event.ctrlKey || event.metaKey;
     if (ctrl && event.key.toLowerCase() === "s") { event.preventDefault(); save(); return; }
-    if (ctrl && event.key === "Enter") { event.preventDefault(); saveAndNext(); return; }
+    if (ctrl && event.key === "Enter") { event.preventDefault(); if (data.urls.next) saveAndNext(); else save(); return; }
     if (event.key === "Escape") {
       if (inField(document.activeElement)) { document.activeElement.blur(); textBox.focus(); }
       return;
@@ -471,7 +492,7 @@
     const letter = event.key.toLowerCase();
     const handled = (() => {
       if (event.key === "?") { const box = $("shortcuts"); box.open = !box.open; return true; }
-      if (event.shiftKey && letter === "s") { skip(); return true; }
+      if (event.shiftKey && letter === "s") { if (data.urls.skip) skip(); return true; }
       if (event.shiftKey && event.key === "Delete") { deleteCurrent(); return true; }
       if (event.shiftKey) return false;
       if (markers[letter]) {

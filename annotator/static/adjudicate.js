@@ -1,0 +1,23 @@
+// Adjudication: "Take" buttons hand an annotator's statements to the editor (annotate.js).
+"use strict";
+
+(() => {
+  const data = JSON.parse(document.getElementById("page-data").textContent);
+  const take = (statements, article, replace = false) =>
+    document.dispatchEvent(new CustomEvent("annotator:take", { detail: { statements, article, replace } }));
+
+  document.querySelectorAll("[data-take]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const key = `${button.dataset.actor}\u0000${button.dataset.target}`;
+      take([data.versions[key][button.dataset.take]]);
+    });
+  });
+
+  document.querySelectorAll("[data-take-all]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const who = button.dataset.takeAll;
+      const statements = Object.values(data.versions).map((byAnnotator) => byAnnotator[who]).filter(Boolean);
+      take(statements, data.articles[who], true);
+    });
+  });
+})();
