@@ -9,7 +9,7 @@ from annotator.agreement.cli import agreement_command
 from annotator.auth.cli import token_group, user_group
 from annotator.cli_support import AnnotatorGroup, CliContext
 from annotator.demo.cli import demo
-from annotator.ingest.cli import import_command
+from annotator.ingest.cli import import_annotations_command, import_command
 from annotator.labelschema.cli import schema_group
 from annotator.projects.cli import project_group
 from annotator.settings import Settings
@@ -24,5 +24,8 @@ def main(ctx: click.Context) -> None:
     ctx.obj = CliContext(settings=Settings())
 
 
-for command in (schema_group, project_group, user_group, token_group, import_command, agreement_command, db_group, demo):
+for command in (
+    schema_group, project_group, user_group, token_group, import_command, import_annotations_command,
+    agreement_command, db_group, demo,
+):
     main.add_command(command)

@@ -159,28 +159,67 @@ def save_annotation(
         raise Conflict(f"you skipped article {article.id}; it is no longer assigned to you")
     if assignment.head_revision_id != save.base_revision:
         raise StaleRevision.based_on(save.base_revision, assignment.head_revision_id)
+    _append_revision(session, assignment, project, schema, user, content, save.base_revision, save.seconds_spent)
+    return _describe(assignment, user)
+
+
+def store_imported(
+    session: Session, project: Project, schema: LabelSchema, article: Article, user: User, content: AnnotationContent
+) -> int:
+    """Labels made elsewhere, checked like a save and stored on top of the user's latest revision.
+
+    Imported labels were made already, so they are kept even beyond the project's overlap.
+    """
+    if problems := check_annotation(content, article.text, schema):
+        raise InvalidAnnotation(f"annotation refused: {len(problems)} problem(s)", problems)
+    assignment = _assignment(session, article.id, user)
+    if assignment is None or assignment.status == "skipped":
+        session.execute(
+            update(Article)
+            .where(Article.id == article.id)
+            .values(assigned_count=Article.assigned_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+    if assignment is None:
+        assignment = Assignment(project_id=project.id, article_id=article.id, user_id=user.id, status="done")
+        session.add(assignment)
+        session.flush()
+    return _append_revision(session, assignment, project, schema, user, content, assignment.head_revision_id, None)
+
+
+def _append_revision(
+    session: Session,
+    assignment: Assignment,
+    project: Project,
+    schema: LabelSchema,
+    author: User,
+    content: AnnotationContent,
+    base: int | None,
+    seconds_spent: float | None,
+) -> int:
+    """Insert a revision and move the head pointer to it, if it still points at `base`."""
     revision = AnnotationRevision(
         assignment_id=assignment.id,
-        base_revision_id=save.base_revision,
-        author_id=user.id,
+        base_revision_id=base,
+        author_id=author.id,
         label_schema_id=project.label_schema_id,
         schema_version=schema.version,
         content=content.model_dump(mode="json"),
-        seconds_spent=save.seconds_spent,
+        seconds_spent=seconds_spent,
     )
     session.add(revision)
     session.flush()
     moved = session.execute(
         update(Assignment)
-        .where(Assignment.id == assignment.id, pointer_is(Assignment.head_revision_id, save.base_revision))
+        .where(Assignment.id == assignment.id, pointer_is(Assignment.head_revision_id, base))
         .values(head_revision_id=revision.id, status="done", updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if rows_changed(moved) != 1:
         session.rollback()
-        raise StaleRevision(f"article {article.id} was saved elsewhere since revision {save.base_revision}")
+        raise StaleRevision.based_on(base, None)
     session.refresh(assignment)
-    return _describe(assignment, user)
+    return revision.id
 
 
 def skip_article(session: Session, article: Article, user: User) -> None:

@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 
 from annotator.cli_support import CliContext, pass_cli
+from annotator.ingest.label_readers import read_label_file
+from annotator.ingest.label_store import import_labels
 from annotator.ingest.models import ImportReport, SourcePosition
 from annotator.ingest.readers import import_size, read_paths
 from annotator.ingest.store import import_records
-from annotator.projects.service import find_project
+from annotator.projects.service import find_project, project_schema
 
 
 @click.command("import")
@@ -47,3 +49,24 @@ def _where(position: SourcePosition) -> str:
     if position.task is not None:
         return f"{position.source} task {position.task}"
     return position.source
+
+
+@click.command("import-annotations")
+@click.argument("project")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON")
+@pass_cli
+def import_annotations_command(cli: CliContext, project: str, path: Path, as_json: bool) -> None:
+    """Import labels made elsewhere into PROJECT: JSONL ({article_id, annotator, statements, article})
+    or a Label Studio export (.json); each is checked like a save."""
+    with cli.db().session(write=True) as session:
+        found = find_project(session, project)
+        report = import_labels(session, found, project_schema(found), list(read_label_file(path)))
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+        return
+    click.echo(f"imported {report.imported}, rejected {len(report.rejected)}")
+    if report.new_annotators:
+        click.echo(f"  new annotators (cannot log in): {', '.join(report.new_annotators)}")
+    for rejection in report.rejected:
+        click.echo(f"  rejected   {_where(rejection)}: {rejection.reason}")

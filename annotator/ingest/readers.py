@@ -137,11 +137,11 @@ def _validated(source: str, data: Any, line: int | None = None, task: int | None
     try:
         record = ArticleRecord.model_validate(data)
     except ValidationError as error:
-        return Rejection(source=source, line=line, task=task, reason=_reason(error))
+        return Rejection(source=source, line=line, task=task, reason=validation_reason(error))
     return ReadRecord(source=source, line=line, task=task, record=record)
 
 
-def _reason(error: ValidationError) -> str:
+def validation_reason(error: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in issue['loc']) or 'record'}: {issue['msg']}" for issue in error.errors()
     )

@@ -9,6 +9,7 @@ from typing import Any, cast
 import orjson
 
 from sqlalchemy import ColumnElement, CursorResult, Engine, Result, create_engine, event
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -52,7 +53,7 @@ class Database:
         self.engine.dispose()
 
 
-def pointer_is(column: ColumnElement[int | None], revision_id: int | None) -> ColumnElement[bool]:
+def pointer_is(column: ColumnElement[int | None] | InstrumentedAttribute[int | None], revision_id: int | None) -> ColumnElement[bool]:
     """SQL condition: a head-revision pointer still holds `revision_id` (NULL for none yet)."""
     return column.is_(None) if revision_id is None else column == revision_id
 

@@ -1,0 +1,115 @@
+"""Labels made elsewhere: JSONL lines and Label Studio exports as annotation records (no database)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from annotator.annotate.models import AnnotationContent, ArticleLabels, Statement
+from annotator.ingest.models import Rejection, SourcePosition
+from annotator.ingest.readers import validation_reason
+from annotator.labelstudio.convert import ConversionError, results_to_content
+
+ANNOTATOR_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+
+
+class ImportedAnnotation(BaseModel):
+    """One JSONL line: whose labels, for which article (our id or the source's id)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article_id: int | None = None
+    external_id: str | None = None
+    annotator: str = Field(pattern=ANNOTATOR_NAME)
+    statements: list[Statement] = Field(default_factory=list)
+    article: ArticleLabels = Field(default_factory=ArticleLabels)
+
+
+@dataclass(frozen=True)
+class LabelRecord:
+    """Labels to import and how to find their article: by id, by source id, or by its text."""
+
+    position: SourcePosition
+    annotator: str
+    content: AnnotationContent
+    article_id: int | None = None
+    external_id: str | None = None
+    article_text: str | None = None
+
+
+LabelResult = LabelRecord | Rejection
+
+
+def read_label_file(path: Path) -> Iterator[LabelResult]:
+    with path.open("rb") as stream:
+        if path.suffix.lower() in (".jsonl", ".ndjson"):
+            yield from read_label_jsonl(path.name, stream)
+        elif path.suffix.lower() == ".json":
+            yield from read_labelstudio_export(path.name, stream.read())
+        else:
+            yield Rejection(source=path.name, reason="unsupported file type; use .jsonl or a Label Studio export .json")
+
+
+def read_label_jsonl(name: str, stream: IO[bytes]) -> Iterator[LabelResult]:
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = ImportedAnnotation.model_validate_json(raw)
+        except ValidationError as error:
+            yield Rejection(source=name, line=number, reason=validation_reason(error))
+            continue
+        if line.article_id is None and line.external_id is None:
+            yield Rejection(source=name, line=number, reason="give article_id or external_id")
+            continue
+        content = AnnotationContent(statements=line.statements, article=line.article)
+        yield LabelRecord(SourcePosition(source=name, line=number), line.annotator, content, line.article_id, line.external_id)
+
+
+def read_labelstudio_export(name: str, data: bytes) -> Iterator[LabelResult]:
+    """Each non-cancelled annotation of each task; the article is found by the task's text."""
+    try:
+        tasks = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        yield Rejection(source=name, reason=f"not a Label Studio export: {error}")
+        return
+    if not isinstance(tasks, list):
+        yield Rejection(source=name, reason="a Label Studio export is a JSON list of tasks")
+        return
+    for number, task in enumerate(tasks, start=1):
+        position = SourcePosition(source=name, task=number)
+        text = (task.get("data") or {}).get("text") if isinstance(task, dict) else None
+        if not isinstance(text, str):
+            yield Rejection(**position.model_dump(), reason="task has no data.text")
+            continue
+        for annotation in task.get("annotations") or []:
+            if annotation.get("was_cancelled"):
+                continue
+            yield _from_labelstudio(position, text, annotation)
+
+
+def _from_labelstudio(position: SourcePosition, text: str, annotation: dict[str, Any]) -> LabelResult:
+    try:
+        content = AnnotationContent.model_validate(results_to_content(annotation.get("result") or []))
+    except ConversionError as error:
+        return Rejection(**position.model_dump(), reason=str(error))
+    except ValidationError as error:
+        return Rejection(**position.model_dump(), reason=validation_reason(error))
+    return LabelRecord(position, labelstudio_annotator(annotation.get("completed_by")), content, article_text=text)
+
+
+def labelstudio_annotator(completed_by: Any) -> str:
+    """A user name for Label Studio's `completed_by`: the e-mail's local part, else its numeric id."""
+    if isinstance(completed_by, dict):
+        email = str(completed_by.get("email") or "")
+        local = re.sub(r"[^A-Za-z0-9_.-]", "-", email.split("@")[0]).strip("-.")
+        if local:
+            return local[:80]
+        completed_by = completed_by.get("id")
+    return f"labelstudio-{completed_by}"

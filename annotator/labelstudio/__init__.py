@@ -1,0 +1,1 @@
+"""Label Studio interoperability: our statements as Label Studio regions, and back."""
