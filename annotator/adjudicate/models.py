@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field
 
-from annotator.annotate.models import AnnotationContent, ArticleLabels, Statement
+from annotator.annotate.models import AnnotationContent, ArticleLabels, RevisionSave, Statement
 
 GoldMethod = Literal["unanimous", "majority", "adjudicated"]
 
@@ -36,8 +36,8 @@ class ArticleComparison(BaseModel):
     proposal: AnnotationContent = Field(description="Majority vote per key and field: a starting point for gold")
 
 
-class GoldSave(AnnotationContent):
-    base_revision: StrictInt | None = Field(description="Gold revision this edit started from; null for the first")
+class GoldSave(RevisionSave):
+    """A lead's settled labels for an article."""
 
 
 class GoldOut(AnnotationContent):

@@ -96,7 +96,8 @@ def save_gold(
         raise InvalidAnnotation(f"gold refused: {len(problems)} problem(s)", problems)
     versions = head_versions(session, [article.id])[article.id]
     document = content.model_dump(mode="json")
-    _append_revision(session, project, schema, article, lead, document, gold_method(document, versions), versions, save.base_revision)
+    method = gold_method(document, versions)
+    _append_revision(session, project, schema, article, lead, document, method, versions, save.base_revision, save.seconds_spent)
     return load_gold(session, article)
 
 
@@ -110,6 +111,7 @@ def _append_revision(
     method: str,
     versions: list[Version],
     base: int | None,
+    seconds_spent: float | None = None,
 ) -> None:
     record = session.scalar(select(GoldRecord).where(GoldRecord.article_id == article.id))
     if record is None:
@@ -133,6 +135,7 @@ def _append_revision(
         label_schema_id=project.label_schema_id,
         schema_version=schema.version,
         content=document,
+        seconds_spent=seconds_spent,
     )
     session.add(revision)
     session.flush()

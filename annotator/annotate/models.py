@@ -64,11 +64,17 @@ class AnnotationContent(Payload):
     article: ArticleLabels = Field(default_factory=ArticleLabels)
 
 
-class AnnotationSave(AnnotationContent):
+class RevisionSave(AnnotationContent):
+    """A save of labels: what they are, the revision the edit started from, the time it took."""
+
     base_revision: StrictInt | None = Field(
         description="Revision this edit started from; null for a first save. A stale one gets 409."
     )
     seconds_spent: float | None = Field(default=None, ge=0, le=86_400)
+
+
+class AnnotationSave(RevisionSave):
+    """An annotator's own labels."""
 
 
 class AnnotationOut(AnnotationContent):

@@ -9,8 +9,7 @@ from typing import Any, cast
 import orjson
 
 from sqlalchemy import ColumnElement, CursorResult, Engine, Result, create_engine, event
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 

@@ -175,4 +175,5 @@ class GoldRevision(Base):
     label_schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))
     schema_version: Mapped[str] = mapped_column(String(40))
     content: Mapped[dict[str, Any]]
+    seconds_spent: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("label_schema_id", sa.Integer(), sa.ForeignKey("label_schemas.id"), nullable=False),
         sa.Column("schema_version", sa.String(40), nullable=False),
         sa.Column("content", JSON_DOCUMENT, nullable=False),
+        sa.Column("seconds_spent", sa.Float()),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_gold_revisions_gold_record_id", "gold_revisions", ["gold_record_id"])
