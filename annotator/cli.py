@@ -9,6 +9,7 @@ from annotator.agreement.cli import agreement_command
 from annotator.auth.cli import token_group, user_group
 from annotator.cli_support import AnnotatorGroup, CliContext
 from annotator.demo.cli import demo
+from annotator.export.cli import export_command
 from annotator.ingest.cli import import_annotations_command, import_command
 from annotator.labelschema.cli import schema_group
 from annotator.projects.cli import project_group
@@ -26,6 +27,6 @@ def main(ctx: click.Context) -> None:
 
 for command in (
     schema_group, project_group, user_group, token_group, import_command, import_annotations_command,
-    agreement_command, db_group, demo,
+    agreement_command, export_command, db_group, demo,
 ):
     main.add_command(command)

@@ -293,3 +293,15 @@ def _annotator(name: str, tallies: _Tallies, work: list[WorkItem], has_gold: boo
 def _throughput(work: list[WorkItem]) -> list[DailyCount]:
     per_day: Counter[tuple[str, date]] = Counter((item.annotator, item.finished_at.date()) for item in work)
     return [DailyCount(annotator=who, day=day, items=count) for (who, day), count in sorted(per_day.items())]
+
+
+def article_agreement(article_id: int, label_sets: list[LabelSet]) -> float | None:
+    """Share of agreeing annotator pairs over all of one article's units (None below two annotators)."""
+    units = article_units(article_id, label_sets)
+    agree = total = 0
+    for field_units in units.fields.values():
+        for unit in field_units.values():
+            pair_agree, pairs = agreeing_pairs(unit.values())
+            agree += pair_agree
+            total += pairs
+    return agree / total if total else None

@@ -6,12 +6,35 @@ from pathlib import Path
 
 import click
 
+from annotator.export.jsonschemas import write_schemas
 from annotator.labelschema import load_schema
+from annotator.labelstudio.config import labeling_config
 
 
 @click.group("schema")
 def schema_group() -> None:
     """Check label schema files."""
+
+
+@schema_group.command("labelstudio")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the XML here instead of stdout")
+def labelstudio(path: Path, out: Path | None) -> None:
+    """Write the Label Studio labeling config equivalent to the schema in PATH."""
+    xml = labeling_config(load_schema(path))
+    if out:
+        out.write_text(xml)
+        click.echo(f"wrote {out}")
+    else:
+        click.echo(xml)
+
+
+@schema_group.command("jsonschemas")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True)
+def jsonschemas(out: Path) -> None:
+    """Write the JSON Schema of every export record format (generated from the models)."""
+    for written in write_schemas(out):
+        click.echo(f"wrote {written}")
 
 
 @schema_group.command("check")

@@ -1,0 +1,1 @@
+"""Export: versioned, verifiable gold datasets in several formats, streamed from the database."""

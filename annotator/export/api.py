@@ -1,0 +1,48 @@
+"""GET /api/v1/projects/{id}/export: the data of an export, streamed as it is read."""
+
+from __future__ import annotations
+
+from flask import Response, stream_with_context
+from pydantic import BaseModel, Field, field_validator
+
+from annotator.auth.guard import requires
+from annotator.context import db_session
+from annotator.errors import ErrorBody
+from annotator.export.models import ExportFormat, Split
+from annotator.export.service import DATA_FILES, ExportOptions, Tally, check_exportable, data_lines
+from annotator.export.splits import DEFAULT_SEED, parse_ratios
+from annotator.http import ProjectPath, api_blueprint
+from annotator.projects.service import find_project
+
+api = api_blueprint("export_api", __name__, "export")
+
+
+class ExportQuery(BaseModel):
+    format: ExportFormat = "gold"
+    include_unadjudicated: bool = False
+    seed: int = DEFAULT_SEED
+    ratios: str = Field(default="0.8,0.1,0.1", description="train,dev,test shares summing to 1")
+
+    @field_validator("ratios")
+    @classmethod
+    def ratios_are_valid(cls, value: str) -> str:
+        parse_ratios(value)
+        return value
+
+    def split_ratios(self) -> dict[Split, float]:
+        return parse_ratios(self.ratios)
+
+
+@api.get("/projects/<int:project_id>/export", responses={404: ErrorBody, 409: ErrorBody, 422: ErrorBody})
+@requires("lead")
+def get_export(path: ProjectPath, query: ExportQuery) -> Response:
+    """Stream a project's gold in one format (gold, statements, spans or labelstudio)."""
+    session = db_session()
+    project = find_project(session, path.project_id)
+    options = ExportOptions(query.format, query.include_unadjudicated, query.seed, query.split_ratios())
+    check_exportable(session, project, options)
+    name, mimetype = DATA_FILES[query.format]
+    lines = data_lines(session, project, options, Tally())
+    response = Response(stream_with_context(lines), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{project.id}-{name}"'
+    return response

@@ -1,0 +1,45 @@
+"""`annotator export PROJECT`."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+
+from annotator.cli_support import CliContext, pass_cli
+from annotator.export.service import DATA_FILES, ExportOptions, write_export
+from annotator.export.splits import DEFAULT_SEED, parse_ratios
+from annotator.projects.service import find_project
+from annotator.storage.tables import Article
+
+
+@click.command("export")
+@click.argument("project")
+@click.option("--format", "export_format", type=click.Choice(list(DATA_FILES)), default="gold", show_default=True)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("exports"), show_default=True)
+@click.option("--include-unadjudicated", is_flag=True, help="Add majority-vote records for articles without gold")
+@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the train/dev/test assignment")
+@click.option("--ratios", default="0.8,0.1,0.1", show_default=True, help="train,dev,test shares")
+@pass_cli
+def export_command(
+    cli: CliContext, project: str, export_format: str, out: Path, include_unadjudicated: bool, seed: int, ratios: str
+) -> None:
+    """Export PROJECT's gold as a new versioned folder: data, manifest.json and a dataset card."""
+    try:
+        split_ratios = parse_ratios(ratios)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--ratios") from error
+    options = ExportOptions(export_format, include_unadjudicated, seed, split_ratios)  # type: ignore[arg-type]
+    command = shlex.join(["annotator", *sys.argv[2:]]) if len(sys.argv) > 1 else "annotator export"
+    with cli.db().session() as session:
+        found = find_project(session, project)
+        total = session.scalar(select(func.count(Article.id)).where(Article.project_id == found.id)) or 0
+        with click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar:
+            folder, manifest = write_export(session, found, options, out, command, on_article=bar.update)
+    [data] = manifest.files
+    click.echo(f"exported {data.records} records to {folder}")
+    click.echo(f"  {data.name}  {data.bytes} bytes  sha256 {data.sha256}")
+    click.echo(f"  splits: {manifest.counts.get('articles', {})}")

@@ -1,0 +1,99 @@
+"""Export record formats and the manifest; the JSON Schemas in schemas/ are generated from these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from annotator.annotate.models import ArticleLabels, Span, Statement
+
+Split = Literal["train", "dev", "test"]
+ExportFormat = Literal["gold", "statements", "spans", "labelstudio"]
+RecordStatus = Literal["gold", "majority_vote"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Provenance(Record):
+    status: RecordStatus = Field(description="gold: settled by a lead; majority_vote: not adjudicated")
+    method: str = Field(description="unanimous, majority or adjudicated for gold; majority_vote otherwise")
+    gold_revision: int | None
+    adjudicator: str | None
+    annotators: list[str]
+    source_revisions: list[int]
+    schema_version: str
+    agreement: float | None = Field(
+        default=None, description="For majority_vote records: share of agreeing annotator pairs on this article"
+    )
+
+
+class GoldArticleRecord(Record):
+    """`gold` format: one article a line, with its settled statements."""
+
+    id: int
+    external_id: str | None
+    title: str
+    text: str
+    outlet: str | None
+    url: str | None
+    published: str | None
+    meta: dict[str, Any]
+    split: Split
+    article: ArticleLabels
+    statements: list[Statement]
+    provenance: Provenance
+
+
+class StatementRecord(Record):
+    """`statements` format: one statement a line, with its evidence text, for stance classifiers."""
+
+    article_id: int
+    statement: int = Field(description="Position of the statement in its article, from 0")
+    split: Split
+    status: RecordStatus
+    actor: str
+    target: str
+    stance: str
+    preconditions: list[str]
+    source_outlet: str | None
+    evidence: Span
+    evidence_text: str
+
+
+class ManifestFile(BaseModel):
+    name: str
+    sha256: str
+    bytes: int
+    records: int
+
+
+class Manifest(BaseModel):
+    project: str
+    version: str
+    format: ExportFormat
+    created_at: datetime
+    command: str
+    seed: int
+    ratios: dict[Split, float]
+    include_unadjudicated: bool
+    schema_name: str
+    schema_version: str
+    annotators: list[str]
+    files: list[ManifestFile]
+    counts: dict[str, Any] = Field(description="Articles and statements per split and status, labels per field")
+    agreement: dict[str, float | None] = Field(description="Krippendorff's alpha per field at export time")
+
+
+RECORD_MODELS: dict[str, type[BaseModel]] = {
+    "gold-record": GoldArticleRecord,
+    "statement-record": StatementRecord,
+    "manifest": Manifest,
+}
+
+
+def json_schema_name(name: str) -> str:
+    return f"{name}.schema.json"

@@ -1,0 +1,251 @@
+"""Stream gold records from the database into a versioned export folder, or to an HTTP client."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jinja2 import Environment, PackageLoader
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from annotator.adjudicate.compare import majority_proposal
+from annotator.adjudicate.service import head_versions
+from annotator.agreement.report import article_agreement
+from annotator.agreement.service import project_report
+from annotator.agreement.units import LabelSet
+from annotator.errors import Conflict
+from annotator.export.formats import conll_lines, labelstudio_task, statement_rows
+from annotator.export.models import ExportFormat, Manifest, ManifestFile, Split
+from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, split_of
+from annotator.labelschema.suggest import suggest_spans
+from annotator.projects.service import project_schema
+from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Project, User
+
+PAGE = 1_000
+Progress = Callable[[int], None]
+DATA_FILES: dict[str, tuple[str, str]] = {
+    "gold": ("gold.jsonl", "application/x-ndjson"),
+    "statements": ("statements.jsonl", "application/x-ndjson"),
+    "spans": ("spans.conll", "text/plain; charset=utf-8"),
+    "labelstudio": ("labelstudio.json", "application/json"),
+}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    format: ExportFormat = "gold"
+    include_unadjudicated: bool = False
+    seed: int = DEFAULT_SEED
+    ratios: dict[Split, float] = field(default_factory=lambda: dict(DEFAULT_RATIOS))
+
+
+def check_exportable(session: Session, project: Project, options: ExportOptions) -> None:
+    """Refuse, with a reason, an export that would be empty."""
+    if not session.scalar(select(func.count(Article.id)).where(Article.project_id == project.id)):
+        raise Conflict(f"project {project.name!r} has no articles to export")
+    gold = session.scalar(
+        select(func.count(GoldRecord.id)).where(GoldRecord.project_id == project.id, GoldRecord.head_revision_id.is_not(None))
+    )
+    if gold:
+        return
+    if not options.include_unadjudicated:
+        raise Conflict(f"project {project.name!r} has no gold yet: adjudicate first, or pass --include-unadjudicated")
+    labeled = session.scalar(
+        select(func.count(Assignment.id)).where(Assignment.project_id == project.id, Assignment.status == "done")
+    )
+    if not labeled:
+        raise Conflict(f"project {project.name!r} has no labels yet")
+
+
+def gold_records(
+    session: Session, project: Project, options: ExportOptions, on_article: Progress | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every exported article as a `gold` record, in id order, a page of articles at a time."""
+    schema_version = project_schema(project).version
+    after = 0
+    while True:
+        articles = session.scalars(
+            select(Article).where(Article.project_id == project.id, Article.id > after).order_by(Article.id).limit(PAGE)
+        ).all()
+        if not articles:
+            return
+        after = articles[-1].id
+        if on_article:
+            on_article(len(articles))
+        ids = [a.id for a in articles]
+        gold = {
+            article_id: (revision, adjudicator)
+            for article_id, revision, adjudicator in session.execute(
+                select(GoldRecord.article_id, GoldRevision, User.name)
+                .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
+                .join(User, User.id == GoldRevision.adjudicator_id)
+                .where(GoldRecord.article_id.in_(ids))
+            )
+        }
+        versions = head_versions(session, ids) if options.include_unadjudicated else {}
+        authors = _authors(session, [i for revision, _ in gold.values() for i in revision.source_revision_ids])
+        for article in articles:
+            base = _article_fields(article, split_of(article.id, options.seed, options.ratios))
+            if article.id in gold:
+                revision, adjudicator = gold[article.id]
+                yield {**base, **revision.content, "provenance": {
+                    "status": "gold", "method": revision.method, "gold_revision": revision.id,
+                    "adjudicator": adjudicator, "annotators": sorted({authors[i] for i in revision.source_revision_ids if i in authors}),
+                    "source_revisions": revision.source_revision_ids, "schema_version": revision.schema_version, "agreement": None,
+                }}
+            elif versions.get(article.id):
+                article_versions = versions[article.id]
+                yield {**base, **majority_proposal(article_versions).content, "provenance": {
+                    "status": "majority_vote", "method": "majority_vote", "gold_revision": None, "adjudicator": None,
+                    "annotators": [v.annotator for v in article_versions],
+                    "source_revisions": [v.revision for v in article_versions], "schema_version": schema_version,
+                    "agreement": article_agreement(
+                        article.id, [LabelSet(article.id, v.annotator, v.content) for v in article_versions]
+                    ),
+                }}
+        session.expunge_all()  # keep memory flat: nothing from past pages stays in the session
+
+
+def _authors(session: Session, revision_ids: list[int]) -> dict[int, str]:
+    if not revision_ids:
+        return {}
+    rows = session.execute(
+        select(AnnotationRevision.id, User.name)
+        .join(User, User.id == AnnotationRevision.author_id)
+        .where(AnnotationRevision.id.in_(revision_ids))
+    )
+    return dict(rows.all())
+
+
+def _article_fields(article: Article, split: Split) -> dict[str, Any]:
+    return {
+        "id": article.id, "external_id": article.external_id, "title": article.title, "text": article.text,
+        "outlet": article.outlet, "url": article.url, "published": article.published, "meta": article.meta,
+        "split": split,
+    }
+
+
+@dataclass
+class Tally:
+    """Counts gathered while the records stream past, for the manifest and the card."""
+
+    records: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.records += 1
+        status, split = record["provenance"]["status"], record["split"]
+        self.counts[f"articles.{split}"] += 1
+        self.counts[f"articles.{status}"] += 1
+        for statement in record["statements"]:
+            self.counts[f"statements.{split}"] += 1
+            self.counts[f"stance.{statement['stance']}"] += 1
+            self.counts[f"target.{statement['target']}"] += 1
+            for precondition in statement["preconditions"]:
+                self.counts[f"precondition.{precondition['category']}"] += 1
+
+    def grouped(self) -> dict[str, dict[str, int]]:
+        groups: dict[str, dict[str, int]] = {}
+        for key, value in sorted(self.counts.items()):
+            group, name = key.split(".", 1)
+            groups.setdefault(group, {})[name] = value
+        return groups
+
+
+def data_lines(
+    session: Session, project: Project, options: ExportOptions, tally: Tally, on_article: Progress | None = None
+) -> Iterator[bytes]:
+    """The bytes of the export's data file, produced as the records stream from the database."""
+    records = gold_records(session, project, options, on_article)
+    if options.format == "labelstudio":
+        yield from _labelstudio_lines(records, project, tally)
+        return
+    for record in records:
+        tally.add(record)
+        if options.format == "gold":
+            yield orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+        elif options.format == "statements":
+            for row in statement_rows(record, record["text"]):
+                yield orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
+        else:
+            yield ("\n".join(conll_lines(record)) + "\n").encode()
+
+
+def _labelstudio_lines(records: Iterator[dict[str, Any]], project: Project, tally: Tally) -> Iterator[bytes]:
+    schema = project_schema(project)
+    yield b"["
+    for index, record in enumerate(records):
+        tally.add(record)
+        suggestions = [s.model_dump() for s in suggest_spans(record["text"], schema)]
+        yield (b",\n" if index else b"\n") + orjson.dumps(labelstudio_task(record, suggestions))
+    yield b"\n]\n"
+
+
+def write_export(
+    session: Session, project: Project, options: ExportOptions, root: Path, command: str, on_article: Progress | None = None
+) -> tuple[Path, Manifest]:
+    """Write a new version folder under root/<project>; it appears only once complete."""
+    check_exportable(session, project, options)
+    schema = project_schema(project)
+    report = project_report(session, project)
+    folder = root / _slug(project.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".partial-{secrets.token_hex(4)}"
+    partial.mkdir()
+    try:
+        name, _ = DATA_FILES[options.format]
+        tally = Tally()
+        data_file = _write_hashed(partial / name, data_lines(session, project, options, tally, on_article), tally)
+        version = _next_version(folder)
+        manifest = Manifest(
+            project=project.name, version=version, format=options.format, created_at=datetime.now(UTC),
+            command=command, seed=options.seed, ratios=options.ratios,
+            include_unadjudicated=options.include_unadjudicated, schema_name=schema.name,
+            schema_version=schema.version, annotators=report.annotators, files=[data_file],
+            counts=tally.grouped(), agreement={f.field: f.alpha.value for f in report.fields},
+        )
+        (partial / "README.md").write_text(_card(manifest, report.definitions))
+        (partial / "manifest.json").write_bytes(orjson.dumps(manifest.model_dump(mode="json"), option=orjson.OPT_INDENT_2))
+        final = folder / version
+        partial.rename(final)  # atomic: a reader sees no folder or a complete one
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return final, manifest
+
+
+def _write_hashed(path: Path, lines: Iterator[bytes], tally: Tally) -> ManifestFile:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("wb") as stream:
+        for line in lines:
+            stream.write(line)
+            digest.update(line)
+            size += len(line)
+    return ManifestFile(name=path.name, sha256=digest.hexdigest(), bytes=size, records=tally.records)
+
+
+def _next_version(folder: Path) -> str:
+    numbers = [int(m.group(1)) for p in folder.iterdir() if (m := re.fullmatch(r"v(\d+)", p.name))]
+    return f"v{max(numbers, default=0) + 1}"
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "project"
+
+
+_CARDS = Environment(loader=PackageLoader("annotator", "templates"), autoescape=False, keep_trailing_newline=True)
+
+
+def _card(manifest: Manifest, definitions: dict[str, str]) -> str:
+    return _CARDS.get_template("dataset_card.md").render(manifest=manifest, definitions=definitions)

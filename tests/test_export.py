@@ -1,0 +1,192 @@
+"""Gold exports: versioned folders that validate, stable splits, streaming, Label Studio round trip."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from annotator.cli import main
+from annotator.export import service
+from annotator.export.jsonschemas import render_schemas
+from annotator.export.splits import DEFAULT_RATIOS, split_of
+from annotator.labelschema import LabelSchema
+from annotator.labelstudio.config import labeling_config, validate_results
+from annotator.shipped import schemas_dir
+from annotator.storage import Database
+from tests.support import ApiClient, Team, refusal_statement
+from tests.test_adjudication import labeled  # noqa: F401 - the shared fixture
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+
+
+def run(db: Database, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke(main, list(args))
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def validator(name: str) -> jsonschema.Validator:
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.fixture
+def gold(api: ApiClient, team: Team, labeled: dict[str, Any], project_id: int) -> dict[str, Any]:  # noqa: F811
+    """Gold for both labeled articles: the unanimous one in bulk, the other adjudicated."""
+    lead = api.as_(team.lena)
+    lead.post(f"/projects/{project_id}/gold/accept-unanimous")
+    second = labeled["second"]
+    ben = lead.get(f"/articles/{second['id']}/comparison").json()["rows"][0]["statements"]["ben"]
+    lead.put(f"/articles/{second['id']}/gold", json={"base_revision": None, "statements": [ben]}).raise_for_status()
+    return labeled
+
+
+def test_export_writes_a_versioned_folder_whose_lines_validate(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run(db, "export", "sample", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "sample" / "v1"
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "gold.jsonl", "manifest.json"]
+    records = lines(folder / "gold.jsonl")
+    assert [r["id"] for r in records] == [gold["first"]["id"], gold["second"]["id"]]
+    assert all(not list(validator("gold-record").iter_errors(r)) for r in records)
+    assert [r["provenance"]["method"] for r in records] == ["unanimous", "adjudicated"]
+    assert records[0]["statements"] == [refusal_statement(gold["first"]["text"])]
+
+
+def test_manifest_hashes_counts_and_validates(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run(db, "export", "sample", "--out", str(tmp_path))
+    folder = tmp_path / "sample" / "v1"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert not list(validator("manifest").iter_errors(manifest))
+    [data] = manifest["files"]
+    assert data["sha256"] == hashlib.sha256((folder / "gold.jsonl").read_bytes()).hexdigest()
+    assert (data["records"], manifest["counts"]["articles"]["gold"]) == (2, 2)
+    assert manifest["counts"]["stance"] == {"conditional": 2}
+    assert manifest["schema_version"] == "1.0.0" and manifest["annotators"] == ["ana", "ben"]
+    assert set(manifest["agreement"]) >= {"stance", "preconditions"}
+    assert manifest["command"].startswith("annotator")
+    card = (folder / "README.md").read_text()
+    assert "# sample v1: gold export" in card and "ana, ben" in card
+
+
+def test_each_export_is_a_new_version(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run(db, "export", "sample", "--out", str(tmp_path))
+    run(db, "export", "sample", "--out", str(tmp_path), "--format", "statements")
+    assert sorted(p.name for p in (tmp_path / "sample").iterdir()) == ["v1", "v2"]
+
+
+def test_statements_format_carries_the_evidence_text(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run(db, "export", "sample", "--out", str(tmp_path), "--format", "statements")
+    rows = lines(tmp_path / "sample" / "v1" / "statements.jsonl")
+    assert all(not list(validator("statement-record").iter_errors(r)) for r in rows)
+    first = rows[0]
+    assert first["evidence_text"] == "Until the delegations have a substantive agenda on paper"
+    assert (first["actor"], first["stance"], first["preconditions"]) == ("peskov", "conditional", ["substantive_agenda"])
+
+
+def test_spans_format_tags_actors_and_preconditions(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run(db, "export", "sample", "--out", str(tmp_path), "--format", "spans")
+    conll = (tmp_path / "sample" / "v1" / "spans.conll").read_text()
+    assert "Kremlin\tB-ACTOR\nspokesman\tI-ACTOR\nDmitry\tI-ACTOR\nPeskov\tI-ACTOR\n" in conll
+    assert "substantive\tI-PRECONDITION" in conll
+    assert conll.count("-DOCSTART-") == 2
+
+
+def test_no_gold_yet_is_refused_unless_unadjudicated_records_are_wanted(db: Database, labeled, tmp_path: Path) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    refused = run(db, "export", "sample", "--out", str(tmp_path))
+    assert refused.exit_code == 1
+    assert "has no gold yet" in refused.output and "--include-unadjudicated" in refused.output
+    assert not (tmp_path / "sample").exists() or not any((tmp_path / "sample").iterdir())
+    run(db, "export", "sample", "--out", str(tmp_path), "--include-unadjudicated")
+    records = lines(tmp_path / "sample" / "v1" / "gold.jsonl")
+    assert {r["provenance"]["status"] for r in records} == {"majority_vote"}
+    agreements = {r["id"]: r["provenance"]["agreement"] for r in records}
+    assert agreements[labeled["first"]["id"]] == 1.0
+    assert agreements[labeled["second"]["id"]] < 1.0
+
+
+def test_an_empty_project_is_refused(db: Database, schema: LabelSchema, tmp_path: Path) -> None:
+    schema_file = schemas_dir() / "diplomacy-stance.yaml"
+    run(db, "project", "create", "empty", "--schema", str(schema_file))
+    result = run(db, "export", "empty", "--out", str(tmp_path))
+    assert result.exit_code == 1 and "has no articles" in result.output
+
+
+def test_an_interrupted_export_leaves_no_folder(db: Database, gold, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        yield b'{"half": '
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(service, "data_lines", broken)
+    with pytest.raises(KeyboardInterrupt):
+        from annotator.projects.service import find_project
+
+        with db.session() as session:
+            service.write_export(session, find_project(session, "sample"), service.ExportOptions(), tmp_path, "test")
+    assert list((tmp_path / "sample").iterdir()) == []
+
+
+def test_splits_depend_only_on_the_article_and_the_seed() -> None:
+    before = {i: split_of(i, 13, DEFAULT_RATIOS) for i in range(1, 2001)}
+    after = {i: split_of(i, 13, DEFAULT_RATIOS) for i in range(1, 4001)}
+    assert all(after[i] == before[i] for i in before)
+    shares = {s: sum(1 for v in after.values() if v == s) / len(after) for s in ("train", "dev", "test")}
+    assert shares == pytest.approx(DEFAULT_RATIOS, abs=0.03)
+    assert split_of(7, 13, DEFAULT_RATIOS) == split_of(7, 13, DEFAULT_RATIOS)
+    assert any(split_of(i, 14, DEFAULT_RATIOS) != before[i] for i in before)
+
+
+def test_json_schemas_in_git_match_the_models() -> None:
+    for name, text in render_schemas().items():
+        assert (SCHEMAS / name).read_text() == text, f"schemas/{name} is stale: run `annotator schema jsonschemas`"
+
+
+def test_api_streams_an_export(api: ApiClient, team: Team, gold, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    response = api.as_(team.lena).get(f"/projects/{project_id}/export", params={"format": "statements"}, stream=True)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{project_id}-statements.jsonl"'
+    rows = [json.loads(line) for line in response.iter_lines() if line]
+    assert [r["stance"] for r in rows] == ["conditional", "conditional"]
+
+
+def test_api_refuses_bad_export_requests(api: ApiClient, team: Team, labeled, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    lead = api.as_(team.lena)
+    assert lead.get(f"/projects/{project_id}/export", params={"format": "xml"}).status_code == 422
+    assert lead.get(f"/projects/{project_id}/export", params={"ratios": "0.5,0.5,0.5"}).status_code == 422
+    no_gold = lead.get(f"/projects/{project_id}/export")
+    assert no_gold.status_code == 409 and "no gold yet" in no_gold.json()["message"]
+    assert api.get(f"/projects/{project_id}/export").status_code == 403
+
+
+def test_labelstudio_export_is_valid_for_label_studio_and_round_trips(db: Database, gold, schema: LabelSchema, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run(db, "export", "sample", "--out", str(tmp_path), "--format", "labelstudio")
+    tasks = json.loads((tmp_path / "sample" / "v1" / "labelstudio.json").read_text())
+    config = labeling_config(schema)
+    for task in tasks:
+        assert validate_results(config, task["annotations"][0]["result"]) == []
+        assert validate_results(config, task["predictions"][0]["result"]) == []
+    exported = {r["id"]: r for r in lines(_gold_file(db, tmp_path))}
+    # Back in: the Label Studio annotations become labels of annotator "gold", equal to the gold we exported.
+    result = run(db, "import-annotations", "sample", str(tmp_path / "sample" / "v1" / "labelstudio.json"), "--json")
+    assert json.loads(result.output)["imported"] == 2
+    with db.session() as session:
+        from annotator.adjudicate.service import head_versions
+
+        versions = head_versions(session, list(exported))
+    for article_id, record in exported.items():
+        [imported] = [v for v in versions[article_id] if v.annotator == "gold"]
+        assert imported.content["statements"] == record["statements"]
+        assert imported.content["article"] == record["article"]
+
+
+def _gold_file(db: Database, tmp_path: Path) -> Path:
+    run(db, "export", "sample", "--out", str(tmp_path / "gold"))
+    return tmp_path / "gold" / "sample" / "v1" / "gold.jsonl"
