@@ -23,6 +23,7 @@ from annotator.storage.cli import db_group
 def main(ctx: click.Context) -> None:
     """Stance annotation studio. Settings come from ANNOTATOR_* environment variables."""
     ctx.obj = CliContext(settings=Settings())
+    ctx.call_on_close(ctx.obj.close)
 
 
 for command in (

@@ -26,6 +26,11 @@ class CliContext:
             upgrade_to_head(self._db)
         return self._db
 
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
 
 pass_cli = click.make_pass_decorator(CliContext)
 

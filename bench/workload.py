@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 
 from annotator.labelschema import LabelSchema
 from annotator.projects.service import create_project
@@ -122,6 +122,36 @@ def build(db: Database, schema: LabelSchema, workload: Workload, password_hash: 
     return project_id
 
 
-def project_count(db: Database) -> int:
-    with db.session() as session:
-        return len(session.scalars(select(Article.id)).all())
+def build_gold(db: Database, schema: LabelSchema, articles: int, text_chars: int = 4_500, seed: int = 11) -> int:
+    """A project of `articles` articles, each with a gold record of two to four statements."""
+    from annotator.storage.tables import GoldRecord, GoldRevision  # noqa: PLC0415 - only this workload needs them
+
+    rng = random.Random(seed)
+    workload = Workload(articles, 1, 3, seed, text_chars)
+    with db.session(write=True) as session:
+        project = create_project(session, f"export-{articles}", schema, overlap=2)
+        lead = User(name="lead", password_hash="!", role="lead")
+        session.add(lead)
+        session.commit()
+        project_id, schema_id, lead_id = project.id, project.label_schema_id, lead.id
+    for first in range(0, articles, 2_000):
+        count = min(2_000, articles - first)
+        texts = [article_text(rng, text_chars) + f" #{first + i}" for i in range(count)]
+        with db.transaction() as session:
+            article_ids = session.scalars(
+                insert(Article).returning(Article.id, sort_by_parameter_order=True),
+                [{"project_id": project_id, "title": f"Article {first + i}", "text": text, "text_sha256": f"g{first + i:063d}",
+                  "meta": {}, "assigned_count": 0} for i, text in enumerate(texts)],
+            ).all()
+            records = session.scalars(
+                insert(GoldRecord).returning(GoldRecord.id, sort_by_parameter_order=True),
+                [{"project_id": project_id, "article_id": a} for a in article_ids],
+            ).all()
+            revisions = session.scalars(
+                insert(GoldRevision).returning(GoldRevision.id, sort_by_parameter_order=True),
+                [{"gold_record_id": r, "adjudicator_id": lead_id, "method": "adjudicated", "source_revision_ids": [],
+                  "label_schema_id": schema_id, "schema_version": schema.version,
+                  "content": labels_for(rng, text, schema, workload)[0]} for r, text in zip(records, texts)],
+            ).all()
+            session.execute(update(GoldRecord), [{"id": r, "head_revision_id": v} for r, v in zip(records, revisions)])
+    return project_id

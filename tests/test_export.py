@@ -190,3 +190,11 @@ def test_labelstudio_export_is_valid_for_label_studio_and_round_trips(db: Databa
 def _gold_file(db: Database, tmp_path: Path) -> Path:
     run(db, "export", "sample", "--out", str(tmp_path / "gold"))
     return tmp_path / "gold" / "sample" / "v1" / "gold.jsonl"
+
+
+def test_lead_pages_offer_streamed_downloads(web, team: Team, gold, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    web.log_in(team.lena)
+    page = web.get(f"/projects/{project_id}").text
+    assert f"/api/v1/projects/{project_id}/export?format=statements" in page
+    download = web.get(f"/api/v1/projects/{project_id}/export?format=gold")
+    assert download.status_code == 200 and len(download.text.splitlines()) == 2

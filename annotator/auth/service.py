@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,8 +18,12 @@ from annotator.storage.tables import ApiToken, User, utcnow
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "ann_"
-# Compared against when the user does not exist, so timing does not reveal names.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the user does not exist, so timing does not reveal names (made once, on first use)."""
+    return generate_password_hash("not-a-real-password")
 
 
 def add_user(session: Session, name: str, password: str, role: str) -> User:
@@ -39,7 +44,7 @@ def add_user(session: Session, name: str, password: str, role: str) -> User:
 def authenticate(session: Session, name: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 

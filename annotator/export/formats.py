@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from annotator.labelstudio.convert import content_to_results
@@ -70,7 +70,7 @@ def conll_lines(record: Mapping[str, Any]) -> Iterator[str]:
     yield ""
 
 
-def labelstudio_task(record: Mapping[str, Any], suggestions: list[Mapping[str, Any]]) -> dict[str, Any]:
+def labelstudio_task(record: Mapping[str, Any], suggestions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """A Label Studio task: the record's labels as a ground-truth annotation, alias suggestions as a prediction."""
     content = {"statements": record["statements"], "article": record["article"]}
     return {
