@@ -30,8 +30,11 @@ class Workload:
 
 def article_text(rng: random.Random, chars: int) -> str:
     words: list[str] = []
-    while sum(len(w) + 1 for w in words) < chars:
-        words.append(rng.choice(WORDS))
+    length = 0
+    while length < chars:
+        word = rng.choice(WORDS)
+        words.append(word)
+        length += len(word) + 1
     return " ".join(words)[:chars]
 
 

@@ -39,10 +39,11 @@ def project_labels(session: Session, project: Project) -> ProjectLabels:
         .group_by(done.c.id, done.c.article_id, done.c.name)
     )
     work = [WorkItem(name, article_id, seconds, first_saved) for article_id, name, seconds, first_saved in effort]
+    # Gold matters only where annotators can be compared with it.
     gold = connection.execute(
         select(GoldRecord.article_id, GoldRevision.content)
         .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
-        .where(GoldRecord.project_id == project.id)
+        .where(GoldRecord.project_id == project.id, GoldRecord.article_id.in_(select(done.c.article_id)))
     )
     return ProjectLabels(
         project_id=project.id,

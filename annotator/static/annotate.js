@@ -78,8 +78,38 @@
 
   function changed() {
     state.dirty = true;
-    setStatus("Unsaved changes", "pending");
+    keepDraft();
+    setStatus("Unsaved changes (kept in this browser)", "pending");
     render();
+  }
+
+  // ---- drafts: unsaved edits survive a closed tab or a crash -------------------------
+  const draftKey = `annotator:draft:${data.urls.save}`;
+
+  function keepDraft() {
+    try {
+      localStorage.setItem(draftKey, JSON.stringify({ base_revision: state.revision, ...payload(), kept_at: Date.now() }));
+    } catch (storageFull) {
+      setStatus("Unsaved changes (this browser cannot keep a copy: storage is full)", "error");
+    }
+  }
+
+  function dropDraft() {
+    localStorage.removeItem(draftKey);
+  }
+
+  function restoreDraft() {
+    const draft = JSON.parse(localStorage.getItem(draftKey) ?? "null");
+    if (!draft) return null;
+    if (draft.base_revision !== state.revision) {
+      dropDraft();
+      return "A draft in this browser was set aside: these labels were saved elsewhere after it was made.";
+    }
+    state.statements = draft.statements.map(normaliseStatement);
+    state.article = { ...draft.article, outlet: draft.article.outlet ?? null };
+    state.current = state.statements.length ? 0 : -1;
+    state.dirty = true;
+    return `Restored unsaved edits kept in this browser at ${new Date(draft.kept_at).toLocaleTimeString()}. Save to keep them.`;
   }
 
   // ---- the text and its highlights --------------------------------------------
@@ -331,12 +361,19 @@
   const relevant = $("article-relevant");
   const articleOutlet = $("article-outlet");
   const note = $("article-note");
-  relevant.checked = state.article.relevant;
-  articleOutlet.value = state.article.outlet ?? "";
-  note.value = state.article.note;
+  function showArticleFields() {
+    relevant.checked = state.article.relevant;
+    articleOutlet.value = state.article.outlet ?? "";
+    note.value = state.article.note;
+  }
   relevant.addEventListener("change", () => { state.article.relevant = relevant.checked; changed(); });
   articleOutlet.addEventListener("change", () => { state.article.outlet = articleOutlet.value.trim(); changed(); });
-  note.addEventListener("input", () => { state.article.note = note.value; state.dirty = true; setStatus("Unsaved changes", "pending"); });
+  note.addEventListener("input", () => {
+    state.article.note = note.value;
+    state.dirty = true;
+    keepDraft();
+    setStatus("Unsaved changes (kept in this browser)", "pending");
+  });
 
   // ---- saving --------------------------------------------------------------------------
   const status = $("save-status");
@@ -382,6 +419,7 @@
         if (response.ok) {
           state.revision = body.revision;
           state.dirty = false;
+          dropDraft();
           state.openedAt = Date.now();
           showProblems([]);
           setStatus(`Saved (revision ${body.revision}) at ${new Date().toLocaleTimeString()}`, "ok");
@@ -437,6 +475,7 @@
     const response = await request(data.urls.skip, { method: "POST", body: "{}" });
     if (response.ok) {
       state.dirty = false;
+      dropDraft();
       await goToNext();
     } else {
       const body = await response.json().catch(() => ({}));
@@ -460,9 +499,7 @@
     }
     if (article) {
       state.article = { ...article };
-      relevant.checked = state.article.relevant;
-      articleOutlet.value = state.article.outlet ?? "";
-      note.value = state.article.note;
+      showArticleFields();
     }
     changed();
   });
@@ -491,7 +528,7 @@
 
     const letter = event.key.toLowerCase();
     const handled = (() => {
-      if (event.key === "?") { const box = $("shortcuts"); box.open = !box.open; return true; }
+      if (event.key === "?") { toggleHelp(); return true; }
       if (event.shiftKey && letter === "s") { if (data.urls.skip) skip(); return true; }
       if (event.shiftKey && event.key === "Delete") { deleteCurrent(); return true; }
       if (event.shiftKey) return false;
@@ -524,7 +561,21 @@
     if (handled) event.preventDefault();
   });
 
-  if (!canHighlight) setStatus("This browser cannot highlight spans; use a current Chromium or Firefox.", "error");
+  // ---- help ---------------------------------------------------------------------------
+  const help = $("shortcuts");
+  function toggleHelp() {
+    if (help.open) help.close(); else help.showModal();
+  }
+  $("help-button").addEventListener("click", toggleHelp);
+  help.querySelector("[data-action=close-help]").addEventListener("click", () => help.close());
+
+  // ---- start ----------------------------------------------------------------------------
+  const restored = restoreDraft();
+  showArticleFields();
   render();
+  if (restored) setStatus(restored, state.dirty ? "pending" : "error");
+  if (!canHighlight) setStatus("This browser cannot highlight spans; use a current Chromium or Firefox.", "error");
   textBox.focus();
+  document.body.dataset.ready = "true";
+  performance.mark("annotator-ready");
 })();

@@ -1,0 +1,103 @@
+"""Nothing lost: a save made while the server is down is retried until it lands."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from annotator.demo.setup import DEMO_USERS, build_demo
+from annotator.storage import Database
+from annotator.storage.tables import AnnotationRevision, Assignment, User
+from tests.browser.test_labeling import log_in, select_text
+from tests.postgres import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class AppProcess:
+    """The app in its own process on a fixed port, to be killed and started again."""
+
+    def __init__(self, url: str, data_dir: Path) -> None:
+        self.port = free_port()
+        self.env = {**os.environ, "ANNOTATOR_DATABASE_URL": url, "ANNOTATOR_DATA_DIR": str(data_dir),
+                    "ANNOTATOR_SECRET_KEY": "outage-test-key"}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.serve_app", str(self.port)], cwd=REPO, env=self.env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the app did not start listening within 30 s")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def app_process(tmp_path: Path) -> Iterator[AppProcess]:
+    url = f"sqlite:///{tmp_path / 'annotator.db'}"
+    database = Database(url)
+    build_demo(database)
+    database.dispose()
+    server = AppProcess(url, tmp_path)
+    server.start()
+    yield server
+    server.kill()
+
+
+def test_a_save_during_an_outage_is_retried_and_lands(page: Page, app_process: AppProcess) -> None:
+    ana = next(u for u in DEMO_USERS if u.name == "ana")
+    log_in(page, app_process.url, ana.name, ana.password)
+    page.get_by_role("button", name="Label next article").click()
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    page.keyboard.press("y")  # "Kremlin" in the title, as the actor
+    select_text(page, "The Kremlin on Tuesday ruled out a meeting")
+    page.keyboard.press("e")
+    page.keyboard.press("3")
+    page.keyboard.press("t")
+    expect(page.get_by_label("Target")).to_be_focused()
+    page.keyboard.type("l")
+    page.keyboard.press("Escape")
+
+    app_process.kill()
+    page.keyboard.press("Control+s")
+    expect(page.locator("#save-status")).to_contain_text("the server cannot be reached. Retrying")
+    app_process.start()
+    expect(page.locator("#save-status")).to_contain_text("Saved (revision", timeout=30_000)
+
+    database = Database(app_process.env["ANNOTATOR_DATABASE_URL"])
+    with database.session() as session:
+        content = session.scalars(
+            select(AnnotationRevision.content)
+            .join(Assignment, Assignment.head_revision_id == AnnotationRevision.id)
+            .join(User, User.id == Assignment.user_id)
+            .where(User.name == "ana")
+        ).one()
+    database.dispose()
+    [statement] = content["statements"]
+    assert (statement["actor"]["id"], statement["stance"], statement["target"]) == ("kremlin", "refuses", "leaders_meeting")
+    assert statement["evidence"]["text"] == "The Kremlin on Tuesday ruled out a meeting"
