@@ -99,7 +99,7 @@ def test_label_studio_task_without_text_is_rejected_by_number() -> None:
 
 def test_label_studio_file_that_is_not_json_is_rejected() -> None:
     [result] = read_label_studio("tasks.json", b"<html>")
-    assert isinstance(result, Rejection) and "not a Label Studio task file" in result.reason
+    assert isinstance(result, Rejection) and "not a Label Studio JSON file" in result.reason
 
 
 def test_unsupported_file_type_is_rejected() -> None:

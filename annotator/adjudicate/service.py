@@ -18,9 +18,8 @@ from annotator.adjudicate.compare import (
     majority_proposal,
 )
 from annotator.adjudicate.models import AnnotatorVersion, ArticleComparison, BulkAcceptance, GoldOut, GoldSave
-from annotator.annotate.checks import check_annotation
 from annotator.annotate.models import AnnotationContent, ArticleLabels
-from annotator.annotate.service import InvalidAnnotation
+from annotator.annotate.service import checked_content
 from annotator.errors import StaleRevision
 from annotator.labelschema import LabelSchema
 from annotator.storage.database import pointer_is, rows_changed
@@ -91,9 +90,7 @@ def save_gold(
     session: Session, project: Project, schema: LabelSchema, article: Article, lead: User, save: GoldSave
 ) -> GoldOut:
     """A new gold revision on top of `save.base_revision`, or a refusal that stores nothing."""
-    content = AnnotationContent.model_validate(save.model_dump(include={"statements", "article"}))
-    if problems := check_annotation(content, article.text, schema):
-        raise InvalidAnnotation(f"gold refused: {len(problems)} problem(s)", problems)
+    content = checked_content(save, article, schema, "gold")
     versions = head_versions(session, [article.id])[article.id]
     document = content.model_dump(mode="json")
     method = gold_method(document, versions)

@@ -145,13 +145,21 @@ def _describe(assignment: Assignment, user: User) -> AnnotationOut:
     )
 
 
+def checked_content(
+    labels: AnnotationContent, article: Article, schema: LabelSchema, what: str = "annotation"
+) -> AnnotationContent:
+    """The labels alone (without a save's base revision or timing), or a refusal naming every problem."""
+    content = AnnotationContent.model_validate(labels.model_dump(include={"statements", "article"}))
+    if problems := check_annotation(content, article.text, schema):
+        raise InvalidAnnotation(f"{what} refused: {len(problems)} problem(s)", problems)
+    return content
+
+
 def save_annotation(
     session: Session, project: Project, schema: LabelSchema, article: Article, user: User, save: AnnotationSave
 ) -> AnnotationOut:
     """Store a new revision on top of `save.base_revision`, or refuse it whole."""
-    content = AnnotationContent.model_validate(save.model_dump(include={"statements", "article"}))
-    if problems := check_annotation(content, article.text, schema):
-        raise InvalidAnnotation(f"annotation refused: {len(problems)} problem(s)", problems)
+    content = checked_content(save, article, schema)
     assignment = _assignment(session, article.id, user) or _claim(session, project, article.id, user)
     if assignment is None:
         raise Conflict(f"article {article.id} already has {project.overlap} annotators")
@@ -170,8 +178,7 @@ def store_imported(
 
     Imported labels were made already, so they are kept even beyond the project's overlap.
     """
-    if problems := check_annotation(content, article.text, schema):
-        raise InvalidAnnotation(f"annotation refused: {len(problems)} problem(s)", problems)
+    content = checked_content(content, article, schema)
     assignment = _assignment(session, article.id, user)
     if assignment is None or assignment.status == "skipped":
         session.execute(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from annotator.annotate.models import AnnotationContent, ArticleLabels, Statement
 from annotator.ingest.models import Rejection, SourcePosition
-from annotator.ingest.readers import validation_reason
+from annotator.ingest.readers import load_tasks, validation_reason
 from annotator.labelstudio.convert import ConversionError, results_to_content
 
 ANNOTATOR_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
@@ -74,13 +73,9 @@ def read_label_jsonl(name: str, stream: IO[bytes]) -> Iterator[LabelResult]:
 
 def read_labelstudio_export(name: str, data: bytes) -> Iterator[LabelResult]:
     """Each non-cancelled annotation of each task; the article is found by the task's text."""
-    try:
-        tasks = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        yield Rejection(source=name, reason=f"not a Label Studio export: {error}")
-        return
-    if not isinstance(tasks, list):
-        yield Rejection(source=name, reason="a Label Studio export is a JSON list of tasks")
+    tasks = load_tasks(name, data)
+    if isinstance(tasks, Rejection):
+        yield tasks
         return
     for number, task in enumerate(tasks, start=1):
         position = SourcePosition(source=name, task=number)

@@ -106,17 +106,24 @@ def read_jsonl(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
         yield _validated(name, data, line=number)
 
 
-def read_label_studio(name: str, data: bytes) -> Iterator[ReadResult]:
-    """Label Studio tasks: a list of `{"id", "data": {"text", ...}}`, or of bare data objects."""
+def load_tasks(name: str, data: bytes) -> list[Any] | Rejection:
+    """A Label Studio JSON file (tasks or an export): a list of tasks, or one task."""
     try:
         tasks = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        yield Rejection(source=name, reason=f"not a Label Studio task file: {error}")
-        return
+        return Rejection(source=name, reason=f"not a Label Studio JSON file: {error}")
     if isinstance(tasks, dict):
-        tasks = [tasks]
+        return [tasks]
     if not isinstance(tasks, list):
-        yield Rejection(source=name, reason="expected a JSON list of Label Studio tasks")
+        return Rejection(source=name, reason="expected a JSON list of Label Studio tasks")
+    return tasks
+
+
+def read_label_studio(name: str, data: bytes) -> Iterator[ReadResult]:
+    """Label Studio tasks: a list of `{"id", "data": {"text", ...}}`, or of bare data objects."""
+    tasks = load_tasks(name, data)
+    if isinstance(tasks, Rejection):
+        yield tasks
         return
     for number, task in enumerate(tasks, start=1):
         yield _validated(name, _article_from_task(task), task=number)
