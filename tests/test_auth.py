@@ -134,3 +134,24 @@ def test_logout_ends_the_session(web: WebSession, team) -> None:  # type: ignore
 def test_user_rows_hold_no_plain_passwords(db: Database, team) -> None:  # type: ignore[no-untyped-def]
     with db.session() as session:
         assert all(team.ana.password not in user.password_hash for user in session.scalars(select(User)))
+
+
+def test_repeated_failed_logins_are_slowed_down(web: WebSession, team) -> None:  # type: ignore[no-untyped-def]
+    from annotator.auth.service import FAILURES_PER_NAME
+
+    for _ in range(FAILURES_PER_NAME):
+        assert web.log_in(team.ana, password="guess-guess").status_code == 401
+    blocked = web.log_in(team.ana)  # even the right password waits now
+    assert blocked.status_code == 429
+    assert "Too many failed logins" in blocked.text
+
+
+def test_a_successful_login_clears_the_failures(web: WebSession, team) -> None:  # type: ignore[no-untyped-def]
+    from annotator.auth.service import FAILURES_PER_NAME
+
+    for _ in range(FAILURES_PER_NAME - 1):
+        web.log_in(team.ana, password="guess-guess")
+    assert web.log_in(team.ana).status_code == 302
+    for _ in range(FAILURES_PER_NAME - 1):
+        web.log_in(team.ana, password="guess-guess")
+    assert web.log_in(team.ana).status_code == 302

@@ -7,13 +7,15 @@ import re
 import secrets
 from functools import cache
 
-from sqlalchemy import select
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from annotator.auth.models import ROLES
 from annotator.errors import Conflict, Invalid, NotFound
-from annotator.storage.tables import ApiToken, User, utcnow
+from annotator.storage.tables import ApiToken, LoginFailure, User, utcnow
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 MIN_PASSWORD_LENGTH = 8
@@ -47,6 +49,27 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
         check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+LOGIN_WINDOW = timedelta(minutes=15)
+FAILURES_PER_NAME = 10
+FAILURES_PER_ADDRESS = 30
+
+
+def login_blocked(session: Session, name: str, remote_addr: str, now: datetime | None = None) -> bool:
+    """Too many recent failures for this name or from this address: refuse without checking."""
+    since = (now or utcnow()) - LOGIN_WINDOW
+    recent = select(func.count(LoginFailure.id)).where(LoginFailure.at >= since)
+    by_name = session.scalar(recent.where(LoginFailure.name == name)) or 0
+    by_address = session.scalar(recent.where(LoginFailure.remote_addr == remote_addr)) or 0
+    return by_name >= FAILURES_PER_NAME or by_address >= FAILURES_PER_ADDRESS
+
+
+def record_login(session: Session, name: str, remote_addr: str, succeeded: bool) -> None:
+    if succeeded:
+        session.execute(delete(LoginFailure).where(LoginFailure.name == name))
+    else:
+        session.add(LoginFailure(name=name[:200], remote_addr=remote_addr[:64]))
 
 
 def get_user(session: Session, name: str) -> User:

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask.typing import ResponseReturnValue
 
 from annotator.auth.guard import public
-from annotator.auth.service import authenticate
+from annotator.auth.service import authenticate, login_blocked, record_login
 from annotator.context import db_session
 
 pages = Blueprint("auth", __name__)
@@ -19,7 +19,14 @@ pages = Blueprint("auth", __name__)
 def login() -> ResponseReturnValue:
     target = _safe_next(request.values.get("next", ""))
     if request.method == "POST":
-        user = authenticate(db_session(), request.form.get("name", ""), request.form.get("password", ""))
+        db = db_session()
+        name, address = request.form.get("name", ""), request.remote_addr or "unknown"
+        if login_blocked(db, name, address):
+            flash("Too many failed logins. Wait 15 minutes, or ask an admin.", "error")
+            return render_template("login.html", next=target), 429
+        user = authenticate(db, name, request.form.get("password", ""))
+        record_login(db, name, address, succeeded=user is not None)
+        db.commit()
         if user is not None:
             session.clear()
             session["user_id"] = user.id
