@@ -49,14 +49,18 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
+def sqlite_database(folder: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{folder / 'annotator.db'}")
+    upgrade_to_head(database)
+    yield database
+    database.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A migrated, empty database of each kind."""
     if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'annotator.db'}")
-        upgrade_to_head(database)
-        yield database
-        database.dispose()
+        yield from sqlite_database(tmp_path)
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name = f"test_{os.getpid()}_{next(_database_names)}"

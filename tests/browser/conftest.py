@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from annotator.storage import Database
+from tests.conftest import sqlite_database
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Without the networking flags chromium tries to reach Google's hosts at start.
 CHROMIUM_ARGS = [
@@ -58,13 +61,7 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
-@pytest.fixture(params=["sqlite"])
-def db(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
     """Browser tests exercise the page, not storage: SQLite alone is enough."""
-    from annotator.storage import Database
-    from annotator.storage.migrate import upgrade_to_head
-
-    database = Database(f"sqlite:///{tmp_path / 'annotator.db'}")
-    upgrade_to_head(database)
-    yield database
-    database.dispose()
+    yield from sqlite_database(tmp_path)

@@ -1,0 +1,138 @@
+"""Every endpoint and page, for every kind of caller: the server decides, and says no clearly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from annotator.auth.service import create_token
+from annotator.storage import Database
+from annotator.storage.tables import User
+from tests.support import ApiClient, Team, TeamMember, WebSession, refusal_statement
+
+ROLES = ("anonymous", "bad_token", "annotator", "other_annotator", "lead", "admin")
+Body = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str
+    allowed: dict[str, int]
+    body: Body = field(default=lambda state: {})
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def api_access(annotator: int, other: int, lead: int) -> dict[str, int]:
+    return {"anonymous": 401, "bad_token": 401, "annotator": annotator, "other_annotator": other, "lead": lead, "admin": lead}
+
+
+def page_access(annotator: int, other: int, lead: int) -> dict[str, int]:
+    return {"anonymous": 302, "bad_token": 302, "annotator": annotator, "other_annotator": other, "lead": lead, "admin": lead}
+
+
+LEAD_ONLY = api_access(403, 403, 200)
+ANY_USER = api_access(200, 200, 200)
+NEW_PROJECT: Body = lambda s: {"json": {"name": f"p-{s['role']}", "label_schema": s["schema"]}}  # noqa: E731
+# Each caller saves on top of its own labels: Ana's revision for Ana, none yet for the others.
+LABELS: Body = lambda s: {"json": {  # noqa: E731
+    "base_revision": s["revision"] if s["role"] == "annotator" else None, "statements": [refusal_statement(s["text"])]}}
+GOLD: Body = lambda s: {"json": {"base_revision": None, "statements": [refusal_statement(s["text"])]}}  # noqa: E731
+JSONL: Body = lambda s: {"data": b'{"text": "A new article."}\n', "headers": {"Content-Type": "application/x-ndjson"}}  # noqa: E731
+
+API = [
+    Case("GET", "/api/v1/projects", ANY_USER),
+    Case("POST", "/api/v1/projects", api_access(403, 403, 201), NEW_PROJECT),
+    Case("GET", "/api/v1/projects/{project}", ANY_USER),
+    Case("GET", "/api/v1/projects/{project}/schema", ANY_USER),
+    Case("GET", "/api/v1/projects/{project}/progress", ANY_USER),
+    Case("POST", "/api/v1/projects/{project}/articles", LEAD_ONLY, JSONL),
+    Case("GET", "/api/v1/projects/{project}/articles", LEAD_ONLY),
+    Case("POST", "/api/v1/projects/{project}/next", ANY_USER),
+    Case("GET", "/api/v1/articles/{article}", api_access(200, 403, 200)),
+    Case("GET", "/api/v1/articles/{article}/suggestions", api_access(200, 403, 200)),
+    Case("GET", "/api/v1/articles/{article}/annotation", api_access(200, 403, 200)),
+    # The lead takes the second slot; then the article is full for the admin.
+    Case("PUT", "/api/v1/articles/{article}/annotation", {**api_access(200, 403, 200), "admin": 409}, LABELS),
+    Case("POST", "/api/v1/articles/{article}/skip", api_access(409, 403, 404)),
+    Case("GET", "/api/v1/articles/{article}/annotations", LEAD_ONLY),
+    Case("GET", "/api/v1/projects/{project}/agreement", LEAD_ONLY),
+    Case("GET", "/api/v1/articles/{article}/comparison", LEAD_ONLY),
+    Case("GET", "/api/v1/articles/{article}/gold", LEAD_ONLY),
+    # After the lead's gold, the admin's save from no revision is stale.
+    Case("PUT", "/api/v1/articles/{article}/gold", {**LEAD_ONLY, "admin": 409}, GOLD),
+    Case("POST", "/api/v1/projects/{project}/gold/accept-unanimous", LEAD_ONLY),
+    Case("GET", "/api/v1/projects/{project}/export", api_access(403, 403, 409)),  # no gold yet
+    Case("GET", "/api/v1/openapi.json", dict.fromkeys(ROLES, 200)),
+    Case("GET", "/api/v1/no-such-thing", dict.fromkeys(ROLES, 404)),
+]
+
+PAGES = [
+    Case("GET", "/login", dict.fromkeys(ROLES, 200)),
+    Case("GET", "/", page_access(200, 200, 200)),
+    Case("GET", "/projects/{project}", page_access(403, 403, 200)),
+    Case("GET", "/articles/{article}/annotate", page_access(200, 403, 200)),
+    Case("POST", "/projects/{project}/next", page_access(302, 302, 302)),
+    Case("GET", "/projects/{project}/agreement", page_access(403, 403, 200)),
+    Case("GET", "/articles/{article}/adjudicate", page_access(403, 403, 200)),
+    Case("POST", "/projects/{project}/accept-unanimous", page_access(403, 403, 302)),
+]
+
+
+@pytest.fixture
+def state(api: ApiClient, team: Team, project_id: int, db: Database, schema) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Ana holds the first article with saved labels; Ben holds nothing; Ada is an admin."""
+    article = api.next_article(project_id)
+    saved = api.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": []}).json()
+    with db.session(write=True) as session:
+        admin = User(name="ada", password_hash=session.scalar(select(User.password_hash).where(User.name == "lena")), role="admin")
+        session.add(admin)
+        session.flush()
+        admin_token = create_token(session, admin)
+        session.commit()
+    members = {
+        "annotator": team.ana, "other_annotator": team.ben, "lead": team.lena,
+        "admin": TeamMember("ada", team.lena.password, admin_token),
+        "bad_token": TeamMember("nobody", "", "ann_not-a-real-token"),
+    }
+    return {"project": project_id, "article": article["id"], "text": article["text"], "revision": saved["revision"],
+            "schema": schema.model_dump(mode="json"), "members": members}
+
+
+@pytest.mark.parametrize("case", API, ids=str)
+def test_api_access_by_role(case: Case, state: dict[str, Any], server_url: str) -> None:
+    found = {}
+    for role in ROLES:
+        url = server_url + case.path.format(**state)
+        kwargs = case.body({**state, "role": role})
+        if role == "anonymous":
+            response = requests.request(case.method, url, timeout=30, **kwargs)
+        else:
+            response = ApiClient(server_url, state["members"][role]).http.request(case.method, url, timeout=30, **kwargs)
+        found[role] = response.status_code
+        if response.status_code >= 400 and case.path != "/api/v1/openapi.json":
+            assert response.json()["message"], f"{role}: a refusal names its reason"
+    assert found == case.allowed
+
+
+@pytest.mark.parametrize("case", PAGES, ids=str)
+def test_page_access_by_role(case: Case, state: dict[str, Any], server_url: str) -> None:
+    found = {}
+    for role in ROLES:
+        web = WebSession(server_url)
+        if role not in ("anonymous", "bad_token"):
+            web.log_in(state["members"][role])
+        path = case.path.format(**state)
+        if case.method == "POST":
+            response = web.post(path, data={"csrf_token": web.csrf_token("/login")}, allow_redirects=False)
+        else:
+            response = web.get(path, allow_redirects=False)
+        found[role] = response.status_code
+    assert found == case.allowed
