@@ -14,7 +14,7 @@ from annotator.ingest.cli import import_annotations_command, import_command
 from annotator.labelschema.cli import schema_group
 from annotator.projects.cli import project_group
 from annotator.settings import Settings
-from annotator.storage.cli import db_group
+from annotator.storage.cli import backup_command, db_group
 
 
 @click.group(cls=AnnotatorGroup)
@@ -28,6 +28,6 @@ def main(ctx: click.Context) -> None:
 
 for command in (
     schema_group, project_group, user_group, token_group, import_command, import_annotations_command,
-    agreement_command, export_command, db_group, demo,
+    agreement_command, export_command, db_group, backup_command, demo,
 ):
     main.add_command(command)
