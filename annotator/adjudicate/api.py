@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from flask import Response
+from pydantic import BaseModel
 
-from annotator.adjudicate.models import ArticleComparison, BulkAcceptance, GoldOut, GoldSave
-from annotator.adjudicate.service import accept_unanimous, compare_article, load_gold, save_gold
+from annotator.adjudicate.models import ArticleComparison, BulkAcceptance, GoldOut, GoldSave, RestoredRevision
+from annotator.adjudicate.history import History, article_history, restore_annotation
+from annotator.adjudicate.service import accept_unanimous, compare_article, load_gold, restore_gold, save_gold
 from annotator.auth.guard import requires
 from annotator.context import current_user, db_session
 from annotator.errors import ErrorBody, NotFound
 from annotator.http import ArticlePath, ProjectPath, api_blueprint, json_response
 from annotator.projects.service import find_project, project_schema
-from annotator.storage.tables import Article
+from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision
 
 api = api_blueprint("adjudicate_api", __name__, "adjudicate")
 
@@ -46,6 +48,47 @@ def put_gold(path: ArticlePath, body: GoldSave) -> Response:
     saved = save_gold(session, project, project_schema(project), article, current_user(), body)
     session.commit()
     return json_response(saved)
+
+
+class RevisionPath(BaseModel):
+    revision_id: int
+
+
+@api.get("/articles/<int:article_id>/history", responses={200: History, 404: ErrorBody})
+@requires("lead")
+def get_history(path: ArticlePath) -> Response:
+    """Every annotation and gold revision of the article, oldest first, with who and when."""
+    return json_response(article_history(db_session(), _article(path.article_id)))
+
+
+@api.post("/annotation-revisions/<int:revision_id>/restore", responses={200: RestoredRevision, 404: ErrorBody})
+@requires("lead")
+def post_restore_annotation(path: RevisionPath) -> Response:
+    """Make an earlier annotation revision its annotator's newest again; nothing is deleted."""
+    session = db_session()
+    revision = session.get(AnnotationRevision, path.revision_id)
+    if revision is None:
+        raise NotFound(f"no annotation revision {path.revision_id}")
+    assignment = session.get(Assignment, revision.assignment_id)
+    project = find_project(session, assignment.project_id)  # type: ignore[union-attr]
+    new_id = restore_annotation(session, project, project_schema(project), path.revision_id, current_user())
+    session.commit()
+    return json_response(RestoredRevision(revision=new_id, restored_from=path.revision_id))
+
+
+@api.post("/gold-revisions/<int:revision_id>/restore", responses={200: GoldOut, 404: ErrorBody})
+@requires("lead")
+def post_restore_gold(path: RevisionPath) -> Response:
+    """Make an earlier gold revision the newest again; nothing is deleted."""
+    session = db_session()
+    revision = session.get(GoldRevision, path.revision_id)
+    record = session.get(GoldRecord, revision.gold_record_id) if revision else None
+    if record is None:
+        raise NotFound(f"no gold revision {path.revision_id}")
+    project = find_project(session, record.project_id)
+    restored = restore_gold(session, project, project_schema(project), path.revision_id, current_user())
+    session.commit()
+    return json_response(restored)
 
 
 @api.post("/projects/<int:project_id>/gold/accept-unanimous", responses={200: BulkAcceptance, 404: ErrorBody})

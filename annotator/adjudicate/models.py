@@ -55,3 +55,8 @@ class BulkAcceptance(BaseModel):
     already_gold: int
     not_unanimous: int
     too_few_annotators: int
+
+
+class RestoredRevision(BaseModel):
+    revision: int = Field(description="The new head revision")
+    restored_from: int

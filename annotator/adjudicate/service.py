@@ -20,7 +20,7 @@ from annotator.adjudicate.compare import (
 from annotator.adjudicate.models import AnnotatorVersion, ArticleComparison, BulkAcceptance, GoldOut, GoldSave
 from annotator.annotate.models import AnnotationContent, ArticleLabels
 from annotator.annotate.service import checked_content
-from annotator.errors import StaleRevision
+from annotator.errors import NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
 from annotator.storage.database import pointer_is, rows_changed
 from annotator.storage.tables import (
@@ -146,6 +146,23 @@ def _append_revision(
         session.rollback()
         raise StaleRevision.based_on(base, None)
     session.refresh(record)
+
+
+def restore_gold(session: Session, project: Project, schema: LabelSchema, revision_id: int, lead: User) -> GoldOut:
+    """Make an earlier gold revision the newest again (as a new revision on top of the current one)."""
+    found = session.execute(
+        select(GoldRevision, GoldRecord).join(GoldRecord, GoldRecord.id == GoldRevision.gold_record_id)
+        .where(GoldRevision.id == revision_id, GoldRecord.project_id == project.id)
+    ).first()
+    if found is None:
+        raise NotFound(f"no gold revision {revision_id} in this project")
+    revision, record = found
+    article = session.get(Article, record.article_id)
+    assert article is not None
+    versions = head_versions(session, [article.id])[article.id]
+    method = gold_method(revision.content, versions)
+    _append_revision(session, project, schema, article, lead, revision.content, method, versions, record.head_revision_id)
+    return load_gold(session, article)
 
 
 def accept_unanimous(session: Session, project: Project, schema: LabelSchema, lead: User) -> BulkAcceptance:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from annotator.adjudicate.history import article_history
 from annotator.adjudicate.service import accept_unanimous, compare_article, load_gold
 from annotator.annotate.models import AnnotationContent
 from annotator.auth.guard import requires
@@ -45,7 +46,7 @@ def page(article_id: int) -> ResponseReturnValue:
     }
     return render_template(
         "adjudicate.html", article=article, project=project, schema=schema,
-        comparison=comparison, gold=gold, page_data=page_data,
+        comparison=comparison, gold=gold, page_data=page_data, history=article_history(session, article),
     )
 
 

@@ -167,7 +167,7 @@ def save_annotation(
         raise Conflict(f"you skipped article {article.id}; it is no longer assigned to you")
     if assignment.head_revision_id != save.base_revision:
         raise StaleRevision.based_on(save.base_revision, assignment.head_revision_id)
-    _append_revision(session, assignment, project, schema, user, content, save.base_revision, save.seconds_spent)
+    append_revision(session, assignment, project, schema, user, content, save.base_revision, save.seconds_spent)
     return _describe(assignment, user)
 
 
@@ -191,10 +191,10 @@ def store_imported(
         assignment = Assignment(project_id=project.id, article_id=article.id, user_id=user.id, status="done")
         session.add(assignment)
         session.flush()
-    return _append_revision(session, assignment, project, schema, user, content, assignment.head_revision_id, None)
+    return append_revision(session, assignment, project, schema, user, content, assignment.head_revision_id, None)
 
 
-def _append_revision(
+def append_revision(
     session: Session,
     assignment: Assignment,
     project: Project,

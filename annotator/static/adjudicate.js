@@ -13,6 +13,22 @@
     });
   });
 
+  // History: restoring makes an earlier revision the newest again (nothing is deleted).
+  const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+  document.querySelectorAll("[data-restore]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const response = await fetch(button.dataset.restore, {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken },
+      });
+      if (response.ok) {
+        window.location.reload();
+      } else {
+        const body = await response.json().catch(() => ({}));
+        document.getElementById("history-status").textContent = `Not restored: ${body.message ?? response.statusText}`;
+      }
+    });
+  });
+
   document.querySelectorAll("[data-take-all]").forEach((button) => {
     button.addEventListener("click", () => {
       const who = button.dataset.takeAll;

@@ -70,6 +70,9 @@ API = [
     Case("PUT", "/api/v1/articles/{article}/gold", {**LEAD_ONLY, "admin": 409}, GOLD),
     Case("POST", "/api/v1/projects/{project}/gold/accept-unanimous", LEAD_ONLY),
     Case("GET", "/api/v1/projects/{project}/export", api_access(403, 403, 409)),  # no gold yet
+    Case("GET", "/api/v1/articles/{article}/history", LEAD_ONLY),
+    Case("POST", "/api/v1/annotation-revisions/{revision}/restore", LEAD_ONLY),
+    Case("POST", "/api/v1/gold-revisions/999999/restore", api_access(403, 403, 404)),
     Case("GET", "/api/v1/openapi.json", dict.fromkeys(ROLES, 200)),
     Case("GET", "/api/v1/no-such-thing", dict.fromkeys(ROLES, 404)),
 ]
