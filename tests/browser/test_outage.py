@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,43 +13,7 @@ from annotator.demo.setup import DEMO_USERS, build_demo
 from annotator.storage import Database
 from annotator.storage.tables import AnnotationRevision, Assignment, User
 from tests.browser.test_labeling import log_in, select_text
-from tests.postgres import free_port
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-class AppProcess:
-    """The app in its own process on a fixed port, to be killed and started again."""
-
-    def __init__(self, url: str, data_dir: Path) -> None:
-        self.port = free_port()
-        self.env = {**os.environ, "ANNOTATOR_DATABASE_URL": url, "ANNOTATOR_DATA_DIR": str(data_dir),
-                    "ANNOTATOR_SECRET_KEY": "outage-test-key"}
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.serve_app", str(self.port)], cwd=REPO, env=self.env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the app did not start listening within 30 s")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-
+from tests.processes import AppProcess
 
 @pytest.fixture
 def app_process(tmp_path: Path) -> Iterator[AppProcess]:
