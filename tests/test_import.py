@@ -138,3 +138,22 @@ def test_leads_page_through_articles(api: ApiClient, team, project_id: int) -> N
     rest = lead.get(f"/projects/{project_id}/articles", params={"limit": 5, "after": first["next_after"]}).json()
     assert len(first["articles"]) == 5 and len(rest["articles"]) == 3
     assert rest["next_after"] is None
+
+
+def test_bad_files_in_one_upload_are_each_reported_and_the_good_record_kept(api: ApiClient, team, project_id: int, db: Database) -> None:  # type: ignore[no-untyped-def]
+    huge_line = ('{"text": "' + "x" * 2_000_001 + '"}\n').encode()
+    files = [
+        ("file", ("empty.jsonl", b"", "application/x-ndjson")),
+        ("file", ("blob.jsonl", bytes(range(256)) * 4, "application/x-ndjson")),
+        ("file", ("huge.jsonl", huge_line, "application/x-ndjson")),
+        ("file", ("latin.txt", "Caf\xe9 talks\nBody".encode("latin-1"), "text/plain")),
+        ("file", ("good.jsonl", b'{"text": "A fine new article."}\n', "application/x-ndjson")),
+    ]
+    report = api.as_(team.lena).post(f"/projects/{project_id}/articles", files=files).json()
+    reasons = {(r["source"], r["line"]): r["reason"] for r in report["rejected"]}
+    assert reasons[("empty.jsonl", None)] == "empty file"
+    assert reasons[("blob.jsonl", 1)].startswith(("not UTF-8", "malformed JSON"))
+    assert "at most 2000000 characters" in reasons[("huge.jsonl", 1)]
+    assert reasons[("latin.txt", None)].startswith("not UTF-8")
+    assert report["imported"] == 1
+    assert article_count(db, project_id) == 9

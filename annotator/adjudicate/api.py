@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response
-from pydantic import BaseModel
 
 from annotator.adjudicate.models import ArticleComparison, BulkAcceptance, GoldOut, GoldSave, RestoredRevision
 from annotator.adjudicate.history import History, article_history, restore_annotation
@@ -11,7 +10,7 @@ from annotator.adjudicate.service import accept_unanimous, compare_article, load
 from annotator.auth.guard import requires
 from annotator.context import current_user, db_session
 from annotator.errors import ErrorBody, NotFound
-from annotator.http import ArticlePath, ProjectPath, api_blueprint, json_response
+from annotator.http import ArticlePath, ProjectPath, RevisionPath, api_blueprint, json_response
 from annotator.projects.service import find_project, project_schema
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision
 
@@ -48,10 +47,6 @@ def put_gold(path: ArticlePath, body: GoldSave) -> Response:
     saved = save_gold(session, project, project_schema(project), article, current_user(), body)
     session.commit()
     return json_response(saved)
-
-
-class RevisionPath(BaseModel):
-    revision_id: int
 
 
 @api.get("/articles/<int:article_id>/history", responses={200: History, 404: ErrorBody})

@@ -52,7 +52,7 @@ class ArticlePage(BaseModel):
 
 
 class ArticleListQuery(BaseModel):
-    after: int = Field(default=0, ge=0, description="Return articles with a larger id")
+    after: int = Field(default=0, ge=0, le=2**63 - 1, description="Return articles with a larger id")
     limit: int = Field(default=100, ge=1, le=1000)
 
 

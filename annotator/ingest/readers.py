@@ -92,9 +92,11 @@ def read_text_file(name: str, data: bytes) -> ReadResult:
 
 
 def read_jsonl(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
+    empty = True
     for number, raw in enumerate(stream, start=1):
         if not raw.strip():
             continue
+        empty = False
         try:
             data = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as error:
@@ -104,6 +106,8 @@ def read_jsonl(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
             yield Rejection(source=name, line=number, reason=f"malformed JSON: {error.msg} at column {error.colno}")
             continue
         yield _validated(name, data, line=number)
+    if empty:
+        yield Rejection(source=name, reason="empty file")
 
 
 def load_tasks(name: str, data: bytes) -> list[Any] | Rejection:
