@@ -31,10 +31,18 @@ def db_session() -> Session:
     return g.db_session
 
 
+def read_session() -> Session:
+    """A reader for this request, whatever its method: authentication never takes the write lock."""
+    if "read_session" not in g:
+        g.read_session = app_state().db.session()
+    return g.read_session
+
+
 def close_db_session(_error: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_session", "read_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 def current_user() -> User:

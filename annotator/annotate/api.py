@@ -16,7 +16,7 @@ from annotator.annotate.service import (
     skip_article,
 )
 from annotator.auth.guard import requires
-from annotator.context import current_user, db_session
+from annotator.context import current_user, db_session, read_session
 from annotator.errors import ErrorBody
 from annotator.http import ArticlePath, ProjectPath, api_blueprint, json_response
 from annotator.ingest.models import ArticleOut
@@ -54,7 +54,7 @@ def post_next(path: ProjectPath) -> Response:
     session.commit()
     body = NextArticle(
         article=describe_article(article) if article else None,
-        progress=progress(session, project, current_user()),
+        progress=progress(read_session(), project, current_user()),  # a read: no second write lock
     )
     return json_response(body)
 

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from annotator.auth.models import Role, role_allows
 from annotator.auth.service import user_for_token
-from annotator.context import SAFE_METHODS, db_session
+from annotator.context import SAFE_METHODS, read_session
 from annotator.errors import ApiError, Forbidden
 from annotator.storage.tables import User
 
@@ -74,12 +74,12 @@ def _authenticated_user() -> User | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Authorization header must be 'Bearer <token>'")
-        user = user_for_token(db_session(), token.strip())
+        user = user_for_token(read_session(), token.strip())
         if user is None:
             raise Unauthenticated("unknown or revoked API token")
         return user
     user_id = session.get("user_id")
-    user = db_session().get(User, user_id) if isinstance(user_id, int) else None
+    user = read_session().get(User, user_id) if isinstance(user_id, int) else None
     if user is not None and is_api_request() and request.method not in SAFE_METHODS:
         # Cookie-authenticated writes must prove they come from our own pages.
         csrf.protect()

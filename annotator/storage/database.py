@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
@@ -29,7 +30,7 @@ class Database:
         engine_options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
         self.engine: Engine = create_engine(url, **engine_options)
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, threading.Lock())
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(
             self.engine.execution_options(begin_immediate=True), expire_on_commit=False
@@ -62,7 +63,17 @@ def rows_changed(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
-def _configure_sqlite(engine: Engine) -> None:
+HOLDS_WRITE_LOCK = "annotator_holds_write_lock"
+
+
+def _configure_sqlite(engine: Engine, writers: threading.Lock) -> None:
+    """WAL, full sync, foreign keys; writers queue on a lock in this process.
+
+    SQLite lets one writer in at a time; threads that wait inside SQLite poll
+    with sleeps of up to 100 ms, which makes long tails. Queuing on a Python
+    lock first hands the database over as soon as the previous writer commits;
+    the busy timeout still arbitrates between processes.
+    """
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN itself.
@@ -77,5 +88,20 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get("begin_immediate", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if connection.get_execution_options().get("begin_immediate", False):
+            writers.acquire()
+            connection.info[HOLDS_WRITE_LOCK] = True
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                release(connection)
+                raise
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+    def release(connection: Any) -> None:
+        if connection.info.pop(HOLDS_WRITE_LOCK, False):
+            writers.release()
+
+    event.listen(engine, "commit", release)
+    event.listen(engine, "rollback", release)

@@ -1,0 +1,48 @@
+"""`annotator serve`: the app under gunicorn, for production (the demo uses Flask's own server)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from gunicorn.app.base import BaseApplication
+
+from annotator.app import create_app
+from annotator.settings import Settings
+from annotator.storage import Database
+from annotator.storage.migrate import upgrade_to_head
+
+
+class AnnotatorServer(BaseApplication):  # type: ignore[misc]
+    """Gunicorn with our app factory; each worker builds its own app (and pool) after the fork."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):  # type: ignore[no-untyped-def]
+        return create_app(self.settings)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads per worker")
+def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the app with gunicorn (settings from ANNOTATOR_* variables); migrates the database first."""
+    settings = Settings()
+    database = Database(settings.resolved_database_url())
+    upgrade_to_head(database)  # once, before workers start, so they never race to migrate
+    database.dispose()
+    settings.resolved_secret_key()  # create the key file once, before workers race to
+    click.echo(f"serving on http://{host}:{port}/ with {workers} workers x {threads} threads")
+    AnnotatorServer(settings, {
+        "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
+        "accesslog": None, "errorlog": "-", "timeout": 60, "graceful_timeout": 10,
+    }).run()
