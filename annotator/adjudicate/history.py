@@ -70,4 +70,4 @@ def restore_annotation(session: Session, project: Project, schema: LabelSchema, 
         raise NotFound(f"no annotation revision {revision_id} in this project")
     revision, assignment = found
     content = AnnotationContent.model_validate(revision.content)
-    return append_revision(session, assignment, project, schema, lead, content, assignment.head_revision_id, None)
+    return append_revision(session, assignment, project, schema, lead, content, assignment.head_revision_id, None).id

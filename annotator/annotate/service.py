@@ -167,8 +167,12 @@ def save_annotation(
         raise Conflict(f"you skipped article {article.id}; it is no longer assigned to you")
     if assignment.head_revision_id != save.base_revision:
         raise StaleRevision.based_on(save.base_revision, assignment.head_revision_id)
-    append_revision(session, assignment, project, schema, user, content, save.base_revision, save.seconds_spent)
-    return _describe(assignment, user)
+    revision = append_revision(session, assignment, project, schema, user, content, save.base_revision, save.seconds_spent)
+    # The response is what was just stored: no need to read it back.
+    return AnnotationOut(
+        article_id=article.id, annotator=user.name, status="done", revision=revision.id,
+        schema_version=schema.version, saved_at=revision.created_at, **content.model_dump(),
+    )
 
 
 def store_imported(
@@ -191,7 +195,7 @@ def store_imported(
         assignment = Assignment(project_id=project.id, article_id=article.id, user_id=user.id, status="done")
         session.add(assignment)
         session.flush()
-    return append_revision(session, assignment, project, schema, user, content, assignment.head_revision_id, None)
+    return append_revision(session, assignment, project, schema, user, content, assignment.head_revision_id, None).id
 
 
 def append_revision(
@@ -203,7 +207,7 @@ def append_revision(
     content: AnnotationContent,
     base: int | None,
     seconds_spent: float | None,
-) -> int:
+) -> AnnotationRevision:
     """Insert a revision and move the head pointer to it, if it still points at `base`."""
     revision = AnnotationRevision(
         assignment_id=assignment.id,
@@ -225,8 +229,8 @@ def append_revision(
     if rows_changed(moved) != 1:
         session.rollback()
         raise StaleRevision.based_on(base, None)
-    session.refresh(assignment)
-    return revision.id
+    assignment.head_revision_id, assignment.status = revision.id, "done"
+    return revision
 
 
 def skip_article(session: Session, article: Article, user: User) -> None:

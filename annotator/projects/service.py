@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -55,14 +54,16 @@ def find_project(session: Session, key: str | int) -> Project:
     return project
 
 
+_PARSED_SCHEMAS: dict[tuple[int, str], LabelSchema] = {}
+
+
 def project_schema(project: Project) -> LabelSchema:
+    """The project's schema, parsed once per registered version (records never change)."""
     record = project.label_schema
-    return _parsed_schema(record.id, record.sha256, json.dumps(record.document))
-
-
-@lru_cache(maxsize=64)
-def _parsed_schema(_record_id: int, _sha256: str, document: str) -> LabelSchema:
-    return LabelSchema.model_validate_json(document)
+    key = (record.id, record.sha256)
+    if key not in _PARSED_SCHEMAS:
+        _PARSED_SCHEMAS[key] = LabelSchema.model_validate(record.document)
+    return _PARSED_SCHEMAS[key]
 
 
 def list_projects(session: Session) -> list[ProjectOut]:
