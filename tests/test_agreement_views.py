@@ -77,3 +77,11 @@ def test_agreement_and_adjudication_pages_are_for_leads(web: WebSession, team: T
     web.log_in(team.ana)
     assert web.get(f"/projects/{project_id}/agreement").status_code == 403
     assert web.get(f"/articles/{labeled['first']['id']}/adjudicate").status_code == 403
+
+
+def test_adjudication_page_opens_on_existing_gold(web: WebSession, api: ApiClient, team: Team, labeled, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    api.as_(team.lena).post(f"/projects/{project_id}/gold/accept-unanimous")
+    web.log_in(team.lena)
+    page = web.get(f"/articles/{labeled['first']['id']}/adjudicate")
+    assert page.status_code == 200
+    assert "(unanimous, by lena)" in page.text

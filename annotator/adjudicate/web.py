@@ -31,7 +31,8 @@ def page(article_id: int) -> ResponseReturnValue:
     gold = load_gold(session, article)
     # Without gold yet, the editor starts from the majority proposal.
     start = gold if gold.revision is not None else comparison.proposal
-    saved = {**AnnotationContent.model_validate(start.model_dump()).model_dump(mode="json"), "revision": gold.revision}
+    labels = AnnotationContent.model_validate(start.model_dump(include={"statements", "article"}))
+    saved = {**labels.model_dump(mode="json"), "revision": gold.revision}
     page_data = {
         "article": {"id": article.id, "title": article.title, "text": article.text},
         "saved": saved,
