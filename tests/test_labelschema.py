@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import main
-from annotator.labelschema import LabelSchema, SchemaError, load_schema, load_schema_text
+from annotator.labelschema import LabelSchema, SchemaError, load_schema_text
 from annotator.labelschema.suggest import suggest_spans
 from annotator.shipped import default_schema_path
 

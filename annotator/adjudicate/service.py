@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from annotator.annotate.models import AnnotationContent, ArticleLabels
 from annotator.annotate.service import checked_content
 from annotator.errors import NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
-from annotator.storage.database import pointer_is, rows_changed
+from annotator.storage.revisions import advance_head
 from annotator.storage.tables import (
     AnnotationRevision,
     Article,
@@ -31,7 +31,6 @@ from annotator.storage.tables import (
     GoldRevision,
     Project,
     User,
-    utcnow,
 )
 
 
@@ -136,15 +135,7 @@ def _append_revision(
     )
     session.add(revision)
     session.flush()
-    moved = session.execute(
-        update(GoldRecord)
-        .where(GoldRecord.id == record.id, pointer_is(GoldRecord.head_revision_id, base))
-        .values(head_revision_id=revision.id, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if rows_changed(moved) != 1:
-        session.rollback()
-        raise StaleRevision.based_on(base, None)
+    advance_head(session, GoldRecord, record.id, base, revision.id)
     session.refresh(record)
 
 

@@ -22,7 +22,8 @@ from annotator.auth.models import role_allows
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
 from annotator.projects.models import ProjectProgress
-from annotator.storage.database import pointer_is, rows_changed
+from annotator.storage.database import rows_changed
+from annotator.storage.revisions import advance_head
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, User, utcnow
 
 CANDIDATES_PER_TRY = 8
@@ -220,15 +221,7 @@ def append_revision(
     )
     session.add(revision)
     session.flush()
-    moved = session.execute(
-        update(Assignment)
-        .where(Assignment.id == assignment.id, pointer_is(Assignment.head_revision_id, base))
-        .values(head_revision_id=revision.id, status="done", updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if rows_changed(moved) != 1:
-        session.rollback()
-        raise StaleRevision.based_on(base, None)
+    advance_head(session, Assignment, assignment.id, base, revision.id, status="done")
     assignment.head_revision_id, assignment.status = revision.id, "done"
     return revision
 
