@@ -122,10 +122,15 @@ def team(db: Database, password_hash: str) -> Team:
 def server_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app served over real HTTP on 127.0.0.1, stopped after the test."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Request threads are joined at close, so none outlives its test: a stray one racing the
+    # next test's app setup trips a CPython 3.11.7 bug in the AST module (gh-106905).
+    server.daemon_threads = False
+    server.block_on_close = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
     thread.join(timeout=10)
 
 
