@@ -150,10 +150,10 @@ def test_json_schemas_in_git_match_the_models() -> None:
 
 
 def test_api_streams_an_export(api: ApiClient, team: Team, gold, project_id: int) -> None:  # type: ignore[no-untyped-def]
-    response = api.as_(team.lena).get(f"/projects/{project_id}/export", params={"format": "statements"}, stream=True)
-    assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{project_id}-statements.jsonl"'
-    rows = [json.loads(line) for line in response.iter_lines() if line]
+    with api.as_(team.lena).get(f"/projects/{project_id}/export", params={"format": "statements"}, stream=True) as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{project_id}-statements.jsonl"'
+        rows = [json.loads(line) for line in response.iter_lines() if line]
     assert [r["stance"] for r in rows] == ["conditional", "conditional"]
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Response, stream_with_context
+from collections.abc import Iterator
+
+from flask import Response
 from pydantic import BaseModel, Field, field_validator
 
 from annotator.auth.guard import requires
-from annotator.context import db_session
+from annotator.context import app_state, db_session
 from annotator.errors import ErrorBody
 from annotator.export.models import ExportFormat, Split
 from annotator.export.service import DATA_FILES, ExportOptions, Tally, check_exportable, data_lines
 from annotator.export.splits import DEFAULT_SEED, parse_ratios
 from annotator.http import ProjectPath, api_blueprint
 from annotator.projects.service import find_project
+from annotator.storage import Database
 
 api = api_blueprint("export_api", __name__, "export")
 
@@ -42,7 +45,17 @@ def get_export(path: ProjectPath, query: ExportQuery) -> Response:
     options = ExportOptions(query.format, query.include_unadjudicated, query.seed, query.split_ratios())
     check_exportable(session, project, options)
     name, mimetype = DATA_FILES[query.format]
-    lines = data_lines(session, project, options, Tally())
-    response = Response(stream_with_context(lines), mimetype=mimetype)
+    response = Response(_streamed(app_state().db, project.id, options), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{project.id}-{name}"'
     return response
+
+
+def _streamed(db: Database, project_id: int, options: ExportOptions) -> Iterator[bytes]:
+    """The export's lines, read through a session of the stream's own.
+
+    The request's sessions close when the view returns, before the body is
+    sent; this one lives exactly as long as the stream, and closes when it ends
+    or the client goes away.
+    """
+    with db.session() as session:
+        yield from data_lines(session, find_project(session, project_id), options, Tally())
