@@ -7,6 +7,7 @@ from flask import Response
 from annotator.adjudicate.models import ArticleComparison, BulkAcceptance, GoldOut, GoldSave, RestoredRevision
 from annotator.adjudicate.history import History, article_history, restore_annotation
 from annotator.adjudicate.service import accept_unanimous, compare_article, load_gold, restore_gold, save_gold
+from annotator.annotate.service import readable_article
 from annotator.auth.guard import requires
 from annotator.context import current_user, db_session
 from annotator.errors import ErrorBody, NotFound
@@ -18,10 +19,7 @@ api = api_blueprint("adjudicate_api", __name__, "adjudicate")
 
 
 def _article(article_id: int) -> Article:
-    article = db_session().get(Article, article_id)
-    if article is None:
-        raise NotFound(f"no article {article_id}")
-    return article
+    return readable_article(db_session(), article_id, current_user())
 
 
 @api.get("/articles/<int:article_id>/comparison", responses={200: ArticleComparison, 404: ErrorBody})

@@ -8,12 +8,11 @@ from flask.typing import ResponseReturnValue
 from annotator.adjudicate.history import article_history
 from annotator.adjudicate.service import accept_unanimous, compare_article, load_gold
 from annotator.annotate.models import AnnotationContent
+from annotator.annotate.service import readable_article
 from annotator.auth.guard import requires
 from annotator.context import current_user, db_session
-from annotator.errors import NotFound
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.service import find_project, project_schema
-from annotator.storage.tables import Article
 
 pages = Blueprint("adjudicate", __name__)
 
@@ -22,9 +21,7 @@ pages = Blueprint("adjudicate", __name__)
 @requires("lead")
 def page(article_id: int) -> ResponseReturnValue:
     session = db_session()
-    article = session.get(Article, article_id)
-    if article is None:
-        raise NotFound(f"no article {article_id}")
+    article = readable_article(session, article_id, current_user())
     project = find_project(session, article.project_id)
     schema = project_schema(project)
     comparison = compare_article(session, article)

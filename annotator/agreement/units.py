@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.agreement.coefficients import Distance, Value, masi_distance, nominal_distance
+from annotator.annotate.models import SPAN_LABELS
 
 NONE = "none"
 StatementKey = tuple[str, str]
-SPAN_LABELS = ("actor", "precondition", "source_outlet", "evidence")
 Range = tuple[int, int]
 
 

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_
 Offset = Annotated[StrictInt, Field(ge=0)]
 Code = Annotated[str, Field(min_length=1, max_length=80)]
 AssignmentStatus = Literal["open", "done", "skipped"]
+# The kinds of span a statement holds.
+SPAN_LABELS = ("actor", "precondition", "source_outlet", "evidence")
 
 
 class Payload(BaseModel):

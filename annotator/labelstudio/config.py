@@ -5,12 +5,12 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+from annotator.annotate.models import SPAN_LABELS
 from annotator.errors import ApiError
 from annotator.labelschema import LabelSchema
 from annotator.labelstudio.convert import ARTICLE_OUTLET, CATEGORY, NOTE, RELEVANT, SPAN, STATEMENT, TEXT
 
 INSTALL_HINT = "Label Studio features need the optional extra: pip install 'annotator[labelstudio]'"
-SPAN_LABELS = ("actor", "precondition", "source_outlet", "evidence")
 
 
 class LabelStudioMissing(ApiError):
