@@ -10,10 +10,10 @@ from annotator.adjudicate.service import accept_unanimous, compare_article, load
 from annotator.annotate.service import readable_article
 from annotator.auth.guard import requires
 from annotator.context import current_user, db_session
-from annotator.errors import ErrorBody, NotFound
+from annotator.errors import ErrorBody
 from annotator.http import ArticlePath, ProjectPath, RevisionPath, api_blueprint, json_response
 from annotator.projects.service import find_project, project_schema
-from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision
+from annotator.storage.tables import Article
 
 api = api_blueprint("adjudicate_api", __name__, "adjudicate")
 
@@ -59,12 +59,7 @@ def get_history(path: ArticlePath) -> Response:
 def post_restore_annotation(path: RevisionPath) -> Response:
     """Make an earlier annotation revision its annotator's newest again; nothing is deleted."""
     session = db_session()
-    revision = session.get(AnnotationRevision, path.revision_id)
-    if revision is None:
-        raise NotFound(f"no annotation revision {path.revision_id}")
-    assignment = session.get(Assignment, revision.assignment_id)
-    project = find_project(session, assignment.project_id)  # type: ignore[union-attr]
-    new_id = restore_annotation(session, project, project_schema(project), path.revision_id, current_user())
+    new_id = restore_annotation(session, path.revision_id, current_user())
     session.commit()
     return json_response(RestoredRevision(revision=new_id, restored_from=path.revision_id))
 
@@ -74,12 +69,7 @@ def post_restore_annotation(path: RevisionPath) -> Response:
 def post_restore_gold(path: RevisionPath) -> Response:
     """Make an earlier gold revision the newest again; nothing is deleted."""
     session = db_session()
-    revision = session.get(GoldRevision, path.revision_id)
-    record = session.get(GoldRecord, revision.gold_record_id) if revision else None
-    if record is None:
-        raise NotFound(f"no gold revision {path.revision_id}")
-    project = find_project(session, record.project_id)
-    restored = restore_gold(session, project, project_schema(project), path.revision_id, current_user())
+    restored = restore_gold(session, path.revision_id, current_user())
     session.commit()
     return json_response(restored)
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, aliased
 from annotator.annotate.models import AnnotationContent
 from annotator.annotate.service import append_revision
 from annotator.errors import NotFound
-from annotator.labelschema import LabelSchema
-from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Project, User
+from annotator.projects.service import find_project, project_schema
+from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, User
 
 
 class RevisionEntry(BaseModel):
@@ -60,14 +60,17 @@ def article_history(session: Session, article: Article) -> History:
     return History(article_id=article.id, revisions=sorted(entries, key=lambda e: (e.created_at, e.kind, e.revision)))
 
 
-def restore_annotation(session: Session, project: Project, schema: LabelSchema, revision_id: int, lead: User) -> int:
+def restore_annotation(session: Session, revision_id: int, lead: User) -> int:
     """Make an earlier revision of an annotator's labels their newest again (as a new revision)."""
     found = session.execute(
-        select(AnnotationRevision, Assignment).join(Assignment, Assignment.id == AnnotationRevision.assignment_id)
-        .where(AnnotationRevision.id == revision_id, Assignment.project_id == project.id)
+        select(AnnotationRevision, Assignment)
+        .join(Assignment, Assignment.id == AnnotationRevision.assignment_id)
+        .where(AnnotationRevision.id == revision_id)
     ).first()
     if found is None:
-        raise NotFound(f"no annotation revision {revision_id} in this project")
+        raise NotFound(f"no annotation revision {revision_id}")
     revision, assignment = found
+    project = find_project(session, assignment.project_id)
     content = AnnotationContent.model_validate(revision.content)
-    return append_revision(session, assignment, project, schema, lead, content, assignment.head_revision_id, None).id
+    base = assignment.head_revision_id
+    return append_revision(session, assignment, project, project_schema(project), lead, content, base, None).id

@@ -22,6 +22,7 @@ from annotator.annotate.models import AnnotationContent, ArticleLabels
 from annotator.annotate.service import checked_content
 from annotator.errors import NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
+from annotator.projects.service import find_project, project_schema
 from annotator.storage.revisions import advance_head
 from annotator.storage.tables import (
     AnnotationRevision,
@@ -139,15 +140,17 @@ def _append_revision(
     session.refresh(record)
 
 
-def restore_gold(session: Session, project: Project, schema: LabelSchema, revision_id: int, lead: User) -> GoldOut:
+def restore_gold(session: Session, revision_id: int, lead: User) -> GoldOut:
     """Make an earlier gold revision the newest again (as a new revision on top of the current one)."""
     found = session.execute(
         select(GoldRevision, GoldRecord).join(GoldRecord, GoldRecord.id == GoldRevision.gold_record_id)
-        .where(GoldRevision.id == revision_id, GoldRecord.project_id == project.id)
+        .where(GoldRevision.id == revision_id)
     ).first()
     if found is None:
-        raise NotFound(f"no gold revision {revision_id} in this project")
+        raise NotFound(f"no gold revision {revision_id}")
     revision, record = found
+    project = find_project(session, record.project_id)
+    schema = project_schema(project)
     article = session.get(Article, record.article_id)
     assert article is not None
     versions = head_versions(session, [article.id])[article.id]
