@@ -11,11 +11,8 @@ looked up in the database and compared with what was sent.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -37,7 +34,8 @@ from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import AnnotationRevision, User
 from bench.workload import Workload, article_text, labels_for
-from tests.postgres import PostgresServer, free_port
+from tests.postgres import PostgresServer
+from tests.processes import AppProcess
 
 
 def build(db: Database, articles: int, annotators: int) -> tuple[int, list[str]]:
@@ -122,18 +120,10 @@ def main() -> None:
             started = time.perf_counter()
             project_id, tokens = build(db, args.articles, args.annotators)
             print(f"workload: {args.articles} articles, {args.annotators} annotators, built in {time.perf_counter() - started:.0f} s")
-            port = free_port()
-            env = {**os.environ, "ANNOTATOR_DATABASE_URL": url, "ANNOTATOR_DATA_DIR": folder}
-            server = subprocess.Popen([sys.executable, "-m", "annotator", "serve", "--port", str(port), "--workers", str(args.workers)],
-                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            server = AppProcess(url, Path(folder), workers=args.workers)
+            server.start()
             try:
-                base = f"http://127.0.0.1:{port}"
-                for _ in range(100):
-                    try:
-                        requests.get(base + "/login", timeout=1)
-                        break
-                    except requests.RequestException:
-                        time.sleep(0.2)
+                base = server.url
                 until = time.monotonic() + args.seconds
                 clients = [Client(base, token, project_id, until) for token in tokens]
                 started = time.perf_counter()
@@ -143,8 +133,7 @@ def main() -> None:
                     client.join()
                 elapsed = time.perf_counter() - started
             finally:
-                server.terminate()
-                server.wait(timeout=30)
+                server.stop()
             report(db, clients, elapsed, "PostgreSQL" if postgres else "SQLite", args)
             db.dispose()
         finally:

@@ -10,9 +10,6 @@ memory (VmRSS) before and after.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +23,7 @@ from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import User
 from bench.workload import build_gold
-from tests.postgres import free_port
+from tests.processes import AppProcess
 
 
 def rss_mb(pid: int) -> float:
@@ -59,20 +56,12 @@ def main() -> None:
             token = create_token(session, lead)
             session.commit()
         db.dispose()
-        port = free_port()
-        env = {**os.environ, "ANNOTATOR_DATABASE_URL": url, "ANNOTATOR_DATA_DIR": folder}
-        server = subprocess.Popen([sys.executable, "-m", "annotator", "serve", "--port", str(port), "--workers", "1"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = AppProcess(url, Path(folder), workers=1)
+        server.start()
         try:
-            base, http = f"http://127.0.0.1:{port}", requests.Session()
+            base, http = server.url, requests.Session()
             http.headers["Authorization"] = f"Bearer {token}"
-            for _ in range(100):
-                try:
-                    http.get(base + "/api/v1/projects", timeout=1)
-                    break
-                except requests.RequestException:
-                    time.sleep(0.2)
-            worker = worker_pid(server.pid)
+            worker = worker_pid(server.process.pid)  # type: ignore[union-attr]
             before = rss_mb(worker)
             pages, after_id, started = 0, 0, time.perf_counter()
             while after_id is not None:
@@ -83,8 +72,7 @@ def main() -> None:
                 http.get(base + path, timeout=60).raise_for_status()
             after = rss_mb(worker)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
         print(f"paged through {args.articles} articles in {pages} pages in {time.perf_counter() - started:.1f} s")
         print(f"server worker memory with {args.articles} articles: {before:.0f} MB at start, {after:.0f} MB after "
               f"reading them all ({after - before:+.0f} MB)")

@@ -16,10 +16,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 class AppProcess:
-    """The app in its own process on a fixed port, to be killed and started again."""
+    """The app in its own process on a fixed port, to be killed and started again.
 
-    def __init__(self, url: str, data_dir: Path) -> None:
+    With `workers`, it runs `annotator serve` (gunicorn); otherwise Flask's own server.
+    """
+
+    def __init__(self, url: str, data_dir: Path, workers: int | None = None) -> None:
         self.port = free_port()
+        self.workers = workers
         self.env = {**os.environ, "ANNOTATOR_DATABASE_URL": url, "ANNOTATOR_DATA_DIR": str(data_dir),
                     "ANNOTATOR_SECRET_KEY": "outage-test-key"}
         self.process: subprocess.Popen[bytes] | None = None
@@ -29,8 +33,11 @@ class AppProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        command = ["-m", "tests.serve_app", str(self.port)]
+        if self.workers is not None:
+            command = ["-m", "annotator", "serve", "--port", str(self.port), "--workers", str(self.workers)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.serve_app", str(self.port)], cwd=REPO, env=self.env,
+            [sys.executable, *command], cwd=REPO, env=self.env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
@@ -41,6 +48,12 @@ class AppProcess:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("the app did not start listening within 30 s")
+
+    def stop(self) -> None:
+        """A graceful stop (SIGTERM), as an operator would."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
