@@ -33,6 +33,8 @@ def db_session() -> Session:
 
 def read_session() -> Session:
     """A reader for this request, whatever its method: authentication never takes the write lock."""
+    if request.method in SAFE_METHODS:
+        return db_session()  # already a reader: one connection serves the whole request
     if "read_session" not in g:
         g.read_session = app_state().db.session()
     return g.read_session

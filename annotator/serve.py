@@ -45,4 +45,6 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     AnnotatorServer(settings, {
         "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
         "accesslog": None, "errorlog": "-", "timeout": 60, "graceful_timeout": 10,
+        # Annotators pause between requests for seconds: keep their connections open across the pause.
+        "keepalive": 75,
     }).run()

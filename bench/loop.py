@@ -11,16 +11,15 @@ looked up in the database and compared with what was sent.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import statistics
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import requests
 from sqlalchemy import select
 
 from annotator.auth.service import create_token
@@ -33,6 +32,7 @@ from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import AnnotationRevision, User
+from bench.http_client import Connection
 from bench.workload import Workload, article_text, labels_for
 from tests.postgres import PostgresServer
 from tests.processes import AppProcess
@@ -54,45 +54,52 @@ def build(db: Database, articles: int, annotators: int) -> tuple[int, list[str]]
         return project.id, tokens
 
 
-class Client(threading.Thread):
-    def __init__(self, base: str, token: str, project_id: int, until: float) -> None:
-        super().__init__(daemon=True)
-        self.base, self.project_id, self.until = base, project_id, until
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {token}"
+class Annotator:
+    """One simulated annotator: next -> read -> save, pausing `think` seconds (on average) between steps."""
+
+    def __init__(self, port: int, token: str, project_id: int, until: float, think: float) -> None:
+        self.connection = Connection(port, token)
+        self.project_id, self.until, self.think = project_id, until, think
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
         self.acknowledged: list[tuple[int, dict[str, Any]]] = []
         self.rng = random.Random(token)
         self.schema = load_schema(default_schema_path())
 
-    def timed(self, kind: str, method: str, path: str, **kwargs: Any) -> requests.Response | None:
+    async def timed(self, kind: str, method: str, path: str, body: object | None = None) -> Any:
+        if self.think:
+            await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.think)
         started = time.perf_counter()
         try:
-            response = self.http.request(method, self.base + path, timeout=30, **kwargs)
-        except requests.RequestException as error:
-            self.errors.append(f"{kind}: {error}")
+            reply = await self.connection.request(method, path, body)
+        except (OSError, asyncio.IncompleteReadError) as error:
+            self.errors.append(f"{kind}: {error!r}")
             return None
         self.latency[kind].append(time.perf_counter() - started)
-        if response.status_code >= 400:
-            self.errors.append(f"{kind}: {response.status_code} {response.text[:120]}")
+        if reply.status >= 400:
+            self.errors.append(f"{kind}: {reply.status} {reply.body[:120]!r}")
             return None
-        return response
+        return reply.json()
 
-    def run(self) -> None:
+    async def run(self) -> None:
         while time.monotonic() < self.until:
-            answer = self.timed("next", "POST", f"/api/v1/projects/{self.project_id}/next")
-            if answer is None or answer.json()["article"] is None:
-                return
-            article_id = answer.json()["article"]["id"]
-            article = self.timed("read", "GET", f"/api/v1/articles/{article_id}")
+            answer = await self.timed("next", "POST", f"/api/v1/projects/{self.project_id}/next")
+            if answer is None or answer["article"] is None:
+                break
+            article_id = answer["article"]["id"]
+            article = await self.timed("read", "GET", f"/api/v1/articles/{article_id}")
             if article is None:
-                return
-            content = labels_for(self.rng, article.json()["text"], self.schema, Workload(1, 1, 4))[0]
-            saved = self.timed("save", "PUT", f"/api/v1/articles/{article_id}/annotation",
-                               json={"base_revision": None, "seconds_spent": 42.0, **content})
+                break
+            content = labels_for(self.rng, article["text"], self.schema, Workload(1, 1, 4))[0]
+            saved = await self.timed("save", "PUT", f"/api/v1/articles/{article_id}/annotation",
+                                     {"base_revision": None, "seconds_spent": 42.0, **content})
             if saved is not None:
-                self.acknowledged.append((saved.json()["revision"], content))
+                self.acknowledged.append((saved["revision"], content))
+        await self.connection.close()
+
+
+async def run_annotators(annotators: list[Annotator]) -> None:
+    await asyncio.gather(*(annotator.run() for annotator in annotators))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -106,6 +113,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--articles", type=int, default=30_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds an annotator pauses before each request (0: none, the server is saturated)")
     parser.add_argument("--postgres", action="store_true", help="run against a throwaway PostgreSQL on 127.0.0.1")
     args = parser.parse_args()
     postgres = PostgresServer() if args.postgres else None
@@ -120,17 +130,13 @@ def main() -> None:
             started = time.perf_counter()
             project_id, tokens = build(db, args.articles, args.annotators)
             print(f"workload: {args.articles} articles, {args.annotators} annotators, built in {time.perf_counter() - started:.0f} s")
-            server = AppProcess(url, Path(folder), workers=args.workers)
+            server = AppProcess(url, Path(folder), workers=args.workers, threads=args.threads)
             server.start()
             try:
-                base = server.url
                 until = time.monotonic() + args.seconds
-                clients = [Client(base, token, project_id, until) for token in tokens]
+                clients = [Annotator(server.port, token, project_id, until, args.think) for token in tokens]
                 started = time.perf_counter()
-                for client in clients:
-                    client.start()
-                for client in clients:
-                    client.join()
+                asyncio.run(run_annotators(clients))
                 elapsed = time.perf_counter() - started
             finally:
                 server.stop()
@@ -141,7 +147,7 @@ def main() -> None:
                 postgres.stop()
 
 
-def report(db: Database, clients: list[Client], elapsed: float, backend: str, args: argparse.Namespace) -> None:
+def report(db: Database, clients: list[Annotator], elapsed: float, backend: str, args: argparse.Namespace) -> None:
     latency: dict[str, list[float]] = defaultdict(list)
     for client in clients:
         for kind, values in client.latency.items():
@@ -162,7 +168,8 @@ def report(db: Database, clients: list[Client], elapsed: float, backend: str, ar
     print(f"stored equals acknowledged: {intact} of {len(acknowledged)} saves")
     total = sum(len(v) for v in latency.values())
     worst_p99 = max(percentile(v, 0.99) for v in latency.values())
-    print(f"{backend}, {args.annotators} annotators, {args.workers} workers, {elapsed:.0f} s: {len(acknowledged) / elapsed:.0f} saves/s, "
+    print(f"{backend}, {args.annotators} annotators (think {args.think} s), {args.workers} workers x {args.threads} threads, "
+          f"{elapsed:.0f} s: {len(acknowledged) / elapsed:.0f} saves/s, "
           f"{total / elapsed:.0f} requests/s, worst p99 {worst_p99:.1f} ms, errors {len(errors)}")
 
 

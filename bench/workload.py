@@ -10,6 +10,7 @@ from sqlalchemy import insert, update
 
 from annotator.labelschema import LabelSchema
 from annotator.projects.service import create_project
+from annotator.projects.slots import add_unfilled
 from annotator.storage import Database
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, User
 
@@ -146,6 +147,7 @@ def build_gold(db: Database, schema: LabelSchema, articles: int, text_chars: int
                 [{"project_id": project_id, "title": f"Article {first + i}", "text": text, "text_sha256": f"g{first + i:063d}",
                   "meta": {}, "assigned_count": 0} for i, text in enumerate(texts)],
             ).all()
+            add_unfilled(session, project_id, len(article_ids))
             records = session.scalars(
                 insert(GoldRecord).returning(GoldRecord.id, sort_by_parameter_order=True),
                 [{"project_id": project_id, "article_id": a} for a in article_ids],

@@ -21,9 +21,9 @@ class AppProcess:
     With `workers`, it runs `annotator serve` (gunicorn); otherwise Flask's own server.
     """
 
-    def __init__(self, url: str, data_dir: Path, workers: int | None = None) -> None:
+    def __init__(self, url: str, data_dir: Path, workers: int | None = None, threads: int = 8) -> None:
         self.port = free_port()
-        self.workers = workers
+        self.workers, self.threads = workers, threads
         self.env = {**os.environ, "ANNOTATOR_DATABASE_URL": url, "ANNOTATOR_DATA_DIR": str(data_dir),
                     "ANNOTATOR_SECRET_KEY": "outage-test-key"}
         self.process: subprocess.Popen[bytes] | None = None
@@ -35,7 +35,8 @@ class AppProcess:
     def start(self) -> None:
         command = ["-m", "tests.serve_app", str(self.port)]
         if self.workers is not None:
-            command = ["-m", "annotator", "serve", "--port", str(self.port), "--workers", str(self.workers)]
+            command = ["-m", "annotator", "serve", "--port", str(self.port),
+                       "--workers", str(self.workers), "--threads", str(self.threads)]
         self.process = subprocess.Popen(
             [sys.executable, *command], cwd=REPO, env=self.env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from sqlalchemy import func, select
+
+from annotator.storage import Database
+from annotator.storage.tables import Article, Project
 
 
 @dataclass(frozen=True)
@@ -109,3 +113,14 @@ def statement_on(text: str, actor: str, actor_name: str, target: str, stance: st
         "source_outlet": None,
         "evidence": span_of(text, evidence),
     }
+
+
+def unfilled_recount(db: Database, project_id: int) -> tuple[int, int]:
+    """The project's kept count of unfilled articles, and the same counted row by row."""
+    with db.session() as session:
+        project = session.get(Project, project_id)
+        assert project is not None
+        recount = session.scalar(
+            select(func.count(Article.id)).where(Article.project_id == project_id, Article.assigned_count < project.overlap)
+        )
+        return project.unfilled_articles, recount or 0

@@ -8,7 +8,11 @@ from sqlalchemy import select
 
 from annotator.storage import Database
 from annotator.storage.tables import Article
-from tests.support import ApiClient
+from tests.support import ApiClient, unfilled_recount
+
+
+def save_empty(client: ApiClient, article: dict) -> None:  # type: ignore[type-arg]
+    client.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": []}).raise_for_status()
 
 
 def take_all(client: ApiClient, project_id: int) -> list[int]:
@@ -16,7 +20,7 @@ def take_all(client: ApiClient, project_id: int) -> list[int]:
     taken = []
     while (article := client.next_article(project_id)) is not None:
         taken.append(article["id"])
-        client.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": []}).raise_for_status()
+        save_empty(client, article)
     return taken
 
 
@@ -32,7 +36,7 @@ def test_three_annotators_with_overlap_two_cover_every_article_twice(api: ApiCli
                 active.remove(client)
                 continue
             taken[client.member.name].append(article["id"])
-            client.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": []}).raise_for_status()
+            save_empty(client, article)
     per_article = Counter(article_id for ids in taken.values() for article_id in ids)
     with db.session() as session:
         all_ids = set(session.scalars(select(Article.id)))
@@ -59,9 +63,22 @@ def test_a_skipped_article_goes_to_someone_else_not_back_to_the_skipper(api: Api
     ana, ben, cleo = api.as_(team.ana), api.as_(team.ben), api.as_(team.cleo)
     skipped = ana.next_article(project_id)
     assert ana.post(f"/articles/{skipped['id']}/skip").status_code == 204
-    assert ana.next_article(project_id)["id"] != skipped["id"]
+    anas = ana.next_article(project_id)
+    assert anas["id"] != skipped["id"]
+    assert ben.next_article(project_id)["id"] == anas["id"]
+    save_empty(ben, anas)
     assert ben.next_article(project_id)["id"] == skipped["id"]
     assert cleo.next_article(project_id)["id"] == skipped["id"]  # ana's slot was freed
+
+
+def test_articles_someone_started_are_handed_out_before_untouched_ones(api: ApiClient, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    ana, ben = api.as_(team.ana), api.as_(team.ben)
+    first = ana.next_article(project_id)
+    save_empty(ana, first)
+    second = ana.next_article(project_id)
+    assert ben.next_article(project_id)["id"] == first["id"]
+    save_empty(ben, first)
+    assert ben.next_article(project_id)["id"] == second["id"]
 
 
 def test_an_article_with_saved_labels_cannot_be_skipped(api: ApiClient, project_id: int) -> None:
@@ -75,3 +92,16 @@ def test_progress_counts_done_of_what_this_annotator_can_still_get(api: ApiClien
     take = api.next_article(project_id)
     api.put(f"/articles/{take['id']}/annotation", json={"base_revision": None, "statements": []})
     assert api.get(f"/projects/{project_id}/progress").json() == {"done": 1, "total": 8}
+
+
+def test_the_unfilled_article_count_follows_claims_skips_and_saves(api: ApiClient, team, project_id: int, db: Database) -> None:  # type: ignore[no-untyped-def]
+    ana, ben, cleo = api.as_(team.ana), api.as_(team.ben), api.as_(team.cleo)
+    kept_at_start, recount_at_start = unfilled_recount(db, project_id)
+    assert kept_at_start == recount_at_start > 0
+    for client in (ana, ben, cleo):
+        save_empty(client, client.next_article(project_id))
+    skipped = ana.next_article(project_id)
+    ana.post(f"/articles/{skipped['id']}/skip").raise_for_status()
+    save_empty(ben, ben.next_article(project_id))
+    kept, recount = unfilled_recount(db, project_id)
+    assert kept == recount < recount_at_start

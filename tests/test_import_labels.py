@@ -13,7 +13,7 @@ from annotator.cli import main
 from annotator.labelstudio.convert import content_to_results, results_to_content
 from annotator.storage import Database
 from annotator.storage.tables import Article, User
-from tests.support import refusal_statement
+from tests.support import refusal_statement, unfilled_recount
 
 
 def first_article(db: Database) -> Article:
@@ -102,3 +102,12 @@ def test_label_studio_export_is_imported_by_article_text(db: Database, project_i
     assert report["new_annotators"] == ["maria"]
     [rejected] = report["rejected"]
     assert rejected["task"] == 1 and "statement number" in rejected["reason"]
+
+
+def test_labels_imported_beyond_the_overlap_fill_the_article_once(db: Database, project_id: int, tmp_path: Path) -> None:
+    article = first_article(db)
+    unfilled_before, _ = unfilled_recount(db, project_id)
+    path = tmp_path / "labels.jsonl"
+    path.write_text("\n".join(json.dumps({"article_id": article.id, "annotator": f"ext-{i}", **labels([])}) for i in range(4)))
+    assert run(db, "import-annotations", "sample", str(path)).exit_code == 0
+    assert unfilled_recount(db, project_id) == (unfilled_before - 1, unfilled_before - 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -10,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from annotator.storage import Database
 from annotator.storage.migrate import is_at_head, upgrade_to_head
-from annotator.storage.tables import Base, LabelSchemaRecord
+from annotator.storage.tables import Base, LabelSchemaRecord, LoginFailure, utcnow
 
 
 def test_migrations_produce_exactly_the_models(db: Database) -> None:
@@ -44,3 +46,29 @@ def test_foreign_keys_are_enforced(db: Database) -> None:
         session.execute(
             text("INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (999, 'x', CURRENT_TIMESTAMP)")
         )
+
+
+def test_writers_of_two_processes_take_turns_on_one_sqlite_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Two Database objects hold separate file locks, exactly as two gunicorn workers do.
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    first, second = Database(url), Database(url)
+    upgrade_to_head(first)
+    seen_by_second: list[int] = []
+
+    def write_second() -> None:
+        with second.transaction() as session:
+            seen_by_second.append(len(session.scalars(select(LoginFailure.id)).all()))
+            session.add(LoginFailure(name="second", remote_addr="127.0.0.1", at=utcnow()))
+
+    with first.transaction() as session:
+        session.add(LoginFailure(name="first", remote_addr="127.0.0.1", at=utcnow()))
+        session.flush()
+        waiting = threading.Thread(target=write_second)
+        waiting.start()
+        waiting.join(0.3)
+        assert waiting.is_alive()  # queued behind the first writer, not failed
+    waiting.join(10)
+    assert seen_by_second == [1]
+    assert (tmp_path / "shared.db-writer.lock").exists()
+    first.dispose()
+    second.dispose()

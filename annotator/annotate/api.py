@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from annotator.annotate.models import AnnotationOut, AnnotationSave
 from annotator.annotate.service import (
     all_annotations,
+    assigned_article,
     load_annotation,
     next_article,
     progress,
@@ -88,9 +89,9 @@ def get_annotation(path: ArticlePath) -> Response:
 def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
     """Save the calling user's labels as a new revision on top of `base_revision`."""
     session = db_session()
-    article = readable_article(session, path.article_id, current_user())
+    article, assignment = assigned_article(session, path.article_id, current_user())
     project = find_project(session, article.project_id)
-    saved = save_annotation(session, project, project_schema(project), article, current_user(), body)
+    saved = save_annotation(session, project, project_schema(project), article, assignment, current_user(), body)
     session.commit()
     return json_response(saved)
 
@@ -99,7 +100,8 @@ def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
 def post_skip(path: ArticlePath) -> Response:
     """Hand an article without labels back, so someone else can take it."""
     session = db_session()
-    skip_article(session, readable_article(session, path.article_id, current_user()), current_user())
+    article = readable_article(session, path.article_id, current_user())
+    skip_article(session, find_project(session, article.project_id), article, current_user())
     session.commit()
     return Response(status=204)
 

@@ -11,10 +11,12 @@ Two rules carry the guarantees:
 
 from __future__ import annotations
 
-from typing import Protocol
+from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from annotator.annotate.checks import check_annotation
 from annotator.annotate.models import AnnotationContent, AnnotationOut, AnnotationSave
@@ -22,93 +24,107 @@ from annotator.auth.models import role_allows
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
 from annotator.projects.models import ProjectProgress
-from annotator.storage.database import rows_changed
+from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
 from annotator.storage.revisions import advance_head
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, User, utcnow
 
 CANDIDATES_PER_TRY = 8
 
-
-class ProjectSlots(Protocol):
-    """What assignment needs of a project: the ORM row and its API description both qualify."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def overlap(self) -> int: ...
+# The statements of the annotator loop (next, read, save) are built once, with
+# bound parameters: building a SQLAlchemy statement costs more than running it.
+_OPEN_ARTICLE = (
+    select(Article)
+    .join(Assignment, Assignment.article_id == Article.id)
+    .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == bindparam("project_id"),
+           Assignment.status == "open")
+    .order_by(Assignment.id)
+    .limit(1)
+)
+_CANDIDATES = (
+    select(Article.id)
+    .where(
+        Article.project_id == bindparam("project_id"),
+        Article.assigned_count < bindparam("overlap"),
+        ~exists().where(Assignment.article_id == Article.id, Assignment.user_id == bindparam("user_id")),
+    )
+    # The order of ix_articles_next: articles others have started come first.
+    .order_by(Article.assigned_count.desc(), Article.id)
+    .limit(CANDIDATES_PER_TRY)
+)
+_ARTICLE = select(Article).where(Article.id == bindparam("article_id"))
+_ARTICLE_AND_ASSIGNMENT = (
+    select(Article, Assignment)
+    .outerjoin(Assignment, and_(Assignment.article_id == Article.id, Assignment.user_id == bindparam("user_id")))
+    .where(Article.id == bindparam("article_id"))
+)
+_ASSIGNMENT = select(Assignment).where(Assignment.article_id == bindparam("article_id"), Assignment.user_id == bindparam("user_id"))
+_NEW_ASSIGNMENT = insert(Assignment)
+_NEW_REVISION = insert(AnnotationRevision).returning(AnnotationRevision.id, AnnotationRevision.created_at)
+# Progress in one statement: my assignments by status, and the unfilled articles
+# (a kept count) minus the unfilled ones I already hold.
+_PROGRESS = (
+    select(
+        func.count().filter(Assignment.status == "done"),
+        func.count().filter(Assignment.status == "open"),
+        select(Project.unfilled_articles).where(Project.id == bindparam("project_id")).scalar_subquery()
+        - func.count().filter(Article.assigned_count < bindparam("overlap")),
+    )
+    .select_from(Assignment)
+    .join(Article, Article.id == Assignment.article_id)
+    .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == bindparam("project_id"))
+)
 
 
 class InvalidAnnotation(Invalid):
     code = "invalid_annotation"
 
 
+class StoredRevision(NamedTuple):
+    id: int
+    created_at: datetime
+
+
 def next_article(session: Session, project: Project, user: User) -> Article | None:
     """The user's oldest unfinished article, else a newly claimed one, else None."""
-    open_article = session.scalar(
-        select(Article)
-        .join(Assignment, Assignment.article_id == Article.id)
-        .where(Assignment.user_id == user.id, Assignment.project_id == project.id, Assignment.status == "open")
-        .order_by(Assignment.id)
-        .limit(1)
-    )
+    mine = {"user_id": user.id, "project_id": project.id}
+    open_article = session.scalar(_OPEN_ARTICLE, mine)
     if open_article is not None:
         return open_article
-    while candidates := _candidates(session, project, user):
+    while candidates := session.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all():
         for article_id in candidates:
-            if _claim(session, project, article_id, user):
-                return session.get(Article, article_id)
+            if _claim(session, project, article_id, user, "open"):
+                return session.scalar(_ARTICLE, {"article_id": article_id})
     return None
 
 
-def _candidates(session: Session, project: ProjectSlots, user: User) -> list[int]:
-    return list(
-        session.scalars(
-            select(Article.id)
-            .where(
-                Article.project_id == project.id,
-                Article.assigned_count < project.overlap,
-                ~_assigned_to(user),
-            )
-            .order_by(Article.id)
-            .limit(CANDIDATES_PER_TRY)
-        )
-    )
+def _claim(session: Session, project: Project, article_id: int, user: User, status: str) -> bool:
+    if not take_slot(session, project, article_id):
+        return False
+    _add_assignment(session, project, article_id, user, status)
+    return True
 
 
-def _assigned_to(user: User):  # type: ignore[no-untyped-def]
-    return exists().where(Assignment.article_id == Article.id, Assignment.user_id == user.id)
+def _add_assignment(session: Session, project: Project, article_id: int, user: User, status: str) -> None:
+    session.execute(_NEW_ASSIGNMENT, {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status})
 
 
-def _claim(session: Session, project: Project, article_id: int, user: User) -> Assignment | None:
-    taken = session.execute(
-        update(Article)
-        .where(Article.id == article_id, Article.assigned_count < project.overlap)
-        .values(assigned_count=Article.assigned_count + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if rows_changed(taken) != 1:
-        return None
-    assignment = Assignment(project_id=project.id, article_id=article_id, user_id=user.id, status="open")
-    session.add(assignment)
-    session.flush()
-    return assignment
+def assigned_article(session: Session, article_id: int, user: User) -> tuple[Article, Assignment | None]:
+    """The article, if this user may read it (leads any, annotators those assigned to them), and their assignment."""
+    row = session.execute(_ARTICLE_AND_ASSIGNMENT, {"article_id": article_id, "user_id": user.id}).first()
+    if row is None:
+        raise NotFound(f"no article {article_id}")
+    article, assignment = row
+    if assignment is None and not role_allows(user.role, "lead"):
+        raise Forbidden(f"article {article_id} is not assigned to you")
+    return article, assignment
 
 
 def readable_article(session: Session, article_id: int, user: User) -> Article:
-    """The article if this user may read it: leads any, annotators those assigned to them."""
-    article = session.get(Article, article_id)
-    if article is None:
-        raise NotFound(f"no article {article_id}")
-    if not role_allows(user.role, "lead") and _assignment(session, article.id, user) is None:
-        raise Forbidden(f"article {article_id} is not assigned to you")
-    return article
+    return assigned_article(session, article_id, user)[0]
 
 
 def _assignment(session: Session, article_id: int, user: User) -> Assignment | None:
-    return session.scalar(
-        select(Assignment).where(Assignment.article_id == article_id, Assignment.user_id == user.id)
-    )
+    return session.scalar(_ASSIGNMENT, {"article_id": article_id, "user_id": user.id})
 
 
 def load_annotation(session: Session, article: Article, user: User) -> AnnotationOut:
@@ -157,13 +173,16 @@ def checked_content(
 
 
 def save_annotation(
-    session: Session, project: Project, schema: LabelSchema, article: Article, user: User, save: AnnotationSave
+    session: Session, project: Project, schema: LabelSchema, article: Article, assignment: Assignment | None,
+    user: User, save: AnnotationSave,
 ) -> AnnotationOut:
     """Store a new revision on top of `save.base_revision`, or refuse it whole."""
     content = checked_content(save, article, schema)
-    assignment = _assignment(session, article.id, user) or _claim(session, project, article.id, user)
     if assignment is None:
-        raise Conflict(f"article {article.id} already has {project.overlap} annotators")
+        if not _claim(session, project, article.id, user, "open"):
+            raise Conflict(f"article {article.id} already has {project.overlap} annotators")
+        assignment = _assignment(session, article.id, user)
+        assert assignment is not None  # just inserted, in this transaction
     if assignment.status == "skipped":
         raise Conflict(f"you skipped article {article.id}; it is no longer assigned to you")
     if assignment.head_revision_id != save.base_revision:
@@ -186,16 +205,11 @@ def store_imported(
     content = checked_content(content, article, schema)
     assignment = _assignment(session, article.id, user)
     if assignment is None or assignment.status == "skipped":
-        session.execute(
-            update(Article)
-            .where(Article.id == article.id)
-            .values(assigned_count=Article.assigned_count + 1)
-            .execution_options(synchronize_session=False)
-        )
+        take_slot(session, project, article.id, beyond_overlap=True)
     if assignment is None:
-        assignment = Assignment(project_id=project.id, article_id=article.id, user_id=user.id, status="done")
-        session.add(assignment)
-        session.flush()
+        _add_assignment(session, project, article.id, user, "done")
+        assignment = _assignment(session, article.id, user)
+        assert assignment is not None  # just inserted, in this transaction
     return append_revision(session, assignment, project, schema, user, content, assignment.head_revision_id, None).id
 
 
@@ -208,25 +222,26 @@ def append_revision(
     content: AnnotationContent,
     base: int | None,
     seconds_spent: float | None,
-) -> AnnotationRevision:
+) -> StoredRevision:
     """Insert a revision and move the head pointer to it, if it still points at `base`."""
-    revision = AnnotationRevision(
-        assignment_id=assignment.id,
-        base_revision_id=base,
-        author_id=author.id,
-        label_schema_id=project.label_schema_id,
-        schema_version=schema.version,
-        content=content.model_dump(mode="json"),
-        seconds_spent=seconds_spent,
-    )
-    session.add(revision)
-    session.flush()
+    revision = StoredRevision(*session.execute(_NEW_REVISION, {
+        "assignment_id": assignment.id,
+        "base_revision_id": base,
+        "author_id": author.id,
+        "label_schema_id": project.label_schema_id,
+        "schema_version": schema.version,
+        "content": content.model_dump(mode="json"),
+        "seconds_spent": seconds_spent,
+        "created_at": utcnow(),
+    }).one())
     advance_head(session, Assignment, assignment.id, base, revision.id, status="done")
-    assignment.head_revision_id, assignment.status = revision.id, "done"
+    # Keep the loaded row in step without queuing a second UPDATE for the flush.
+    set_committed_value(assignment, "head_revision_id", revision.id)
+    set_committed_value(assignment, "status", "done")
     return revision
 
 
-def skip_article(session: Session, article: Article, user: User) -> None:
+def skip_article(session: Session, project: Project, article: Article, user: User) -> None:
     """Give an unlabeled article back, so another annotator can take the slot."""
     assignment = _assignment(session, article.id, user)
     if assignment is None:
@@ -236,12 +251,7 @@ def skip_article(session: Session, article: Article, user: User) -> None:
     if assignment.status == "open":
         assignment.status = "skipped"
         assignment.updated_at = utcnow()
-        session.execute(
-            update(Article)
-            .where(Article.id == article.id)
-            .values(assigned_count=Article.assigned_count - 1)
-            .execution_options(synchronize_session=False)
-        )
+        give_back_slot(session, project, article.id)
 
 
 def neighbours(session: Session, project: Project, user: User, article_id: int) -> tuple[int | None, int | None]:
@@ -260,22 +270,7 @@ def neighbours(session: Session, project: Project, user: User, article_id: int) 
 
 
 def progress(session: Session, project: ProjectSlots, user: User) -> ProjectProgress:
-    counts = dict(
-        session.execute(
-            select(Assignment.status, func.count())
-            .where(Assignment.project_id == project.id, Assignment.user_id == user.id)
-            .group_by(Assignment.status)
-        ).all()
-    )
-    # Available = unfilled articles minus those I already hold: two index counts, no per-row subquery.
-    unfilled = session.scalar(
-        select(func.count(Article.id)).where(Article.project_id == project.id, Article.assigned_count < project.overlap)
-    ) or 0
-    mine_unfilled = session.scalar(
-        select(func.count(Assignment.id))
-        .join(Article, Article.id == Assignment.article_id)
-        .where(Assignment.user_id == user.id, Assignment.project_id == project.id, Article.assigned_count < project.overlap)
-    ) or 0
-    available = unfilled - mine_unfilled
-    done = counts.get("done", 0)
-    return ProjectProgress(done=done, total=done + counts.get("open", 0) + available)
+    done, open_, available = session.execute(
+        _PROGRESS, {"user_id": user.id, "project_id": project.id, "overlap": project.overlap}
+    ).one()
+    return ProjectProgress(done=done, total=done + open_ + available)

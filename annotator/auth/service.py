@@ -9,7 +9,7 @@ from functools import cache
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -92,5 +92,9 @@ def create_token(session: Session, user: User) -> str:
     return token
 
 
+# Every API request runs this: built once, run with a bound parameter.
+_TOKEN_OWNER = select(User).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("token_hash"))
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    return session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == hash_token(token)))
+    return session.scalar(_TOKEN_OWNER, {"token_hash": hash_token(token)})

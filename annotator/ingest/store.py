@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from annotator.ingest.models import Duplicate, ImportReport, ReadRecord, Rejection
+from annotator.projects.slots import add_unfilled
 from annotator.storage.tables import Article
 
 BATCH_SIZE = 1_000
@@ -69,6 +70,7 @@ def _store_batch(session: Session, project_id: int, records: list[ReadRecord], r
     for (_read, digest), article_id in zip(fresh, ids):
         report.article_ids.append(article_id)
         report.duplicates.extend(_duplicate(copy, article_id) for copy in copies[digest])
+    add_unfilled(session, project_id, len(fresh))
 
 
 def _row(project_id: int, read: ReadRecord, digest: str) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from annotator.errors import Conflict, NotFound
@@ -44,9 +44,12 @@ def create_project(session: Session, name: str, schema: LabelSchema, overlap: in
     return project
 
 
+_PROJECT = select(Project).where(Project.id == bindparam("project_id"))  # built once: every save looks it up
+
+
 def find_project(session: Session, key: str | int) -> Project:
     """A project by id or by name (the CLI accepts either)."""
-    project = session.get(Project, int(key)) if str(key).isdigit() else None
+    project = session.scalar(_PROJECT, {"project_id": int(key)}) if str(key).isdigit() else None
     if project is None:
         project = session.scalar(select(Project).where(Project.name == str(key)))
     if project is None:

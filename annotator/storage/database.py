@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
 import orjson
 
-from sqlalchemy import ColumnElement, CursorResult, Engine, Result, create_engine, event
-from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -30,7 +34,7 @@ class Database:
         engine_options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
         self.engine: Engine = create_engine(url, **engine_options)
         if self.is_sqlite:
-            _configure_sqlite(self.engine, threading.Lock())
+            _configure_sqlite(self.engine)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(
             self.engine.execution_options(begin_immediate=True), expire_on_commit=False
@@ -53,11 +57,6 @@ class Database:
         self.engine.dispose()
 
 
-def pointer_is(column: ColumnElement[int | None] | InstrumentedAttribute[int | None], revision_id: int | None) -> ColumnElement[bool]:
-    """SQL condition: a head-revision pointer still holds `revision_id` (NULL for none yet)."""
-    return column.is_(None) if revision_id is None else column == revision_id
-
-
 def rows_changed(result: Result[Any]) -> int:
     """How many rows an UPDATE touched (its rowcount, which every DML result carries)."""
     return cast(CursorResult[Any], result).rowcount
@@ -66,14 +65,67 @@ def rows_changed(result: Result[Any]) -> int:
 HOLDS_WRITE_LOCK = "annotator_holds_write_lock"
 
 
-def _configure_sqlite(engine: Engine, writers: threading.Lock) -> None:
-    """WAL, full sync, foreign keys; writers queue on a lock in this process.
+class WriterQueue:
+    """Writers wait their turn here rather than inside SQLite.
 
-    SQLite lets one writer in at a time; threads that wait inside SQLite poll
-    with sleeps of up to 100 ms, which makes long tails. Queuing on a Python
-    lock first hands the database over as soon as the previous writer commits;
-    the busy timeout still arbitrates between processes.
+    SQLite lets one writer in at a time, and a writer that waits inside SQLite
+    polls with sleeps of up to 100 ms, which makes long tails. Threads queue on
+    a lock in this process; then processes (gunicorn workers) take turns on an
+    flock of a file beside the database, retried every fraction of a millisecond
+    (at most one thread per process waits there) and given up after the busy
+    timeout, as SQLite would.
     """
+
+    def __init__(self, database_file: str | None) -> None:
+        self._threads = threading.Lock()
+        self._lock_file = None if not database_file or database_file == ":memory:" else f"{database_file}-writer.lock"
+        self._descriptor: int | None = None
+        self._pid: int | None = None
+
+    def acquire(self) -> None:
+        self._threads.acquire()
+        try:
+            if self._lock_file:
+                self._wait_for_file_lock(self._process_descriptor())
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if self._descriptor is not None and self._pid == os.getpid():
+                fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    @staticmethod
+    def _wait_for_file_lock(descriptor: int) -> None:
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        pause = 0.0001
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise sqlite3.OperationalError("database is locked (another process held the writer lock)") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
+
+    def _process_descriptor(self) -> int:
+        # flock belongs to an open file: each process (a forked worker too) opens its own.
+        if self._pid != os.getpid():
+            assert self._lock_file is not None
+            self._descriptor = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        assert self._descriptor is not None
+        return self._descriptor
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, full sync, foreign keys; writers queue in a WriterQueue before BEGIN IMMEDIATE."""
+    writers = WriterQueue(engine.url.database)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN itself.

@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Update, bindparam, update
 from sqlalchemy.orm import Session
 
 from annotator.errors import StaleRevision
-from annotator.storage.database import pointer_is, rows_changed
+from annotator.storage.database import rows_changed
 from annotator.storage.tables import Assignment, GoldRecord, utcnow
 
+Owner = type[Assignment] | type[GoldRecord]
 
-def advance_head(
-    session: Session, owner: type[Assignment] | type[GoldRecord], owner_id: int, base: int | None, revision_id: int,
-    **values: Any,
-) -> None:
+
+def advance_head(session: Session, owner: Owner, owner_id: int, base: int | None, revision_id: int, **values: Any) -> None:
     """Point the owner's head at the new revision if it still points at `base`; else undo it all (409).
 
     The conditional UPDATE is the compare-and-swap that makes concurrent saves safe:
     of two saves from the same base, exactly one moves the pointer.
     """
+    statement = _head_update(owner, base is None, tuple(sorted(values)))
     moved = session.execute(
-        update(owner)
-        .where(owner.id == owner_id, pointer_is(owner.head_revision_id, base))
-        .values(head_revision_id=revision_id, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
+        statement,
+        {"owner_id": owner_id, "base": base, "revision_id": revision_id, "updated_at": utcnow(), **values},
     )
     if rows_changed(moved) != 1:
         session.rollback()
         raise StaleRevision.based_on(base, None)
+
+
+@cache
+def _head_update(owner: Owner, from_nothing: bool, columns: tuple[str, ...]) -> Update:
+    """The compare-and-swap for one shape of call, built once: saves are the hot path."""
+    head = owner.head_revision_id
+    return (
+        update(owner)
+        .where(owner.id == bindparam("owner_id"), head.is_(None) if from_nothing else head == bindparam("base"))
+        .values(head_revision_id=bindparam("revision_id"), updated_at=bindparam("updated_at"), **{c: bindparam(c) for c in columns})
+        .execution_options(synchronize_session=False)
+    )

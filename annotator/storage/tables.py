@@ -80,7 +80,9 @@ class LabelSchemaRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     version: Mapped[str] = mapped_column(String(40))
-    document: Mapped[dict[str, Any]]
+    # Projects load their schema record with them; the document is parsed once per
+    # process (projects.service.project_schema), so it is only read when first needed.
+    document: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -92,6 +94,9 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     label_schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))
     overlap: Mapped[int] = mapped_column(Integer)
+    # Articles with fewer than `overlap` annotators, kept in step with their
+    # assigned_count by annotate.slots, so progress never counts them one by one.
+    unfilled_articles: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     label_schema: Mapped[LabelSchemaRecord] = relationship(lazy="joined")
@@ -101,8 +106,6 @@ class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
         UniqueConstraint("project_id", "text_sha256"),
-        # "next article" scans this: open slots first, in import order.
-        Index("ix_articles_next", "project_id", "assigned_count", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +122,11 @@ class Article(Base):
     # by a conditional UPDATE, which is what makes assignment safe under concurrency.
     assigned_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# "Next article" reads this in order: the fullest unfilled articles first, then import order,
+# so overlap sets complete early and no query sorts the unfilled articles.
+Index("ix_articles_next", Article.project_id, Article.assigned_count.desc(), Article.id)
 
 
 class Assignment(Base):

@@ -1,0 +1,79 @@
+"""Annotator slots: how many annotators an article has, and how many articles still have room.
+
+Every change to `Article.assigned_count` goes through here, so the project's
+`unfilled_articles` counter moves in the same transaction whenever an article
+crosses its overlap, in either direction.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import Update, bindparam, update
+from sqlalchemy.orm import Session
+
+from annotator.storage.tables import Article, Project
+
+
+class ProjectSlots(Protocol):
+    """What slot accounting needs of a project: the ORM row and its API description both qualify."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def overlap(self) -> int: ...
+
+
+def _slot_update(change: int) -> Update:
+    return (
+        update(Article)
+        .where(Article.id == bindparam("article_id"))
+        .values(assigned_count=Article.assigned_count + change)
+        .returning(Article.assigned_count)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# Built once: claims are on the annotator loop's hot path.
+_TAKE_ANY_SLOT = _slot_update(+1)
+_TAKE_FREE_SLOT = _TAKE_ANY_SLOT.where(Article.assigned_count < bindparam("overlap"))
+_GIVE_BACK_SLOT = _slot_update(-1)
+_COUNT_UNFILLED = (
+    update(Project)
+    .where(Project.id == bindparam("project_id"))
+    .values(unfilled_articles=Project.unfilled_articles + bindparam("change"))
+    .execution_options(synchronize_session=False)
+)
+
+
+def take_slot(session: Session, project: ProjectSlots, article_id: int, *, beyond_overlap: bool = False) -> bool:
+    """Count one more annotator on the article; False if it is full (unless `beyond_overlap`).
+
+    The condition sits in the UPDATE itself, so concurrent claims can never pass the overlap.
+    """
+    if beyond_overlap:
+        count = session.scalar(_TAKE_ANY_SLOT, {"article_id": article_id})
+    else:
+        count = session.scalar(_TAKE_FREE_SLOT, {"article_id": article_id, "overlap": project.overlap})
+    if count is None:
+        return False
+    if count == project.overlap:
+        _count_unfilled(session, project.id, -1)
+    return True
+
+
+def give_back_slot(session: Session, project: ProjectSlots, article_id: int) -> None:
+    """Count one annotator fewer on the article (a skip)."""
+    if session.scalar(_GIVE_BACK_SLOT, {"article_id": article_id}) == project.overlap - 1:
+        _count_unfilled(session, project.id, +1)
+
+
+def add_unfilled(session: Session, project_id: int, articles: int) -> None:
+    """New articles arrive with every slot free."""
+    if articles:
+        _count_unfilled(session, project_id, articles)
+
+
+def _count_unfilled(session: Session, project_id: int, change: int) -> None:
+    session.execute(_COUNT_UNFILLED, {"project_id": project_id, "change": change})
