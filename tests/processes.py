@@ -21,7 +21,7 @@ class AppProcess:
     With `workers`, it runs `annotator serve` (gunicorn); otherwise Flask's own server.
     """
 
-    def __init__(self, url: str, data_dir: Path, workers: int | None = None, threads: int = 8) -> None:
+    def __init__(self, url: str, data_dir: Path, workers: int | None = None, threads: int = 2) -> None:
         self.port = free_port()
         self.workers, self.threads = workers, threads
         self.env = {**os.environ, "ANNOTATOR_DATABASE_URL": url, "ANNOTATOR_DATA_DIR": str(data_dir),

@@ -8,7 +8,6 @@ from pydantic import BaseModel
 from annotator.annotate.models import AnnotationOut, AnnotationSave
 from annotator.annotate.service import (
     all_annotations,
-    assigned_article,
     load_annotation,
     next_article,
     progress,
@@ -49,13 +48,14 @@ def describe_article(article: Article) -> ArticleOut:
 @api.post("/projects/<int:project_id>/next", responses={200: NextArticle, 404: ErrorBody})
 def post_next(path: ProjectPath) -> Response:
     """Assign the calling annotator their next article (null when none is left for them)."""
-    session = db_session()
-    project = find_project(session, path.project_id)
-    article = next_article(session, project, current_user())
-    session.commit()
+    reader, writer = read_session(), db_session()
+    project = find_project(reader, path.project_id)
+    article = next_article(reader, writer, project, current_user())
+    writer.commit()
     body = NextArticle(
         article=describe_article(article) if article else None,
-        progress=progress(read_session(), project, current_user()),  # a read: no second write lock
+        # A claim moves an article from available to open: the reader's count is already right.
+        progress=progress(reader, project, current_user()),
     )
     return json_response(body)
 
@@ -88,11 +88,12 @@ def get_annotation(path: ArticlePath) -> Response:
 )
 def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
     """Save the calling user's labels as a new revision on top of `base_revision`."""
-    session = db_session()
-    article, assignment = assigned_article(session, path.article_id, current_user())
-    project = find_project(session, article.project_id)
-    saved = save_annotation(session, project, project_schema(project), article, assignment, current_user(), body)
-    session.commit()
+    # Reading and checking happen before the writer's first statement, outside the write lock.
+    reader, writer = read_session(), db_session()
+    article = readable_article(reader, path.article_id, current_user())
+    project = find_project(reader, article.project_id)
+    saved = save_annotation(writer, project, project_schema(project), article, current_user(), body)
+    writer.commit()
     return json_response(saved)
 
 

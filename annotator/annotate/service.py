@@ -84,21 +84,30 @@ class StoredRevision(NamedTuple):
     created_at: datetime
 
 
-def next_article(session: Session, project: Project, user: User) -> Article | None:
-    """The user's oldest unfinished article, else a newly claimed one, else None."""
+def next_article(reader: Session, writer: Session, project: Project, user: User) -> Article | None:
+    """The user's oldest unfinished article, else a newly claimed one, else None.
+
+    The looking is done in `reader` and only the claim in `writer`, so on SQLite
+    the write lock is held for the claim alone. Pass one session twice where that
+    does not matter.
+    """
     mine = {"user_id": user.id, "project_id": project.id}
-    open_article = session.scalar(_OPEN_ARTICLE, mine)
+    open_article = reader.scalar(_OPEN_ARTICLE, mine)
     if open_article is not None:
         return open_article
-    while candidates := session.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all():
+    candidates = reader.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all()
+    while candidates:
         for article_id in candidates:
-            if _claim(session, project, article_id, user, "open"):
-                return session.scalar(_ARTICLE, {"article_id": article_id})
+            if _claim(writer, project, article_id, user, "open"):
+                return writer.scalar(_ARTICLE, {"article_id": article_id})
+        # Others claimed them first: look again, now holding the write lock.
+        candidates = writer.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all()
     return None
 
 
 def _claim(session: Session, project: Project, article_id: int, user: User, status: str) -> bool:
-    if not take_slot(session, project, article_id):
+    # Checked in the writing transaction: the user's own concurrent request may have just taken it.
+    if _assignment(session, article_id, user) is not None or not take_slot(session, project, article_id):
         return False
     _add_assignment(session, project, article_id, user, status)
     return True
@@ -108,19 +117,15 @@ def _add_assignment(session: Session, project: Project, article_id: int, user: U
     session.execute(_NEW_ASSIGNMENT, {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status})
 
 
-def assigned_article(session: Session, article_id: int, user: User) -> tuple[Article, Assignment | None]:
-    """The article, if this user may read it (leads any, annotators those assigned to them), and their assignment."""
+def readable_article(session: Session, article_id: int, user: User) -> Article:
+    """The article if this user may read it: leads any, annotators those assigned to them."""
     row = session.execute(_ARTICLE_AND_ASSIGNMENT, {"article_id": article_id, "user_id": user.id}).first()
     if row is None:
         raise NotFound(f"no article {article_id}")
     article, assignment = row
     if assignment is None and not role_allows(user.role, "lead"):
         raise Forbidden(f"article {article_id} is not assigned to you")
-    return article, assignment
-
-
-def readable_article(session: Session, article_id: int, user: User) -> Article:
-    return assigned_article(session, article_id, user)[0]
+    return article
 
 
 def _assignment(session: Session, article_id: int, user: User) -> Assignment | None:
@@ -173,11 +178,15 @@ def checked_content(
 
 
 def save_annotation(
-    session: Session, project: Project, schema: LabelSchema, article: Article, assignment: Assignment | None,
-    user: User, save: AnnotationSave,
+    session: Session, project: Project, schema: LabelSchema, article: Article, user: User, save: AnnotationSave
 ) -> AnnotationOut:
-    """Store a new revision on top of `save.base_revision`, or refuse it whole."""
+    """Store a new revision on top of `save.base_revision`, or refuse it whole.
+
+    The labels are checked before the first statement, so on SQLite a writer
+    session holds the write lock only for the writes.
+    """
     content = checked_content(save, article, schema)
+    assignment = _assignment(session, article.id, user)
     if assignment is None:
         if not _claim(session, project, article.id, user, "open"):
             raise Conflict(f"article {article.id} already has {project.overlap} annotators")

@@ -17,7 +17,7 @@ pages = Blueprint("annotate", __name__)
 def next_page(project_id: int) -> ResponseReturnValue:
     session = db_session()
     project = find_project(session, project_id)
-    article = next_article(session, project, current_user())
+    article = next_article(session, session, project, current_user())
     session.commit()
     if article is None:
         flash(f"Nothing left to label in {project.name}. Thank you!", "info")
