@@ -36,9 +36,14 @@ def free_port() -> int:
 
 
 class PostgresServer:
-    """initdb + pg_ctl start in a temporary folder; stop() removes everything."""
+    """initdb + pg_ctl start in a temporary folder; stop() removes everything.
 
-    def __init__(self) -> None:
+    Tests run it without fsync (-F) for speed; `durable` keeps fsync on, as a
+    production server has it, for benchmarks.
+    """
+
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self.bin = find_pg_bin()
         self.root = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
         self.port = free_port()
@@ -59,7 +64,7 @@ class PostgresServer:
             shutil.chown(self.root, SERVER_USER)
         data = self.root / "data"
         self._run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -F -c max_connections=200"
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c max_connections=200" + ("" if self.durable else " -F")
         self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")
 
     def stop(self) -> None:

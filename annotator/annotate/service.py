@@ -58,7 +58,7 @@ _ARTICLE_AND_ASSIGNMENT = (
     .where(Article.id == bindparam("article_id"))
 )
 _ASSIGNMENT = select(Assignment).where(Assignment.article_id == bindparam("article_id"), Assignment.user_id == bindparam("user_id"))
-_NEW_ASSIGNMENT = insert(Assignment)
+_NEW_ASSIGNMENT = insert(Assignment).returning(Assignment)
 _NEW_REVISION = insert(AnnotationRevision).returning(AnnotationRevision.id, AnnotationRevision.created_at)
 # Progress in one statement: my assignments by status, and the unfilled articles
 # (a kept count) minus the unfilled ones I already hold.
@@ -98,23 +98,23 @@ def next_article(reader: Session, writer: Session, project: Project, user: User)
     candidates = reader.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all()
     while candidates:
         for article_id in candidates:
-            if _claim(writer, project, article_id, user, "open"):
+            if _claim(writer, project, article_id, user):
                 return writer.scalar(_ARTICLE, {"article_id": article_id})
         # Others claimed them first: look again, now holding the write lock.
         candidates = writer.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all()
     return None
 
 
-def _claim(session: Session, project: Project, article_id: int, user: User, status: str) -> bool:
+def _claim(session: Session, project: Project, article_id: int, user: User) -> Assignment | None:
     # Checked in the writing transaction: the user's own concurrent request may have just taken it.
     if _assignment(session, article_id, user) is not None or not take_slot(session, project, article_id):
-        return False
-    _add_assignment(session, project, article_id, user, status)
-    return True
+        return None
+    return _add_assignment(session, project, article_id, user, "open")
 
 
-def _add_assignment(session: Session, project: Project, article_id: int, user: User, status: str) -> None:
-    session.execute(_NEW_ASSIGNMENT, {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status})
+def _add_assignment(session: Session, project: Project, article_id: int, user: User, status: str) -> Assignment:
+    params = {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status}
+    return session.scalars(_NEW_ASSIGNMENT, params).one()
 
 
 def readable_article(session: Session, article_id: int, user: User) -> Article:
@@ -186,12 +186,9 @@ def save_annotation(
     session holds the write lock only for the writes.
     """
     content = checked_content(save, article, schema)
-    assignment = _assignment(session, article.id, user)
+    assignment = _assignment(session, article.id, user) or _claim(session, project, article.id, user)
     if assignment is None:
-        if not _claim(session, project, article.id, user, "open"):
-            raise Conflict(f"article {article.id} already has {project.overlap} annotators")
-        assignment = _assignment(session, article.id, user)
-        assert assignment is not None  # just inserted, in this transaction
+        raise Conflict(f"article {article.id} already has {project.overlap} annotators")
     if assignment.status == "skipped":
         raise Conflict(f"you skipped article {article.id}; it is no longer assigned to you")
     if assignment.head_revision_id != save.base_revision:
@@ -216,9 +213,7 @@ def store_imported(
     if assignment is None or assignment.status == "skipped":
         take_slot(session, project, article.id, beyond_overlap=True)
     if assignment is None:
-        _add_assignment(session, project, article.id, user, "done")
-        assignment = _assignment(session, article.id, user)
-        assert assignment is not None  # just inserted, in this transaction
+        assignment = _add_assignment(session, project, article.id, user, "done")
     return append_revision(session, assignment, project, schema, user, content, assignment.head_revision_id, None).id
 
 
