@@ -33,8 +33,7 @@ class Database:
         engine_options.setdefault("json_deserializer", orjson.loads)
         engine_options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
         self.engine: Engine = create_engine(url, **engine_options)
-        if self.is_sqlite:
-            _configure_sqlite(self.engine)
+        self._writer_queue = _configure_sqlite(self.engine) if self.is_sqlite else None
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(
             self.engine.execution_options(begin_immediate=True), expire_on_commit=False
@@ -55,6 +54,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._writer_queue is not None:
+            self._writer_queue.close()
 
 
 def rows_changed(result: Result[Any]) -> int:
@@ -112,6 +113,12 @@ class WriterQueue:
                 time.sleep(pause)
                 pause = min(pause * 2, 0.001)
 
+    def close(self) -> None:
+        """Close this process's lock file (the Database is being disposed)."""
+        if self._descriptor is not None and self._pid == os.getpid():
+            os.close(self._descriptor)
+        self._descriptor = self._pid = None
+
     def _process_descriptor(self) -> int:
         # flock belongs to an open file: each process (a forked worker too) opens its own.
         if self._pid != os.getpid():
@@ -122,7 +129,7 @@ class WriterQueue:
         return self._descriptor
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine) -> WriterQueue:
     """WAL, full sync, foreign keys; writers queue in a WriterQueue before BEGIN IMMEDIATE."""
     writers = WriterQueue(engine.url.database)
 
@@ -157,3 +164,4 @@ def _configure_sqlite(engine: Engine) -> None:
 
     event.listen(engine, "commit", release)
     event.listen(engine, "rollback", release)
+    return writers
