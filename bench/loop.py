@@ -170,7 +170,7 @@ def report(db: Database, clients: list[Annotator], elapsed: float, backend: str,
     errors = [e for c in clients for e in c.errors]
     acknowledged = [a for c in clients for a in c.acknowledged]
     with db.session() as session:
-        stored = dict(session.execute(
+        stored: dict[int, dict[str, Any]] = dict(session.execute(
             select(AnnotationRevision.id, AnnotationRevision.content)
             .where(AnnotationRevision.id.in_([r for r, _ in acknowledged]))).all())
     intact = sum(1 for revision, content in acknowledged if stored.get(revision, {}).get("statements") == content["statements"])
