@@ -81,9 +81,16 @@ def test_labeling_page_refers_to_no_other_host(web: WebSession, team, project_id
     web.log_in(team.ana)
     page = open_next(web, project_id)
     page_without_data = re.sub(r'<script type="application/json".*?</script>', "", page, flags=re.S)
-    assets = [web.get(src).text for src in re.findall(r'(?:src|href)="(/static/[^"]+)"', page_without_data)]
-    assert len(assets) == 2  # app.css and annotate.js
-    for text in (page_without_data, *assets):
+    paths = re.findall(r'(?:src|href)="(/static/[^"]+)"', page_without_data)
+    assets = {path: web.get(path).text for path in paths}
+    imported = {
+        f"/static/labeling/{name}" for path, text in assets.items() if path.endswith(".js")
+        for name in re.findall(r'^import .*?"\./([a-z]+\.js)";$', text, re.M)
+    }
+    assert "/static/labeling/main.js" in imported
+    assert imported <= set(paths), "every module the page imports is preloaded with it"
+    assert {p for p in paths if p.endswith(".css")} == {"/static/app.css"}
+    for text in (page_without_data, *assets.values()):
         assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), "a reference to another host"
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotator.adjudicate.models import GoldMethod, KeyRow
+from annotator.annotate.models import ArticleLabels
 from annotator.agreement.units import StatementKey, first_statements
 
 STATEMENT_PARTS = ("actor", "stance", "preconditions", "source_outlet", "evidence")
@@ -79,35 +80,55 @@ def article_differs(versions: Sequence[Version]) -> list[str]:
 
 @dataclass(frozen=True)
 class Proposal:
-    """A starting point for gold; `decisive` when every choice in it had a strict majority."""
+    """A starting point for gold; `decisive` when every choice in it had a strict majority.
+
+    `ties` names what the annotators split evenly on (a statement key, or an article
+    field such as `article.outlet`): no side is taken, the lead decides.
+    """
 
     content: dict[str, Any]
     decisive: bool
+    ties: list[str]
+
+
+def statement_tie(key: StatementKey) -> str:
+    return f"statement ({key[0]}, {key[1]})"
 
 
 def majority_proposal(versions: Sequence[Version]) -> Proposal:
-    """Per key held by more than half the annotators, its most common version; ties go to
-    the first annotator by name. Article fields by the same rule; the note stays empty."""
-    ordered = sorted(versions, key=lambda v: v.annotator)
-    by_annotator = [first_statements(v.content["statements"])[0] for v in ordered]
+    """Per key held by more than half the annotators, the version more of them gave than any
+    other; per article field, likewise. An even split is a tie: a tied statement is left
+    out and a tied article field keeps its default, and `ties` lists them. The note stays empty."""
+    by_annotator = [first_statements(v.content["statements"])[0] for v in versions]
     holders: Counter[StatementKey] = Counter(key for statements in by_annotator for key in statements)
-    statements, counts = [], []
-    for key in sorted(k for k, count in holders.items() if 2 * count > len(ordered)):
-        version, count = _most_common([canonical_statement(s[key]) for s in by_annotator if key in s])
-        statements.append(version)
-        counts.append(count)
-    article = {}
+    statements, ties, counts = [], [], []
+    for key in sorted(holders):
+        if 2 * holders[key] < len(versions):
+            continue  # most annotators left it out
+        top = _most_common([canonical_statement(s[key]) for s in by_annotator if key in s])
+        if 2 * holders[key] == len(versions) or top is None:
+            ties.append(statement_tie(key))
+            continue
+        statements.append(top[0])
+        counts.append(top[1])
+    article = ArticleLabels().model_dump()
     for part in ARTICLE_PARTS:
-        article[part], count = _most_common([v.content["article"][part] for v in ordered])
-        counts.append(count)
-    decisive = all(2 * count > len(ordered) for count in counts)
-    return Proposal({"statements": statements, "article": {**article, "note": ""}}, decisive)
+        top = _most_common([v.content["article"][part] for v in versions])
+        if top is None:
+            ties.append(f"article.{part}")
+            continue
+        article[part] = top[0]
+        counts.append(top[1])
+    decisive = not ties and all(2 * count > len(versions) for count in counts)
+    return Proposal({"statements": statements, "article": article}, decisive, ties)
 
 
-def _most_common(values: list[Any]) -> tuple[Any, int]:
-    counts = Counter(_fingerprint(v) for v in values)
-    best = max(counts.values())
-    return next(v for v in values if counts[_fingerprint(v)] == best), best
+def _most_common(values: list[Any]) -> tuple[Any, int] | None:
+    """The value given most often and how often; None when two or more values share the top."""
+    ranked = Counter(_fingerprint(v) for v in values).most_common(2)
+    if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
+        return None
+    return next(v for v in values if _fingerprint(v) == ranked[0][0]), ranked[0][1]
 
 
 def gold_method(content: Mapping[str, Any], versions: Sequence[Version]) -> GoldMethod:

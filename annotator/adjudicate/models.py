@@ -25,6 +25,7 @@ class KeyRow(BaseModel):
     target: str
     statements: dict[str, Statement | None] = Field(description="Annotator name -> their statement, null if absent")
     differs: list[str] = Field(description="Parts that are not the same for everyone: presence, stance, ...")
+    tie: bool = Field(default=False, description="The annotators split evenly on this statement: the lead decides")
 
 
 class ArticleComparison(BaseModel):
@@ -34,6 +35,9 @@ class ArticleComparison(BaseModel):
     article_differs: list[str]
     unanimous: bool
     proposal: AnnotationContent = Field(description="Majority vote per key and field: a starting point for gold")
+    ties: list[str] = Field(
+        default_factory=list, description="What the annotators split evenly on, left out of the proposal for the lead"
+    )
 
 
 class GoldSave(RevisionSave):

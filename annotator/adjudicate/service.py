@@ -16,6 +16,7 @@ from annotator.adjudicate.compare import (
     is_unanimous,
     key_rows,
     majority_proposal,
+    statement_tie,
 )
 from annotator.adjudicate.models import AnnotatorVersion, ArticleComparison, BulkAcceptance, GoldOut, GoldSave
 from annotator.annotate.models import AnnotationContent, ArticleLabels
@@ -52,16 +53,20 @@ def head_versions(session: Session, article_ids: list[int]) -> dict[int, list[Ve
 
 def compare_article(session: Session, article: Article) -> ArticleComparison:
     versions = head_versions(session, [article.id])[article.id]
+    proposal = majority_proposal(versions) if versions else None
+    ties = proposal.ties if proposal else []
+    rows = [row.model_copy(update={"tie": statement_tie((row.actor, row.target)) in ties}) for row in key_rows(versions)]
     return ArticleComparison(
         article_id=article.id,
         versions=[
             AnnotatorVersion(annotator=v.annotator, revision=v.revision, article=ArticleLabels(**v.content["article"]))
             for v in versions
         ],
-        rows=key_rows(versions),
+        rows=rows,
         article_differs=article_differs(versions),
         unanimous=is_unanimous(versions),
-        proposal=AnnotationContent.model_validate(majority_proposal(versions).content) if versions else AnnotationContent(),
+        proposal=AnnotationContent.model_validate(proposal.content) if proposal else AnnotationContent(),
+        ties=ties,
     )
 
 

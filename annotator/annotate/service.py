@@ -128,6 +128,12 @@ def readable_article(session: Session, article_id: int, user: User) -> Article:
     return article
 
 
+def holds_article(session: Session, article_id: int, user: User) -> bool:
+    """Whether the user holds an open or finished assignment of the article (theirs to label)."""
+    assignment = _assignment(session, article_id, user)
+    return assignment is not None and assignment.status != "skipped"
+
+
 def _assignment(session: Session, article_id: int, user: User) -> Assignment | None:
     return session.scalar(_ASSIGNMENT, {"article_id": article_id, "user_id": user.id})
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from annotator.annotate.service import load_annotation, neighbours, next_article, progress, readable_article
+from annotator.annotate.service import holds_article, load_annotation, neighbours, next_article, progress, readable_article
+from annotator.auth.models import role_allows
 from annotator.context import current_user, db_session
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.service import find_project, project_schema
@@ -30,12 +31,16 @@ def page(article_id: int) -> ResponseReturnValue:
     session = db_session()
     user = current_user()
     article = readable_article(session, article_id, user)
+    if role_allows(user.role, "lead") and not holds_article(session, article.id, user):
+        # Not theirs to label: a lead sees the article where leads work on it.
+        return redirect(url_for("adjudicate.page", article_id=article.id))
+    saved = load_annotation(session, article, user)
     project = find_project(session, article.project_id)
     schema = project_schema(project)
     previous_id, next_id = neighbours(session, project, user, article.id)
     page_data = {
-        "article": {"id": article.id, "title": article.title, "text": article.text},
-        "saved": load_annotation(session, article, user).model_dump(mode="json"),
+        "article": {"id": article.id, "title": article.title, "text": article.text, "outlet": article.outlet},
+        "saved": saved.model_dump(mode="json"),
         "suggestions": [s.model_dump() for s in suggest_spans(article.text, schema)],
         "schema": schema.model_dump(mode="json", include={"statement", "article", "vocabularies"}),
         "urls": {

@@ -29,6 +29,11 @@ class Provenance(Record):
     agreement: float | None = Field(
         default=None, description="For majority_vote records: share of agreeing annotator pairs on this article"
     )
+    ties: list[str] = Field(
+        default_factory=list,
+        description="For majority_vote records: what the annotators split evenly on, left out undecided "
+        "(`statement (actor, target)` or `article.relevant` / `article.outlet`, which keep their defaults)",
+    )
 
 
 class GoldArticleRecord(Record):

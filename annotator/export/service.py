@@ -105,13 +105,15 @@ def gold_records(
                 }}
             elif versions.get(article.id):
                 article_versions = versions[article.id]
-                yield {**base, **majority_proposal(article_versions).content, "provenance": {
+                proposal = majority_proposal(article_versions)
+                yield {**base, **proposal.content, "provenance": {
                     "status": "majority_vote", "method": "majority_vote", "gold_revision": None, "adjudicator": None,
                     "annotators": [v.annotator for v in article_versions],
                     "source_revisions": [v.revision for v in article_versions], "schema_version": schema_version,
                     "agreement": article_agreement(
                         article.id, [LabelSet(article.id, v.annotator, v.content) for v in article_versions]
                     ),
+                    "ties": proposal.ties,
                 }}
         session.expunge_all()  # keep memory flat: nothing from past pages stays in the session
 

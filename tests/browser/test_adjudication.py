@@ -6,7 +6,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_labeling import log_in
+from tests.browser.people import log_in
 from tests.support import ApiClient, Team
 from tests.test_adjudication import labeled  # noqa: F401 - the shared fixture
 
@@ -15,6 +15,7 @@ def test_lead_takes_one_version_and_saves_gold(page: Page, server_url: str, api:
     log_in(page, server_url, "lena", team.lena.password)
     page.goto(f"{server_url}/projects/{project_id}/agreement")
     page.get_by_role("link", name="White House keeps the door open").click()
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
     expect(page.locator(".comparison")).to_contain_text("differs: stance, preconditions")
 
     page.locator('[data-take="ben"]').click()

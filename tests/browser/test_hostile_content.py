@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from annotator.ingest.readers import read_jsonl
 from annotator.ingest.store import import_records
 from annotator.storage import Database
-from tests.browser.test_labeling import log_in
+from tests.browser.people import log_in
 from tests.support import ApiClient, Team
 
 HOSTILE = '<script>window.pwned = "script"</script><img src=x onerror="window.pwned = \'img\'"><b onmouseover=alert(1)>bold</b>'

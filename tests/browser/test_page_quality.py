@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from annotator.ingest.readers import read_jsonl
 from annotator.ingest.store import import_records
 from annotator.storage import Database
-from tests.browser.test_labeling import log_in, select_text
+from tests.browser.people import drag_select, log_in
 from tests.support import ApiClient, Team, refusal_statement
 from tests.test_export import gold  # noqa: F401 - shared fixtures
 from tests.test_adjudication import labeled  # noqa: F401
@@ -33,16 +33,19 @@ def test_a_second_annotator_does_not_see_the_first_ones_labels(page: Page, serve
     expect(page.locator("#statement-list li")).to_have_count(0)
 
 
-def test_target_is_chosen_by_keyboard(page: Page, server_url: str, team: Team, project_id: int) -> None:
+def test_the_target_list_changes_only_by_its_own_keys(page: Page, server_url: str, team: Team, project_id: int) -> None:
     log_in(page, server_url, "ana", team.ana.password)
     open_next_article(page, server_url)
     page.keyboard.press("n")
     page.keyboard.press("t")
-    expect(page.get_by_label("Target")).to_be_focused()
-    page.keyboard.type("l")  # type-ahead in the focused list: "Leaders' meeting"
-    page.keyboard.press("Escape")
-    expect(page.get_by_label("Target")).to_have_value("leaders_meeting")
-    expect(page.locator("#statement-list")).to_contain_text("leaders_meeting")
+    expect(page.get_by_role("radio", name="US-Russia talks")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page.locator("#article-text")).to_be_focused()
+    page.keyboard.press("o")  # with nothing selected: no outlet, and the target stays
+    page.keyboard.press("l")
+    expect(page.get_by_role("radio", name="Russia-Ukraine talks")).to_be_checked()
+    expect(page.locator("#statement-list")).to_contain_text("russia_ukraine_talks")
 
 
 def test_the_help_overlay_opens_with_question_mark_and_closes_with_escape(page: Page, server_url: str, team: Team, project_id: int) -> None:
@@ -134,7 +137,7 @@ def test_marking_a_span_in_a_20000_word_article_leaves_the_text_untouched(page: 
     page.goto(f"{server_url}/articles/{article_id}/annotate")
     expect(page.locator("body[data-ready=true]")).to_be_attached()
     page.evaluate("() => { window.originalText = document.getElementById('article-text').firstChild; }")
-    select_text(page, "Putin said talks were off.")
+    drag_select(page, "Putin said talks were off.")
     page.keyboard.press("e")
     expect(page.locator('[data-span="evidence"] q')).to_have_text("Putin said talks were off.")
     untouched = page.evaluate(

@@ -81,7 +81,8 @@ PAGES = [
     Case("GET", "/login", dict.fromkeys(ROLES, 200)),
     Case("GET", "/", page_access(200, 200, 200)),
     Case("GET", "/projects/{project}", page_access(403, 403, 200)),
-    Case("GET", "/articles/{article}/annotate", page_access(200, 403, 200)),
+    # Leads who do not hold the article are sent to its adjudication page.
+    Case("GET", "/articles/{article}/annotate", page_access(200, 403, 302)),
     Case("POST", "/projects/{project}/next", page_access(302, 302, 302)),
     Case("GET", "/projects/{project}/agreement", page_access(403, 403, 200)),
     Case("GET", "/articles/{article}/adjudicate", page_access(403, 403, 200)),

@@ -1,0 +1,71 @@
+// The labels being edited, in the shape the server stores, and the history that undoes them.
+
+export function normaliseStatement(s) {
+  return {
+    actor: { id: s.actor?.id ?? "", span: s.actor?.span ?? null },
+    stance: s.stance ?? "",
+    target: s.target ?? "",
+    preconditions: (s.preconditions ?? []).map((p) => ({ category: p.category ?? "", span: p.span ?? null })),
+    source_outlet: s.source_outlet ? { id: s.source_outlet.id ?? "", span: s.source_outlet.span ?? null } : { id: "", span: null },
+    evidence: s.evidence ?? null,
+  };
+}
+
+export function normaliseArticle(article) {
+  return { relevant: article?.relevant ?? true, outlet: article?.outlet ?? null, note: article?.note ?? "" };
+}
+
+// The labels as a save sends them.
+export function content(labels) {
+  return {
+    article: { relevant: labels.article.relevant, outlet: labels.article.outlet || null, note: labels.article.note },
+    statements: labels.statements.map((s) => ({
+      actor: { id: s.actor.id, span: s.actor.span },
+      stance: s.stance,
+      target: s.target,
+      preconditions: s.preconditions.map((p) => ({ category: p.category, span: p.span })),
+      source_outlet: s.source_outlet.id || s.source_outlet.span ? s.source_outlet : null,
+      evidence: s.evidence,
+    })),
+  };
+}
+
+export const fingerprint = (labels) => JSON.stringify(content(labels));
+
+// Undo and redo over whole snapshots of the labels: an article's labels are small,
+// and a snapshot cannot miss an edit the way a list of inverse operations can.
+export class History {
+  constructor(limit = 300) {
+    this.limit = limit;
+    this.past = [];
+    this.future = [];
+  }
+
+  static snapshot(labels) {
+    return structuredClone({
+      statements: labels.statements, article: labels.article, current: labels.current, dismissed: [...labels.dismissed],
+    });
+  }
+
+  record(labels) {
+    this.past.push(History.snapshot(labels));
+    if (this.past.length > this.limit) this.past.shift();
+    this.future = [];
+  }
+
+  undo(labels) {
+    return this.#step(this.past, this.future, labels);
+  }
+
+  redo(labels) {
+    return this.#step(this.future, this.past, labels);
+  }
+
+  #step(from, to, labels) {
+    const snapshot = from.pop();
+    if (!snapshot) return false;
+    to.push(History.snapshot(labels));
+    Object.assign(labels, snapshot, { dismissed: new Set(snapshot.dismissed) });
+    return true;
+  }
+}

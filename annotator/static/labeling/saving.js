@@ -1,0 +1,165 @@
+// Saving: drafts kept in the browser, saves retried until the server answers, next and skip.
+
+import { content } from "./labels.js";
+import { showProblems } from "./panel.js";
+
+const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+const wait = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+export function request(url, options = {}) {
+  return fetch(url, {
+    credentials: "same-origin",
+    ...options,
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, ...(options.headers ?? {}) },
+  });
+}
+
+// Unsaved edits survive a closed tab or a crash.
+export class Drafts {
+  constructor(ws) {
+    this.ws = ws;
+    this.key = `annotator:draft:${ws.data.urls.save}`;
+  }
+
+  keep() {
+    if (!this.ws.dirty) return this.drop();
+    try {
+      localStorage.setItem(this.key, JSON.stringify({ base_revision: this.ws.revision, ...content(this.ws.labels), kept_at: Date.now() }));
+    } catch (storageFull) {
+      this.ws.say("Unsaved changes (this browser cannot keep a copy: storage is full)", "error");
+    }
+  }
+
+  drop() {
+    localStorage.removeItem(this.key);
+  }
+
+  restore() {
+    const draft = JSON.parse(localStorage.getItem(this.key) ?? "null");
+    if (!draft) return null;
+    if (draft.base_revision !== this.ws.revision) {
+      this.drop();
+      return { message: "A draft in this browser was set aside: these labels were saved elsewhere after it was made.", kind: "error" };
+    }
+    this.ws.restore(draft);
+    return { message: `Restored unsaved edits kept in this browser at ${new Date(draft.kept_at).toLocaleTimeString()}. Save to keep them.`, kind: "pending" };
+  }
+}
+
+export class Saver {
+  constructor(ws, drafts) {
+    this.ws = ws;
+    this.drafts = drafts;
+    this.urls = ws.data.urls;
+    this.saving = false;
+    this.openedAt = Date.now();
+  }
+
+  // Retries while the network or server is down; gives up only on an answer. True once stored.
+  async save() {
+    if (this.saving) return false;
+    if (this.ws.unchanged) {
+      this.ws.say("No changes since the last save: nothing to store.", "ok");
+      return true;
+    }
+    this.saving = true;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const sent = content(this.ws.labels);
+        let response;
+        try {
+          this.ws.say("Saving…", "pending");
+          response = await request(this.urls.save, { method: "PUT", body: JSON.stringify(this.#body(sent)) });
+        } catch (networkError) {
+          await this.#retry(attempt, "the server cannot be reached");
+          continue;
+        }
+        if (response.status >= 500) {
+          await this.#retry(attempt, `server error ${response.status}`);
+          continue;
+        }
+        const body = await response.json().catch(() => ({}));
+        return this.#answered(response, body, sent);
+      }
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  #body(sent) {
+    return {
+      base_revision: this.ws.revision,
+      seconds_spent: Math.round((Date.now() - this.openedAt) / 100) / 10,
+      ...sent,
+    };
+  }
+
+  async #retry(attempt, why) {
+    const seconds = Math.min(30, 2 ** attempt);
+    this.ws.say(`Not saved: ${why}. Retrying in ${seconds} s…`, "error");
+    await wait(seconds);
+  }
+
+  #answered(response, body, sent) {
+    if (response.ok) {
+      // Edits made while the save was under way stay unsaved.
+      const editedMeanwhile = JSON.stringify(content(this.ws.labels)) !== JSON.stringify(sent);
+      this.ws.saved(body.revision);
+      if (editedMeanwhile) this.ws.baseline = JSON.stringify(sent);
+      this.drafts.keep();
+      this.openedAt = Date.now();
+      showProblems([]);
+      this.ws.say(`${this.urls.savedLabel ?? "Saved"} (revision ${body.revision}) at ${new Date().toLocaleTimeString()}`, "ok");
+      document.dispatchEvent(new CustomEvent("annotator:saved", { detail: body }));
+      this.refreshProgress();
+      return true;
+    }
+    showProblems(body.problems ?? []);
+    if (response.status === 409) {
+      this.ws.say("Not saved: this article was saved from another tab or device. Reload to see the latest version.", "error");
+    } else {
+      this.ws.say(`Not saved: ${body.message ?? response.statusText}`, "error");
+    }
+    return false;
+  }
+
+  async refreshProgress() {
+    if (!this.urls.progress) return;
+    const response = await fetch(this.urls.progress, { credentials: "same-origin" }).catch(() => null);
+    if (response?.ok) {
+      const { done, total } = await response.json();
+      document.getElementById("progress").textContent = `${done} of ${total} done`;
+    }
+  }
+
+  async goToNext() {
+    const response = await request(this.urls.next, { method: "POST", body: "{}" });
+    const body = await response.json().catch(() => ({}));
+    if (response.ok && body.article) {
+      window.location.assign(this.urls.annotate.replace("{id}", body.article.id));
+    } else if (response.ok) {
+      window.location.assign(this.urls.home);
+    } else {
+      this.ws.say(`Could not get the next article: ${body.message ?? response.statusText}`, "error");
+    }
+  }
+
+  async saveAndNext() {
+    if (!this.urls.next) return this.save();
+    if (await this.save()) await this.goToNext();
+  }
+
+  async skip() {
+    if (!this.urls.skip) return;
+    if (!window.confirm("Skip this article? It goes back to the pool for someone else.")) return;
+    const response = await request(this.urls.skip, { method: "POST", body: "{}" });
+    if (response.ok) {
+      this.ws.baseline = JSON.stringify(content(this.ws.labels));
+      this.drafts.drop();
+      await this.goToNext();
+    } else {
+      const body = await response.json().catch(() => ({}));
+      this.ws.say(`Not skipped: ${body.message ?? response.statusText}`, "error");
+    }
+  }
+}

@@ -1,0 +1,240 @@
+// One article's labels and every edit an annotator can make to them. Each edit goes
+// through `edit`, so undo, the draft kept in the browser and the panel never miss one.
+
+import { fingerprint, History, normaliseArticle, normaliseStatement } from "./labels.js";
+import { ArticleText } from "./text.js";
+import { groupSuggestions, Vocabulary } from "./vocabulary.js";
+
+export const SPAN_KINDS = { a: "actor", p: "precondition", o: "source_outlet", e: "evidence" };
+const KIND_NAMES = { actor: "actor", precondition: "precondition", source_outlet: "source outlet", evidence: "evidence" };
+
+export class Workspace {
+  constructor(data, { box, say }) {
+    this.data = data;
+    this.schema = data.schema;
+    this.text = new ArticleText(box, data.article.text);
+    this.say = say;
+    this.vocabularies = {
+      actors: new Vocabulary(this.schema.vocabularies.actors),
+      outlets: new Vocabulary(this.schema.vocabularies.outlets),
+    };
+    this.revision = data.saved.revision;
+    this.labels = {
+      statements: data.saved.statements.map(normaliseStatement),
+      article: normaliseArticle(data.saved.article),
+      current: data.saved.statements.length ? 0 : -1,
+      dismissed: new Set(),
+    };
+    this.outletHint = this.#prefillOutlet();
+    this.history = new History();
+    this.baseline = fingerprint(this.labels);
+    this.listeners = new Set();
+  }
+
+  // First labels of an article start from the outlet it was imported with, for the annotator to confirm.
+  #prefillOutlet() {
+    const imported = this.data.article.outlet;
+    if (!imported) return null;
+    const [entry, ...others] = this.vocabularies.outlets.named(imported);
+    if (this.revision !== null || this.labels.article.outlet) return null;
+    if (!entry || others.length) return `The article came with the outlet “${imported}”, which is not in the vocabulary.`;
+    this.labels.article.outlet = entry.id;
+    return `Pre-filled from the article's outlet “${imported}”: check it.`;
+  }
+
+  get dirty() {
+    return fingerprint(this.labels) !== this.baseline;
+  }
+
+  // An unchanged article that was saved before needs no new revision.
+  get unchanged() {
+    return this.revision !== null && !this.dirty;
+  }
+
+  saved(revision) {
+    this.revision = revision;
+    this.baseline = fingerprint(this.labels);
+    this.outletHint = null;
+    this.notify();
+  }
+
+  onChange(listener) {
+    this.listeners.add(listener);
+  }
+
+  notify() {
+    for (const listener of this.listeners) listener(this);
+  }
+
+  edit(change) {
+    this.history.record(this.labels);
+    const message = change();
+    this.notify();
+    if (message) this.say(message, "ok");
+  }
+
+  undo() {
+    if (this.history.undo(this.labels)) this.notify(); else this.say("Nothing to undo.", "pending");
+  }
+
+  redo() {
+    if (this.history.redo(this.labels)) this.notify(); else this.say("Nothing to redo.", "pending");
+  }
+
+  get statement() {
+    return this.labels.statements[this.labels.current];
+  }
+
+  #currentOrNew() {
+    if (!this.statement) this.#addStatement();
+    return this.statement;
+  }
+
+  #addStatement(actor = { id: "", span: null }) {
+    this.labels.statements.push(normaliseStatement({ actor }));
+    this.labels.current = this.labels.statements.length - 1;
+  }
+
+  addStatement() {
+    this.edit(() => { this.#addStatement(); return `Statement ${this.labels.current + 1} added.`; });
+  }
+
+  deleteStatement() {
+    if (!this.statement) return;
+    this.edit(() => {
+      const number = this.labels.current + 1;
+      this.labels.statements.splice(this.labels.current, 1);
+      this.labels.current = Math.min(this.labels.current, this.labels.statements.length - 1);
+      return `Statement ${number} deleted (Ctrl+Z brings it back).`;
+    });
+  }
+
+  select(index) {
+    if (index < 0 || index >= this.labels.statements.length) return;
+    this.labels.current = index;
+    this.notify();
+  }
+
+  // Marks a span as the current statement's actor, precondition, source outlet or evidence.
+  mark(kind, span) {
+    this.edit(() => {
+      const statement = this.#currentOrNew();
+      const where = `Statement ${this.labels.current + 1}`;
+      if (kind === "precondition") {
+        statement.preconditions.push({ category: "", span });
+        return `${where}: precondition “${span.text}” marked; choose its category (G, then its number).`;
+      }
+      if (kind === "evidence") {
+        statement.evidence = span;
+        return `${where}: evidence marked.`;
+      }
+      const ref = kind === "actor" ? statement.actor : statement.source_outlet;
+      ref.span = span;
+      return `${where}: ${KIND_NAMES[kind]} “${span.text}” marked. ${this.#idFromName(kind, ref, span.text)}`;
+    });
+  }
+
+  // A marked name that the vocabulary knows sets the id; the message says what happened.
+  #idFromName(kind, ref, text) {
+    const vocabulary = kind === "actor" ? this.vocabularies.actors : this.vocabularies.outlets;
+    const entries = vocabulary.named(text);
+    if (entries.length > 1) return `It names ${entries.map((e) => e.id).join(" and ")}: type the id (${kind === "actor" ? "C" : "click the field"}).`;
+    if (!entries.length) return ref.id ? `Id stays ${ref.id}.` : "No id known for it: type one.";
+    const [entry] = entries;
+    if (ref.id === entry.id) return `Id ${entry.id}.`;
+    const was = ref.id;
+    ref.id = entry.id;
+    return was ? `Id changed from ${was} to ${entry.id} (${entry.label}).` : `Id set to ${entry.id} (${entry.label}).`;
+  }
+
+  // What a marked name and the chosen id disagree on, if they do (shown beside the field).
+  conflict(kind, ref) {
+    if (!ref.span || !ref.id) return null;
+    const vocabulary = kind === "actor" ? this.vocabularies.actors : this.vocabularies.outlets;
+    const entries = vocabulary.named(ref.span.text);
+    if (entries.length !== 1 || entries[0].id === ref.id) return null;
+    return { named: entries[0], message: `“${ref.span.text}” names ${entries[0].id} (${entries[0].label}), not ${ref.id}.` };
+  }
+
+  // Stance or target of the current statement (a new one if there is none).
+  setField(field, value) {
+    this.edit(() => { this.#currentOrNew()[field] = value; });
+  }
+
+  setId(kind, id) {
+    this.edit(() => { (kind === "actor" ? this.#currentOrNew().actor : this.#currentOrNew().source_outlet).id = id; });
+  }
+
+  setCategory(index, category) {
+    const precondition = this.statement?.preconditions[index];
+    if (precondition) this.edit(() => { precondition.category = category; });
+  }
+
+  removePrecondition(index) {
+    this.edit(() => { this.statement.preconditions.splice(index, 1); return "Precondition removed."; });
+  }
+
+  clearSpan(kind, index = 0) {
+    this.edit(() => {
+      const statement = this.statement;
+      if (kind === "precondition") statement.preconditions[index].span = null;
+      else if (kind === "evidence") statement.evidence = null;
+      else (kind === "actor" ? statement.actor : statement.source_outlet).span = null;
+    });
+  }
+
+  setArticle(field, value) {
+    this.edit(() => { this.labels.article[field] = value; });
+  }
+
+  // ---- suggestions ----------------------------------------------------------------------
+  pendingSuggestions() {
+    const used = new Set();
+    for (const s of this.labels.statements) {
+      for (const span of [s.actor.span, s.source_outlet.span]) if (span) used.add(`${span.start}:${span.end}`);
+    }
+    const pending = this.data.suggestions.filter((s) => !used.has(`${s.start}:${s.end}`));
+    return groupSuggestions(pending).filter((group) => !this.labels.dismissed.has(group.key));
+  }
+
+  acceptSuggestion(group) {
+    const [first] = group.occurrences;
+    const span = this.text.span(first.start, first.end);
+    this.edit(() => {
+      this.labels.dismissed.add(group.key);
+      if (group.vocabulary === "outlets") {
+        this.#currentOrNew().source_outlet = { id: group.id, span };
+        return `Statement ${this.labels.current + 1}: source outlet ${group.id}.`;
+      }
+      const statement = this.statement;
+      if (statement && !statement.actor.id && !statement.actor.span) statement.actor = { id: group.id, span };
+      else this.#addStatement({ id: group.id, span });
+      return `Statement ${this.labels.current + 1}: actor ${group.id}.`;
+    });
+  }
+
+  dismissSuggestion(group) {
+    this.edit(() => { this.labels.dismissed.add(group.key); });
+  }
+
+  // Another script on the page (adjudication) hands over statements to take.
+  take(statements, article, replace) {
+    this.edit(() => {
+      if (replace) this.labels.statements = [];
+      for (const taken of statements.map(normaliseStatement)) {
+        const index = this.labels.statements.findIndex((s) => s.actor.id === taken.actor.id && s.target === taken.target);
+        if (index >= 0) this.labels.statements[index] = taken; else this.labels.statements.push(taken);
+        this.labels.current = index >= 0 ? index : this.labels.statements.length - 1;
+      }
+      if (article) this.labels.article = normaliseArticle(article);
+      return `Took ${statements.length} statement(s).`;
+    });
+  }
+
+  restore(draft) {
+    this.labels.statements = draft.statements.map(normaliseStatement);
+    this.labels.article = normaliseArticle(draft.article);
+    this.labels.current = this.labels.statements.length ? 0 : -1;
+    this.notify();
+  }
+}
