@@ -52,6 +52,32 @@ def test_a_tie_is_not_a_majority() -> None:
     assert gold_method(proposal.content, two) == "adjudicated"
 
 
+def test_a_one_to_one_tie_is_left_to_the_lead_not_settled_for_the_first_annotator() -> None:
+    proposal = majority_proposal(versions(content("open"), content("refuses")))
+    assert proposal.ties == ["statement (putin, ceasefire)"]
+    assert proposal.content["statements"] == []
+
+
+def test_a_statement_only_one_of_two_gave_is_a_tie_on_its_presence() -> None:
+    without = content("open")
+    without["statements"] = []
+    proposal = majority_proposal(versions(content("open"), without))
+    assert proposal.ties == ["statement (putin, ceasefire)"]
+
+
+def test_an_even_split_on_an_article_field_keeps_its_default_and_is_named() -> None:
+    proposal = majority_proposal(versions(content("open", relevant=False), content("open")))
+    assert proposal.ties == ["article.relevant"]
+    assert proposal.content["article"]["relevant"] is True
+    assert proposal.content["statements"][0]["stance"] == "open"
+
+
+def test_two_of_three_settle_what_one_of_two_could_not() -> None:
+    proposal = majority_proposal(versions(content("open"), content("refuses"), content("refuses")))
+    assert proposal.ties == []
+    assert proposal.content["statements"][0]["stance"] == "refuses"
+
+
 def test_gold_equal_to_unanimous_labels_is_unanimous() -> None:
     both = versions(content("open"), content("open"))
     assert gold_method(content("open"), both) == "unanimous"

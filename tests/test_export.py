@@ -113,6 +113,15 @@ def test_no_gold_yet_is_refused_unless_unadjudicated_records_are_wanted(db: Data
     assert agreements[labeled["second"]["id"]] < 1.0
 
 
+def test_a_majority_vote_record_marks_a_tie_and_takes_no_side(db: Database, labeled, tmp_path: Path) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    run(db, "export", "sample", "--out", str(tmp_path), "--include-unadjudicated")
+    records = {r["id"]: r for r in lines(tmp_path / "sample" / "v1" / "gold.jsonl")}
+    split = records[labeled["second"]["id"]]  # Ana says refuses, Ben conditional
+    assert split["provenance"]["ties"] == ["statement (psaki, leaders_meeting)"]
+    assert split["statements"] == []
+    assert records[labeled["first"]["id"]]["provenance"]["ties"] == []
+
+
 def test_an_empty_project_is_refused(db: Database, schema: LabelSchema, tmp_path: Path) -> None:
     schema_file = schemas_dir() / "diplomacy-stance.yaml"
     run(db, "project", "create", "empty", "--schema", str(schema_file))
