@@ -45,9 +45,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     return report
 
 
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+def _page(browser: Browser, request: pytest.FixtureRequest, **context_options: object) -> Iterator[Page]:
+    """A page in a fresh context; fails the test on any JavaScript error, screenshots a failure."""
+    context = browser.new_context(**context_options)  # type: ignore[arg-type]
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
@@ -59,6 +59,25 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    yield from _page(browser, request, viewport={"width": 1400, "height": 900})
+
+
+@pytest.fixture
+def laptop(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The common small laptop screen, 1366 x 768."""
+    yield from _page(browser, request, viewport={"width": 1366, "height": 768})
+
+
+@pytest.fixture
+def phone(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A phone held upright, used with a finger."""
+    yield from _page(
+        browser, request, viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True
+    )
 
 
 @pytest.fixture

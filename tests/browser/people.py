@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
 # The screen position of the first and last character of the n-th occurrence of a quote,
-# scrolled into view first (a person scrolls to what they want to select).
+# scrolled into view first, clear of a toolbar at the bottom (a person scrolls to what they want to select).
 _QUOTE_CORNERS = """([quote, occurrence]) => {
     const node = document.getElementById('article-text').firstChild;
     let start = -1;
@@ -15,7 +16,7 @@ _QUOTE_CORNERS = """([quote, occurrence]) => {
     if (start < 0) throw new Error('not in the text: ' + quote);
     const charRect = (at) => { const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + 1); return r.getClientRects()[0]; };
     const first = charRect(start);
-    if (first.top < 60 || first.bottom > innerHeight - 40) window.scrollBy(0, first.top - innerHeight / 3);
+    if (first.top < 60 || first.bottom > innerHeight - 180) window.scrollBy(0, first.top - innerHeight / 3);
     const a = charRect(start), b = charRect(start + quote.length - 1);
     return {x1: a.left + 1, y1: (a.top + a.bottom) / 2, x2: b.right - 1, y2: (b.top + b.bottom) / 2};
 }"""
@@ -55,3 +56,9 @@ def tap_words(page: Page, quote: str, occurrence: int = 0) -> None:
         page.touchscreen.tap(at["x2"] - 2, at["y2"])
     expect(page.locator("#selection-toolbar [data-slot=selected]")).to_have_text(quote if len(quote) <= 40 else quote[:37] + "…")
 
+
+
+def choice(page: Page, name: str):  # type: ignore[no-untyped-def]
+    """The chip of a choice (stance, target, category), as a person clicks or taps it."""
+    radio = page.get_by_role("radio", name=re.compile(rf"^(\d )?{re.escape(name)}$"))
+    return radio.locator("xpath=..")

@@ -32,15 +32,15 @@ export class SelectionToolbar {
       this.pointerDown = false;
       this.#fromSelection();
     });
-    document.addEventListener("selectionchange", () => {
-      if (!this.pointerDown) requestAnimationFrame(() => this.#fromSelection());
-    });
+    document.addEventListener("selectionchange", () => requestAnimationFrame(() => this.#fromSelection()));
     box.addEventListener("click", (event) => {
       if (event.pointerType === "touch") this.#tap(event.clientX, event.clientY);
     });
   }
 
+  // While a mouse button is down the selection is still being made: the toolbar waits for its release.
   #fromSelection() {
+    if (this.pointerDown) return;
     const span = this.ws.text.selectedSpan();
     if (span) this.show(span);
     else if (!this.tapped) this.hide();
@@ -60,12 +60,13 @@ export class SelectionToolbar {
 
   show(span) {
     this.span = span;
+    this.toolbar.hidden = false;
+    this.toolbar.querySelector("[data-slot=selected]").textContent = span.text.length > 40 ? `${span.text.slice(0, 37)}…` : span.text;
+    if (getComputedStyle(this.toolbar).position === "fixed") return; // a bar of its own on small screens
     const range = this.ws.text.range(span);
     const rects = range.getClientRects();
     const last = rects[rects.length - 1] ?? range.getBoundingClientRect();
     const host = this.host.getBoundingClientRect();
-    this.toolbar.hidden = false;
-    this.toolbar.querySelector("[data-slot=selected]").textContent = span.text.length > 40 ? `${span.text.slice(0, 37)}…` : span.text;
     const width = this.toolbar.offsetWidth;
     const left = Math.max(0, Math.min(last.left - host.left, host.width - width));
     this.toolbar.style.left = `${left}px`;
