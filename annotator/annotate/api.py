@@ -5,15 +5,13 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel
 
+from annotator.annotate.assignment import next_article, skip_article
 from annotator.annotate.models import AnnotationOut, AnnotationSave
 from annotator.annotate.service import (
     all_annotations,
     load_annotation,
-    next_article,
-    progress,
     readable_article,
     save_annotation,
-    skip_article,
 )
 from annotator.auth.guard import requires
 from annotator.context import current_user, db_session, read_session
@@ -22,6 +20,7 @@ from annotator.http import ArticlePath, ProjectPath, api_blueprint, json_respons
 from annotator.ingest.models import ArticleOut
 from annotator.labelschema.suggest import SpanSuggestion, suggest_spans
 from annotator.projects.models import ProjectProgress
+from annotator.projects.progress import progress
 from annotator.projects.service import find_project, project_schema
 from annotator.storage.tables import Article
 

@@ -1,12 +1,9 @@
-"""Assignment under overlap, and labels saved as append-only revisions.
+"""Labels saved as append-only revisions.
 
-Two rules carry the guarantees:
-- an article's `assigned_count` only grows through a conditional UPDATE that
-  refuses to pass the project's overlap, so concurrent "next" requests can
-  never over-assign it;
-- a save inserts a revision, then moves the assignment's head pointer with a
-  compare-and-swap on the base revision; if another save moved it first, the
-  whole transaction rolls back and the client gets 409.
+A save inserts a revision, then moves the assignment's head pointer with a
+compare-and-swap on the base revision; if another save moved it first, the
+whole transaction rolls back and the client gets 409. Who holds which article
+is annotate.assignment's business.
 """
 
 from __future__ import annotations
@@ -14,65 +11,35 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, exists, func, insert, select
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from annotator.annotate.assignment import add_assignment, assignment_of, claim
 from annotator.annotate.checks import check_annotation
 from annotator.annotate.models import AnnotationContent, AnnotationOut, AnnotationSave
 from annotator.auth.models import role_allows
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
-from annotator.projects.models import ProjectProgress
-from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
+from annotator.projects.slots import take_slot
 from annotator.storage.revisions import advance_head
-from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, User, utcnow
-
-CANDIDATES_PER_TRY = 8
-
-# The statements of the annotator loop (next, read, save) are built once, with
-# bound parameters: building a SQLAlchemy statement costs more than running it.
-_OPEN_ARTICLE = (
-    select(Article)
-    .join(Assignment, Assignment.article_id == Article.id)
-    .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == bindparam("project_id"),
-           Assignment.status == "open")
-    .order_by(Assignment.id)
-    .limit(1)
+from annotator.storage.tables import (
+    AnnotationRevision,
+    Article,
+    Assignment,
+    Project,
+    User,
+    utcnow,
 )
-_CANDIDATES = (
-    select(Article.id)
-    .where(
-        Article.project_id == bindparam("project_id"),
-        Article.assigned_count < bindparam("overlap"),
-        ~exists().where(Assignment.article_id == Article.id, Assignment.user_id == bindparam("user_id")),
-    )
-    # The order of ix_articles_next: articles others have started come first.
-    .order_by(Article.assigned_count.desc(), Article.id)
-    .limit(CANDIDATES_PER_TRY)
-)
-_ARTICLE = select(Article).where(Article.id == bindparam("article_id"))
+
+# The statements of the annotator loop (read, save) are built once, with bound
+# parameters: building a SQLAlchemy statement costs more than running it.
 _ARTICLE_AND_ASSIGNMENT = (
     select(Article, Assignment)
     .outerjoin(Assignment, and_(Assignment.article_id == Article.id, Assignment.user_id == bindparam("user_id")))
     .where(Article.id == bindparam("article_id"))
 )
-_ASSIGNMENT = select(Assignment).where(Assignment.article_id == bindparam("article_id"), Assignment.user_id == bindparam("user_id"))
-_NEW_ASSIGNMENT = insert(Assignment).returning(Assignment)
 _NEW_REVISION = insert(AnnotationRevision).returning(AnnotationRevision.id, AnnotationRevision.created_at)
-# Progress in one statement: my assignments by status, and the unfilled articles
-# (a kept count) minus the unfilled ones I already hold.
-_PROGRESS = (
-    select(
-        func.count().filter(Assignment.status == "done"),
-        func.count().filter(Assignment.status == "open"),
-        select(Project.unfilled_articles).where(Project.id == bindparam("project_id")).scalar_subquery()
-        - func.count().filter(Article.assigned_count < bindparam("overlap")),
-    )
-    .select_from(Assignment)
-    .join(Article, Article.id == Assignment.article_id)
-    .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == bindparam("project_id"))
-)
 
 
 class InvalidAnnotation(Invalid):
@@ -82,39 +49,6 @@ class InvalidAnnotation(Invalid):
 class StoredRevision(NamedTuple):
     id: int
     created_at: datetime
-
-
-def next_article(reader: Session, writer: Session, project: Project, user: User) -> Article | None:
-    """The user's oldest unfinished article, else a newly claimed one, else None.
-
-    The looking is done in `reader` and only the claim in `writer`, so on SQLite
-    the write lock is held for the claim alone. Pass one session twice where that
-    does not matter.
-    """
-    mine = {"user_id": user.id, "project_id": project.id}
-    open_article = reader.scalar(_OPEN_ARTICLE, mine)
-    if open_article is not None:
-        return open_article
-    candidates = reader.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all()
-    while candidates:
-        for article_id in candidates:
-            if _claim(writer, project, article_id, user):
-                return writer.scalar(_ARTICLE, {"article_id": article_id})
-        # Others claimed them first: look again, now holding the write lock.
-        candidates = writer.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all()
-    return None
-
-
-def _claim(session: Session, project: Project, article_id: int, user: User) -> Assignment | None:
-    # Checked in the writing transaction: the user's own concurrent request may have just taken it.
-    if _assignment(session, article_id, user) is not None or not take_slot(session, project, article_id):
-        return None
-    return _add_assignment(session, project, article_id, user, "open")
-
-
-def _add_assignment(session: Session, project: Project, article_id: int, user: User, status: str) -> Assignment:
-    params = {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status}
-    return session.scalars(_NEW_ASSIGNMENT, params).one()
 
 
 def readable_article(session: Session, article_id: int, user: User) -> Article:
@@ -128,18 +62,8 @@ def readable_article(session: Session, article_id: int, user: User) -> Article:
     return article
 
 
-def holds_article(session: Session, article_id: int, user: User) -> bool:
-    """Whether the user holds an open or finished assignment of the article (theirs to label)."""
-    assignment = _assignment(session, article_id, user)
-    return assignment is not None and assignment.status != "skipped"
-
-
-def _assignment(session: Session, article_id: int, user: User) -> Assignment | None:
-    return session.scalar(_ASSIGNMENT, {"article_id": article_id, "user_id": user.id})
-
-
 def load_annotation(session: Session, article: Article, user: User) -> AnnotationOut:
-    assignment = _assignment(session, article.id, user)
+    assignment = assignment_of(session, article.id, user)
     if assignment is None:
         return AnnotationOut(
             article_id=article.id, annotator=user.name, status="open", revision=None,
@@ -192,7 +116,7 @@ def save_annotation(
     session holds the write lock only for the writes.
     """
     content = checked_content(save, article, schema)
-    assignment = _assignment(session, article.id, user) or _claim(session, project, article.id, user)
+    assignment = assignment_of(session, article.id, user) or claim(session, project, article.id, user)
     if assignment is None:
         raise Conflict(f"article {article.id} already has {project.overlap} annotators")
     if assignment.status == "skipped":
@@ -215,11 +139,11 @@ def store_imported(
     Imported labels were made already, so they are kept even beyond the project's overlap.
     """
     content = checked_content(content, article, schema)
-    assignment = _assignment(session, article.id, user)
+    assignment = assignment_of(session, article.id, user)
     if assignment is None or assignment.status == "skipped":
         take_slot(session, project, article.id, beyond_overlap=True)
     if assignment is None:
-        assignment = _add_assignment(session, project, article.id, user, "done")
+        assignment = add_assignment(session, project, article.id, user, "done")
     return append_revision(session, assignment, project, schema, user, content, assignment.head_revision_id, None).id
 
 
@@ -249,38 +173,3 @@ def append_revision(
     set_committed_value(assignment, "head_revision_id", revision.id)
     set_committed_value(assignment, "status", "done")
     return revision
-
-
-def skip_article(session: Session, project: Project, article: Article, user: User) -> None:
-    """Give an unlabeled article back, so another annotator can take the slot."""
-    assignment = _assignment(session, article.id, user)
-    if assignment is None:
-        raise NotFound(f"article {article.id} is not assigned to you")
-    if assignment.status == "done":
-        raise Conflict(f"article {article.id} already has your labels; it cannot be skipped")
-    if assignment.status == "open":
-        assignment.status = "skipped"
-        assignment.updated_at = utcnow()
-        give_back_slot(session, project, article.id)
-
-
-def neighbours(session: Session, project: Project, user: User, article_id: int) -> tuple[int | None, int | None]:
-    """The user's previous and next article ids around this one, in the order they got them."""
-    order = list(
-        session.scalars(
-            select(Assignment.article_id)
-            .where(Assignment.project_id == project.id, Assignment.user_id == user.id, Assignment.status != "skipped")
-            .order_by(Assignment.id)
-        )
-    )
-    if article_id not in order:
-        return None, None
-    index = order.index(article_id)
-    return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
-
-
-def progress(session: Session, project: ProjectSlots, user: User) -> ProjectProgress:
-    done, open_, available = session.execute(
-        _PROGRESS, {"user_id": user.id, "project_id": project.id, "overlap": project.overlap}
-    ).one()
-    return ProjectProgress(done=done, total=done + open_ + available)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from annotator.annotate.service import holds_article, load_annotation, neighbours, next_article, progress, readable_article
+from annotator.annotate.assignment import holds_article, neighbours, next_article
+from annotator.annotate.service import load_annotation, readable_article
 from annotator.auth.models import role_allows
 from annotator.context import current_user, db_session
 from annotator.labelschema.suggest import suggest_spans
+from annotator.projects.progress import progress
 from annotator.projects.service import find_project, project_schema
 
 pages = Blueprint("annotate", __name__)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel, ValidationError
 
-from annotator.annotate.service import progress
 from annotator.auth.guard import requires
 from annotator.context import current_user, db_session
 from annotator.errors import ErrorBody, Invalid, Problem
 from annotator.http import ProjectPath, api_blueprint, json_response
 from annotator.labelschema import LabelSchema
 from annotator.projects.models import ProjectCreate, ProjectOut, ProjectProgress
+from annotator.projects.progress import progress
 from annotator.projects.service import (
     count_articles,
     create_project,

@@ -6,9 +6,9 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
-from annotator.annotate.service import progress
 from annotator.auth.guard import requires
 from annotator.context import current_user, db_session
+from annotator.projects.progress import progress
 from annotator.projects.service import find_project, list_projects
 from annotator.storage.tables import Article, Assignment, User
 

@@ -1,0 +1,223 @@
+"""Who holds which article: "next article", skips, and a lead's assign and release.
+
+An article's `assigned_count` only grows through a conditional UPDATE that
+refuses to pass the project's overlap (projects.slots), so neither concurrent
+"next" requests nor a lead's assignment can over-assign it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import bindparam, delete, exists, insert, select
+from sqlalchemy.orm import Session
+
+from annotator.errors import Conflict, NotFound
+from annotator.projects.slots import give_back_slot, take_slot
+from annotator.storage.tables import Article, Assignment, Project, User, utcnow
+
+CANDIDATES_PER_TRY = 8
+
+# The statements of the annotator loop are built once, with bound parameters:
+# building a SQLAlchemy statement costs more than running it.
+_OPEN_ARTICLE = (
+    select(Article)
+    .join(Assignment, Assignment.article_id == Article.id)
+    .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == bindparam("project_id"),
+           Assignment.status == "open")
+    .order_by(Assignment.id)
+    .limit(1)
+)
+_CANDIDATES = (
+    select(Article.id)
+    .where(
+        Article.project_id == bindparam("project_id"),
+        Article.assigned_count < bindparam("overlap"),
+        ~exists().where(Assignment.article_id == Article.id, Assignment.user_id == bindparam("user_id")),
+    )
+    # The order of ix_articles_next: articles others have started come first.
+    .order_by(Article.assigned_count.desc(), Article.id)
+    .limit(CANDIDATES_PER_TRY)
+)
+_ARTICLE = select(Article).where(Article.id == bindparam("article_id"))
+_ASSIGNMENT = select(Assignment).where(Assignment.article_id == bindparam("article_id"), Assignment.user_id == bindparam("user_id"))
+_NEW_ASSIGNMENT = insert(Assignment).returning(Assignment)
+
+
+def next_article(reader: Session, writer: Session, project: Project, user: User) -> Article | None:
+    """The user's oldest unfinished article, else a newly claimed one, else None.
+
+    The looking is done in `reader` and only the claim in `writer`, so on SQLite
+    the write lock is held for the claim alone. Pass one session twice where that
+    does not matter.
+    """
+    mine = {"user_id": user.id, "project_id": project.id}
+    open_article = reader.scalar(_OPEN_ARTICLE, mine)
+    if open_article is not None:
+        return open_article
+    candidates = reader.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all()
+    while candidates:
+        for article_id in candidates:
+            if claim(writer, project, article_id, user):
+                return writer.scalar(_ARTICLE, {"article_id": article_id})
+        # Others claimed them first: look again, now holding the write lock.
+        candidates = writer.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all()
+    return None
+
+
+def claim(session: Session, project: Project, article_id: int, user: User) -> Assignment | None:
+    """A new open assignment of the article for the user, if it has room and they hold none."""
+    # Checked in the writing transaction: the user's own concurrent request may have just taken it.
+    if assignment_of(session, article_id, user) is not None or not take_slot(session, project, article_id):
+        return None
+    return add_assignment(session, project, article_id, user, "open")
+
+
+def add_assignment(session: Session, project: Project, article_id: int, user: User, status: str) -> Assignment:
+    params = {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status}
+    return session.scalars(_NEW_ASSIGNMENT, params).one()
+
+
+def assignment_of(session: Session, article_id: int, user: User) -> Assignment | None:
+    return session.scalar(_ASSIGNMENT, {"article_id": article_id, "user_id": user.id})
+
+
+def holds_article(session: Session, article_id: int, user: User) -> bool:
+    """Whether the user holds an open or finished assignment of the article (theirs to label)."""
+    assignment = assignment_of(session, article_id, user)
+    return assignment is not None and assignment.status != "skipped"
+
+
+def skip_article(session: Session, project: Project, article: Article, user: User) -> None:
+    """Give an unlabeled article back, so another annotator can take the slot."""
+    assignment = assignment_of(session, article.id, user)
+    if assignment is None:
+        raise NotFound(f"article {article.id} is not assigned to you")
+    if assignment.status == "done":
+        raise Conflict(f"article {article.id} already has your labels; it cannot be skipped")
+    if assignment.status == "open":
+        assignment.status = "skipped"
+        assignment.updated_at = utcnow()
+        give_back_slot(session, project, article.id)
+
+
+def neighbours(session: Session, project: Project, user: User, article_id: int) -> tuple[int | None, int | None]:
+    """The user's previous and next article ids around this one, in the order they got them."""
+    order = list(
+        session.scalars(
+            select(Assignment.article_id)
+            .where(Assignment.project_id == project.id, Assignment.user_id == user.id, Assignment.status != "skipped")
+            .order_by(Assignment.id)
+        )
+    )
+    if article_id not in order:
+        return None, None
+    index = order.index(article_id)
+    return (order[index - 1] if index > 0 else None, order[index + 1] if index + 1 < len(order) else None)
+
+
+# ---- a lead's assignment -------------------------------------------------------------------
+
+AssignmentAction = Literal["assign", "release", "reassign"]
+
+
+class AssignmentChange(BaseModel):
+    article_id: int
+    annotator: str
+    change: Literal["assigned", "released"]
+
+
+class AssignmentRefusal(BaseModel):
+    article_id: int
+    annotator: str
+    reason: str
+
+
+class AssignmentReport(BaseModel):
+    changed: list[AssignmentChange] = Field(default_factory=list)
+    refused: list[AssignmentRefusal] = Field(default_factory=list)
+
+    def summary(self) -> str:
+        assigned = sum(c.change == "assigned" for c in self.changed)
+        released = len(self.changed) - assigned
+        text = f"{assigned} assignment(s) made, {released} released"
+        if self.refused:
+            reasons = "; ".join(f"article {r.article_id} for {r.annotator}: {r.reason}" for r in self.refused[:5])
+            more = f" and {len(self.refused) - 5} more" if len(self.refused) > 5 else ""
+            text += f"; {len(self.refused)} refused ({reasons}{more})"
+        return text
+
+
+def assign_articles(session: Session, project: Project, article_ids: Iterable[int], users: list[User]) -> AssignmentReport:
+    """Give each article to each user, never past the project's overlap."""
+    report = AssignmentReport()
+    for article_id in _project_articles(session, project, article_ids):
+        for user in users:
+            _assign(session, project, article_id, user, report)
+    return report
+
+
+def release_articles(session: Session, project: Project, article_ids: Iterable[int], users: list[User]) -> AssignmentReport:
+    """Take articles back from users who have not saved labels for them, freeing their slots."""
+    report = AssignmentReport()
+    for article_id in _project_articles(session, project, article_ids):
+        for user in users:
+            _release(session, project, article_id, user, report)
+    return report
+
+
+def reassign_articles(
+    session: Session, project: Project, article_ids: Iterable[int], source: User, targets: list[User]
+) -> AssignmentReport:
+    """Move articles `source` has not labeled yet to the first of `targets` who does not hold them."""
+    report = AssignmentReport()
+    for article_id in _project_articles(session, project, article_ids):
+        target = next((t for t in targets if not holds_article(session, article_id, t)), None)
+        if target is None:
+            report.refused.append(AssignmentRefusal(
+                article_id=article_id, annotator=", ".join(t.name for t in targets), reason="already holds it"))
+            continue
+        if _release(session, project, article_id, source, report):
+            _assign(session, project, article_id, target, report)
+    return report
+
+
+def _project_articles(session: Session, project: Project, article_ids: Iterable[int]) -> list[int]:
+    wanted = sorted(set(article_ids))
+    found = set(session.scalars(select(Article.id).where(Article.project_id == project.id, Article.id.in_(wanted))))
+    if missing := [i for i in wanted if i not in found]:
+        raise NotFound(f"no article {', '.join(map(str, missing[:10]))} in project {project.name!r}")
+    return wanted
+
+
+def _assign(session: Session, project: Project, article_id: int, user: User, report: AssignmentReport) -> bool:
+    assignment = assignment_of(session, article_id, user)
+    if assignment is not None and assignment.status != "skipped":
+        return _refuse(report, article_id, user, "already holds it")
+    if not take_slot(session, project, article_id):
+        return _refuse(report, article_id, user, f"already has {project.overlap} annotator(s), the project's overlap")
+    if assignment is None:
+        add_assignment(session, project, article_id, user, "open")
+    else:  # skipped before: theirs again
+        assignment.status, assignment.updated_at = "open", utcnow()
+    report.changed.append(AssignmentChange(article_id=article_id, annotator=user.name, change="assigned"))
+    return True
+
+
+def _release(session: Session, project: Project, article_id: int, user: User, report: AssignmentReport) -> bool:
+    assignment = assignment_of(session, article_id, user)
+    if assignment is None or assignment.status == "skipped":
+        return _refuse(report, article_id, user, "does not hold it")
+    if assignment.status == "done" or assignment.head_revision_id is not None:
+        return _refuse(report, article_id, user, "has saved labels for it, which stay")
+    session.execute(delete(Assignment).where(Assignment.id == assignment.id))
+    give_back_slot(session, project, article_id)
+    report.changed.append(AssignmentChange(article_id=article_id, annotator=user.name, change="released"))
+    return True
+
+
+def _refuse(report: AssignmentReport, article_id: int, user: User, reason: str) -> bool:
+    report.refused.append(AssignmentRefusal(article_id=article_id, annotator=user.name, reason=reason))
+    return False
