@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from annotator.ingest.models import ReadRecord, Rejection
+from annotator.ingest.models import ReadRecord, Rejection, derived_title
 from annotator.ingest.readers import read_jsonl, read_label_studio, read_paths, read_stream, read_text_file
 
 
@@ -115,3 +115,24 @@ def test_folder_reads_txt_files_in_name_order(tmp_path: Path) -> None:
     results = list(read_paths([tmp_path], on_bytes=counted.append))
     assert [r.source for r in results] == ["a.txt", "b.txt"]
     assert sum(counted) == len("First\nbody") + len("Second\nbody")
+
+
+def test_a_headline_first_line_is_the_title() -> None:
+    assert derived_title("Talks stall in Geneva\n\nDelegates left early.") == "Talks stall in Geneva"
+
+
+def test_a_question_headline_is_kept_whole() -> None:
+    assert derived_title("What's next for Zelensky-Putin talks?\nBody.") == "What's next for Zelensky-Putin talks?"
+
+
+def test_an_article_that_opens_with_body_text_gets_its_first_sentence_as_title() -> None:
+    text = "The Kremlin said on Tuesday it saw no basis for talks. Officials added more later.\nSecond paragraph."
+    assert derived_title(text) == "The Kremlin said on Tuesday it saw no basis for talks."
+
+
+def test_a_long_first_sentence_is_cut_at_a_word() -> None:
+    text = "Officials " + "in many capitals said again and again " * 6 + "that nothing would change soon."
+    title = derived_title(text)
+    assert title.endswith("…") and len(title) <= 80
+    assert text.startswith(title[:-1])
+    assert text[len(title) - 1] == " "

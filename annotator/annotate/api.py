@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from annotator.annotate.assignment import next_article, skip_article
+from annotator.annotate.assignment import AssignmentAction, AssignmentReport, change_assignments, next_article, skip_article
 from annotator.annotate.models import AnnotationOut, AnnotationSave
 from annotator.annotate.service import (
     all_annotations,
@@ -14,6 +14,7 @@ from annotator.annotate.service import (
     save_annotation,
 )
 from annotator.auth.guard import requires
+from annotator.auth.service import get_user, get_users
 from annotator.context import current_user, db_session, read_session
 from annotator.errors import ErrorBody
 from annotator.http import ArticlePath, ProjectPath, api_blueprint, json_response
@@ -113,3 +114,24 @@ def get_all_annotations(path: ArticlePath) -> Response:
     session = db_session()
     article = readable_article(session, path.article_id, current_user())
     return json_response(AnnotationList(annotations=all_annotations(session, article)))
+
+
+class AssignmentRequest(BaseModel):
+    """Assign articles to annotators, release unlabeled ones from them, or reassign from one to others."""
+
+    action: AssignmentAction
+    article_ids: list[int] = Field(min_length=1, max_length=10_000)
+    annotators: list[str] = Field(min_length=1, max_length=100, description="Who gets (or gives back) the articles")
+    from_annotator: str | None = Field(default=None, description="For reassign: who gives the articles up")
+
+
+@api.post("/projects/<int:project_id>/assignments", responses={200: AssignmentReport, 404: ErrorBody, 422: ErrorBody})
+@requires("lead")
+def post_assignments(path: ProjectPath, body: AssignmentRequest) -> Response:
+    """Change who holds articles, never past the overlap; each refusal is reported with its reason."""
+    session = db_session()
+    project = find_project(session, path.project_id)
+    source = get_user(session, body.from_annotator) if body.from_annotator else None
+    report = change_assignments(session, project, body.action, body.article_ids, get_users(session, body.annotators), source)
+    session.commit()
+    return json_response(report)

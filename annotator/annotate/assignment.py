@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, delete, exists, insert, select
 from sqlalchemy.orm import Session
 
-from annotator.errors import Conflict, NotFound
+from annotator.errors import Conflict, Invalid, NotFound
 from annotator.projects.slots import give_back_slot, take_slot
 from annotator.storage.tables import Article, Assignment, Project, User, utcnow
 
@@ -148,6 +148,20 @@ class AssignmentReport(BaseModel):
             more = f" and {len(self.refused) - 5} more" if len(self.refused) > 5 else ""
             text += f"; {len(self.refused)} refused ({reasons}{more})"
         return text
+
+
+def change_assignments(
+    session: Session, project: Project, action: AssignmentAction, article_ids: Iterable[int], users: list[User],
+    source: User | None = None,
+) -> AssignmentReport:
+    """Assign articles to `users`, release them from `users`, or reassign them from `source` to `users`."""
+    if action == "assign":
+        return assign_articles(session, project, article_ids, users)
+    if action == "release":
+        return release_articles(session, project, article_ids, users)
+    if source is None:
+        raise Invalid("reassigning needs the annotator to take the articles from", [])
+    return reassign_articles(session, project, article_ids, source, users)
 
 
 def assign_articles(session: Session, project: Project, article_ids: Iterable[int], users: list[User]) -> AssignmentReport:

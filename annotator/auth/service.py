@@ -79,6 +79,14 @@ def get_user(session: Session, name: str) -> User:
     return user
 
 
+def get_users(session: Session, names: list[str]) -> list[User]:
+    """The users of these names, in the order given; NotFound names every missing one."""
+    found = {u.name: u for u in session.scalars(select(User).where(User.name.in_(names)))}
+    if missing := [n for n in names if n not in found]:
+        raise NotFound(f"no user named {', '.join(map(repr, missing))}")
+    return [found[n] for n in names]
+
+
 def hash_token(token: str) -> str:
     # Tokens are 256 random bits, so a fast hash is enough to make a stolen table useless.
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -36,7 +36,7 @@ Progress = Callable[[int], None]
 DATA_FILES: dict[str, tuple[str, str]] = {
     "gold": ("gold.jsonl", "application/x-ndjson"),
     "statements": ("statements.jsonl", "application/x-ndjson"),
-    "spans": ("spans.conll", "text/plain; charset=utf-8"),
+    "spans": ("spans.conll", "text/plain"),  # Flask adds the charset to text types
     "labelstudio": ("labelstudio.json", "application/json"),
 }
 
@@ -51,20 +51,28 @@ class ExportOptions:
 
 def check_exportable(session: Session, project: Project, options: ExportOptions) -> None:
     """Refuse, with a reason, an export that would be empty."""
+    if reason := export_refusal(session, project, options.include_unadjudicated):
+        raise Conflict(reason)
+
+
+def export_refusal(session: Session, project: Project, include_unadjudicated: bool) -> str | None:
+    """Why an export of the project would be empty, or None when it would not."""
     if not session.scalar(select(func.count(Article.id)).where(Article.project_id == project.id)):
-        raise Conflict(f"project {project.name!r} has no articles to export")
+        return f"project {project.name!r} has no articles to export"
     gold = session.scalar(
         select(func.count(GoldRecord.id)).where(GoldRecord.project_id == project.id, GoldRecord.head_revision_id.is_not(None))
     )
     if gold:
-        return
-    if not options.include_unadjudicated:
-        raise Conflict(f"project {project.name!r} has no gold yet: adjudicate first, or pass --include-unadjudicated")
+        return None
+    if not include_unadjudicated:
+        return (
+            f"project {project.name!r} has no gold yet: adjudicate first, or include unadjudicated articles "
+            "as majority votes (--include-unadjudicated)"
+        )
     labeled = session.scalar(
         select(func.count(Assignment.id)).where(Assignment.project_id == project.id, Assignment.status == "done")
     )
-    if not labeled:
-        raise Conflict(f"project {project.name!r} has no labels yet")
+    return None if labeled else f"project {project.name!r} has no labels yet"
 
 
 def gold_records(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -44,12 +45,37 @@ class ArticleRecord(BaseModel):
         raise ValueError(f"{value!r} is not an ISO 8601 date or date-time")
 
     def resolved_title(self) -> str:
-        return self.title.strip() if self.title and self.title.strip() else first_line(self.text)
+        return self.title.strip() if self.title and self.title.strip() else derived_title(self.text)
 
 
-def first_line(text: str) -> str:
-    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return line[:TITLE_MAX]
+HEADLINE_MAX_CHARS = 120
+HEADLINE_MAX_WORDS = 20
+SHORT_TITLE_CHARS = 80
+BREADCRUMB = re.compile(r"\s+[»›>|]\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s")
+
+
+def derived_title(text: str) -> str:
+    """A title for an article that came without one.
+
+    The first line is the title when it reads as a headline: short, and not a
+    sentence that ends with a full stop (a site's breadcrumb trail before it is
+    dropped). Otherwise the article starts with body text, and the title is its
+    first sentence, cut at a word.
+    """
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    headline = BREADCRUMB.split(first)[-1]
+    if len(headline) <= HEADLINE_MAX_CHARS and len(headline.split()) <= HEADLINE_MAX_WORDS and not headline.endswith("."):
+        return headline
+    sentence = SENTENCE_END.split(first, maxsplit=1)[0]
+    return _cut_at_word(sentence, SHORT_TITLE_CHARS)
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return f"{cut}…"
 
 
 class SourcePosition(BaseModel):

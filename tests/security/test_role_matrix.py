@@ -45,6 +45,7 @@ NEW_PROJECT: Body = lambda s: {"json": {"name": f"p-{s['role']}", "label_schema"
 LABELS: Body = lambda s: {"json": {  # noqa: E731
     "base_revision": s["revision"] if s["role"] == "annotator" else None, "statements": [refusal_statement(s["text"])]}}
 GOLD: Body = lambda s: {"json": {"base_revision": None, "statements": [refusal_statement(s["text"])]}}  # noqa: E731
+ASSIGN_TO_CLEO: Body = lambda s: {"json": {"action": "assign", "article_ids": [s["article"]], "annotators": ["cleo"]}}  # noqa: E731
 JSONL: Body = lambda s: {"data": b'{"text": "A new article."}\n', "headers": {"Content-Type": "application/x-ndjson"}}  # noqa: E731
 
 API = [
@@ -63,6 +64,7 @@ API = [
     Case("PUT", "/api/v1/articles/{article}/annotation", {**api_access(200, 403, 200), "admin": 409}, LABELS),
     Case("POST", "/api/v1/articles/{article}/skip", api_access(409, 403, 404)),
     Case("GET", "/api/v1/articles/{article}/annotations", LEAD_ONLY),
+    Case("POST", "/api/v1/projects/{project}/assignments", LEAD_ONLY, ASSIGN_TO_CLEO),
     Case("GET", "/api/v1/projects/{project}/agreement", LEAD_ONLY),
     Case("GET", "/api/v1/articles/{article}/comparison", LEAD_ONLY),
     Case("GET", "/api/v1/articles/{article}/gold", LEAD_ONLY),
@@ -81,6 +83,10 @@ PAGES = [
     Case("GET", "/login", dict.fromkeys(ROLES, 200)),
     Case("GET", "/", page_access(200, 200, 200)),
     Case("GET", "/projects/{project}", page_access(403, 403, 200)),
+    Case("GET", "/projects/new", page_access(403, 403, 200)),
+    Case("POST", "/projects/new", page_access(403, 403, 422)),  # an empty form: the page names what is missing
+    Case("GET", "/projects/{project}/import", page_access(403, 403, 200)),
+    Case("POST", "/projects/{project}/assignments", page_access(403, 403, 302)),
     # Leads who do not hold the article are sent to its adjudication page.
     Case("GET", "/articles/{article}/annotate", page_access(200, 403, 302)),
     Case("POST", "/projects/{project}/next", page_access(302, 302, 302)),

@@ -1,0 +1,174 @@
+"""Queries behind the project page: articles by text and state, totals, progress per annotator."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Exists, Row, ScalarSelect, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from annotator.adjudicate.compare import is_unanimous
+from annotator.adjudicate.service import head_versions
+from annotator.overview.models import AnnotatorProgress, ArticleFilter, ArticlePage, ArticleRow, ArticleState, ProjectTotals
+from annotator.storage.tables import Article, Assignment, GoldRecord, Project, User
+
+PAGE_SIZE = 100
+DISAGREEMENT_BATCH = 500
+
+
+def _done_count() -> ScalarSelect[int]:
+    return (
+        select(func.count()).where(Assignment.article_id == Article.id, Assignment.status == "done")
+        .correlate(Article).scalar_subquery()
+    )
+
+
+def _open_count() -> ScalarSelect[int]:
+    return (
+        select(func.count()).where(Assignment.article_id == Article.id, Assignment.status == "open")
+        .correlate(Article).scalar_subquery()
+    )
+
+
+def _has_gold() -> Exists:
+    return exists().where(GoldRecord.article_id == Article.id, GoldRecord.head_revision_id.is_not(None))
+
+
+def _like(words: str) -> str:
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# A matching article: id, title, outlet, annotators done, annotators with it open, has gold.
+Found = Row[int, str, str | None, int, int, bool]
+
+
+def _matching(project: Project, wanted: ArticleFilter) -> Select[int, str, str | None, int, int, bool]:
+    done, open_, gold = _done_count(), _open_count(), _has_gold()
+    query = select(Article.id, Article.title, Article.outlet, done, open_, gold).where(Article.project_id == project.id)
+    if wanted.q.strip():
+        pattern = _like(wanted.q.strip())
+        query = query.where(or_(Article.title.ilike(pattern, escape="\\"), Article.text.ilike(pattern, escape="\\")))
+    match wanted.state:
+        case "gold":
+            query = query.where(gold)
+        case "unassigned":
+            query = query.where(Article.assigned_count == 0, ~gold)
+        case "in_progress":
+            query = query.where(open_ > 0, ~gold)
+        case "done":
+            query = query.where(open_ == 0, ~gold, done == wanted.done_by if wanted.done_by is not None else done > 0)
+        case "disagreement":
+            query = query.where(done >= 2, ~gold)
+    match wanted.sort:
+        case "title":
+            return query.order_by(Article.title, Article.id)
+        case "fewest_done":
+            return query.order_by(done, Article.id)
+        case "most_done":
+            return query.order_by(done.desc(), Article.id)
+    return query.order_by(Article.id)
+
+
+def find_articles(session: Session, project: Project, wanted: ArticleFilter) -> ArticlePage:
+    """One page of the articles the filter matches, each with its state and who holds it."""
+    skip = (wanted.page - 1) * PAGE_SIZE
+    if wanted.state == "disagreement":
+        found = list(_disagreeing(session, project, wanted, skip + PAGE_SIZE + 1))[skip:]
+        rows, total = found[:PAGE_SIZE], None
+        has_more = len(found) > PAGE_SIZE
+    else:
+        rows = list(session.execute(_matching(project, wanted).offset(skip).limit(PAGE_SIZE)).all())
+        total = session.scalar(select(func.count()).select_from(_matching(project, wanted).order_by(None).subquery()))
+        has_more = total is not None and skip + len(rows) < total
+    return ArticlePage(rows=_described(session, rows), total=total, has_more=has_more)
+
+
+def matching_ids(session: Session, project: Project, wanted: ArticleFilter) -> list[int]:
+    """Every article id the filter matches (a batch to assign)."""
+    if wanted.state == "disagreement":
+        return [row[0] for row in _disagreeing(session, project, wanted, None)]
+    return list(session.scalars(_matching(project, wanted).with_only_columns(Article.id)))
+
+
+def _disagreeing(session: Session, project: Project, wanted: ArticleFilter, enough: int | None) -> Iterator[Found]:
+    """Articles with two or more annotations that differ, compared a batch at a time until `enough`."""
+    query, after, found = _matching(project, wanted), 0, 0
+    while enough is None or found < enough:
+        batch = session.execute(query.where(Article.id > after).order_by(None).order_by(Article.id).limit(DISAGREEMENT_BATCH)).all()
+        if not batch:
+            return
+        versions = head_versions(session, [row[0] for row in batch])
+        for row in batch:
+            if not is_unanimous(versions[row[0]]):
+                found += 1
+                yield row
+        after = batch[-1][0]
+
+
+def _described(session: Session, rows: Sequence[Found]) -> list[ArticleRow]:
+    ids = [row[0] for row in rows]
+    holders: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for article_id, name, status in session.execute(
+        select(Assignment.article_id, User.name, Assignment.status)
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.article_id.in_(ids))
+        .order_by(User.name)
+    ):
+        holders[article_id].append((name, status))
+    settled = head_versions(session, [row[0] for row in rows if row[3] >= 2 and not row[5]])
+    return [
+        ArticleRow(
+            id=article_id, title=title, outlet=outlet, done=done, open=open_, holders=holders[article_id],
+            state=_state(done, open_, gold, article_id in settled and not is_unanimous(settled[article_id])),
+        )
+        for article_id, title, outlet, done, open_, gold in rows
+    ]
+
+
+def _state(done: int, open_: int, gold: bool, disagreement: bool) -> ArticleState:
+    if gold:
+        return "gold"
+    if disagreement:
+        return "disagreement"
+    if open_:
+        return "in_progress"
+    return "done" if done else "unassigned"
+
+
+def project_totals(session: Session, project: Project) -> ProjectTotals:
+    done, gold = _done_count(), _has_gold()
+    articles, gold_count, complete, started = session.execute(
+        select(
+            func.count(),
+            func.count().filter(gold),
+            func.count().filter(and_(~gold, done >= project.overlap)),
+            func.count().filter(and_(~gold, Article.assigned_count > 0)),
+        ).where(Article.project_id == project.id)
+    ).one()
+    unassigned = articles - gold_count - started
+    return ProjectTotals(
+        articles=articles, gold=gold_count, complete=complete, in_progress=started - complete, unassigned=unassigned,
+    )
+
+
+def annotator_progress(session: Session, project: Project) -> list[AnnotatorProgress]:
+    rows = session.execute(
+        select(
+            User.name,
+            func.count().filter(Assignment.status == "done"),
+            func.count().filter(Assignment.status == "open"),
+        )
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.project_id == project.id)
+        .group_by(User.name)
+        .order_by(User.name)
+    )
+    return [AnnotatorProgress(name=name, done=done, open=open_) for name, done, open_ in rows]
+
+
+def assignable_users(session: Session) -> list[User]:
+    """People who label: annotators and leads (admins run the server, not the queue)."""
+    return list(session.scalars(select(User).where(User.role.in_(("annotator", "lead"))).order_by(User.name)))
+
