@@ -166,6 +166,11 @@ def test_api_streams_an_export(api: ApiClient, team: Team, gold, project_id: int
     assert [r["stance"] for r in rows] == ["conditional", "conditional"]
 
 
+def test_the_spans_file_is_sent_with_one_charset(api: ApiClient, team: Team, gold, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    response = api.as_(team.lena).get(f"/projects/{project_id}/export", params={"format": "spans"})
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
 def test_api_refuses_bad_export_requests(api: ApiClient, team: Team, labeled, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
     lead = api.as_(team.lena)
     assert lead.get(f"/projects/{project_id}/export", params={"format": "xml"}).status_code == 422
