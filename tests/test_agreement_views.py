@@ -85,3 +85,36 @@ def test_adjudication_page_opens_on_existing_gold(web: WebSession, api: ApiClien
     page = web.get(f"/articles/{labeled['first']['id']}/adjudicate")
     assert page.status_code == 200
     assert "(unanimous, by lena)" in page.text
+
+
+def test_a_figure_over_too_few_units_says_so_instead_of_an_alarming_number(web: WebSession, team: Team, labeled, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    web.log_in(team.lena)
+    page = web.get(f"/projects/{project_id}/agreement").text
+    stance_row = page[page.index('<th scope="row">stance</th>'):]
+    stance_row = stance_row[:stance_row.index("</tr>")]
+    assert "too few to tell" in stance_row
+    assert "only 2 unit(s), too few to trust" in stance_row
+
+
+def test_each_figure_has_a_plain_line_saying_what_it_rests_on(web: WebSession, team: Team, labeled, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    web.log_in(team.lena)
+    page = web.get(f"/projects/{project_id}/agreement").text
+    assert "share of agreeing pairs" in page
+    assert "agreement beyond chance (1 perfect, 0 chance)" in page
+
+
+def test_the_report_marks_figures_that_rest_on_too_few_units(api: ApiClient, team: Team, labeled, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    report = api.as_(team.lena).get(f"/projects/{project_id}/agreement").json()
+    stance = next(f for f in report["fields"] if f["field"] == "stance")
+    assert stance["alpha"]["n_units"] == 2
+    assert stance["alpha"]["caution"].startswith("only 2 unit(s)")
+
+
+def test_empty_pictures_are_not_drawn() -> None:
+    from datetime import date
+
+    from annotator.agreement.charts import confusion_chart, throughput_chart
+    from annotator.agreement.models import ConfusionMatrix, DailyCount
+
+    assert confusion_chart(ConfusionMatrix(annotators=None, labels=["open", "refuses"], counts=[[0, 0], [0, 0]])) is None
+    assert throughput_chart([DailyCount(annotator="ana", day=date(2026, 11, 28), items=4)]) is None

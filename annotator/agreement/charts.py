@@ -29,6 +29,7 @@ class AlphaRow:
     x_low: float | None
     x_high: float | None
     text: str
+    doubtful: bool
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,11 @@ class AlphaChart:
     ticks: list[Tick]
 
 
-def alpha_chart(fields: list[FieldAgreement], width: int = 640) -> AlphaChart:
-    """Alpha per field as a dot with its bootstrap interval as a whisker."""
-    left, right, row_height = 130, width - 90, 28
+def alpha_chart(fields: list[FieldAgreement], width: int = 720) -> AlphaChart | None:
+    """Alpha per field as a dot with its bootstrap interval as a whisker; None when no alpha is defined."""
+    if all(f.alpha.value is None for f in fields):
+        return None
+    left, right, row_height = 150, width - 230, 30
     values = [v for f in fields for v in (f.alpha.value, f.alpha_interval.low) if v is not None]
     low = max(-1.0, min([0.0, *values]))
     low = math.floor(low * 10) / 10
@@ -52,7 +55,12 @@ def alpha_chart(fields: list[FieldAgreement], width: int = 640) -> AlphaChart:
     rows = []
     for i, f in enumerate(fields):
         value, interval = f.alpha.value, f.alpha_interval
-        text = f"{value:.2f} (n={f.alpha.n_units})" if value is not None else "undefined"
+        if value is None:
+            text = "undefined"
+        elif f.alpha.caution:
+            text = f"{value:.2f} (n={f.alpha.n_units}, too few)"
+        else:
+            text = f"{value:.2f} (n={f.alpha.n_units})"
         rows.append(
             AlphaRow(
                 label=f.field,
@@ -61,6 +69,7 @@ def alpha_chart(fields: list[FieldAgreement], width: int = 640) -> AlphaChart:
                 x_low=scale(interval.low) if interval.low is not None else None,
                 x_high=scale(interval.high) if interval.high is not None else None,
                 text=text,
+                doubtful=f.alpha.caution is not None,
             )
         )
     ticks = [Tick(scale(t / 10), f"{t / 10:g}") for t in range(int(round(low * 10)), 11, 2 if low >= -0.4 else 5)]
@@ -85,9 +94,15 @@ class ConfusionChart:
     cells: list[Cell]
 
 
-def confusion_chart(matrix: ConfusionMatrix, cell: int = 44) -> ConfusionChart:
-    offset = 100
-    peak = max((c for row in matrix.counts for c in row), default=0) or 1
+LABEL_CHAR_WIDTH = 9  # px per character at the page's font size, for room around the labels
+
+
+def confusion_chart(matrix: ConfusionMatrix, cell: int = 44) -> ConfusionChart | None:
+    """The matrix as shaded cells; column labels stand upright above it so none is cut. None when empty."""
+    peak = max((c for row in matrix.counts for c in row), default=0)
+    if not peak:
+        return None
+    offset = 16 + LABEL_CHAR_WIDTH * max(len(label) for label in matrix.labels)
     title = "all pairs (both directions)" if matrix.annotators is None else f"{matrix.annotators[0]} (rows) × {matrix.annotators[1]} (columns)"
     cells = [
         Cell(offset + j * cell, offset + i * cell, count, count / peak)
@@ -117,9 +132,9 @@ class ThroughputChart:
     y_ticks: list[Tick]
 
 
-def throughput_chart(counts: list[DailyCount], width: int = 640, height: int = 240) -> ThroughputChart | None:
-    """Items finished per day, one line per annotator."""
-    if not counts:
+def throughput_chart(counts: list[DailyCount], width: int = 720, height: int = 240) -> ThroughputChart | None:
+    """Items finished per day, one line per annotator; None below two days (a line needs two points)."""
+    if len({c.day for c in counts}) < 2:
         return None
     left, bottom, top, right = 50, height - 30, 10, width - 20
     first, last = min(c.day for c in counts), max(c.day for c in counts)

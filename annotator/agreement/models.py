@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+# Below these a figure is computed but not to be trusted: one disagreement among three
+# units swings alpha from 1 to below 0. The report says so beside the value.
+MIN_UNITS = 5
+MIN_ITEMS = 10
 
 
 class Figure(BaseModel):
@@ -14,6 +19,13 @@ class Figure(BaseModel):
     n_units: int = Field(description="Units (or articles) the figure rests on")
     n_pairs: int = Field(default=0, description="Pairs of values compared")
     reason: str | None = Field(default=None, description="Why value is null")
+    caution: str | None = Field(default=None, description="Why a value that is there should not be trusted yet")
+
+    @model_validator(mode="after")
+    def warn_when_too_few(self) -> Figure:
+        if self.value is not None and self.caution is None and self.n_units < MIN_UNITS:
+            self.caution = f"only {self.n_units} unit(s), too few to trust ({MIN_UNITS} or more wanted)"
+        return self
 
 
 class AlphaInterval(BaseModel):
@@ -47,6 +59,14 @@ class F1Figure(BaseModel):
     size_b: int
     n_articles: int
     reason: str | None = None
+    caution: str | None = Field(default=None, description="Why a value that is there should not be trusted yet")
+
+    @model_validator(mode="after")
+    def warn_when_too_few(self) -> F1Figure:
+        items = self.size_a + self.size_b
+        if self.value is not None and self.caution is None and items < MIN_ITEMS:
+            self.caution = f"only {items} item(s) compared, too few to trust ({MIN_ITEMS} or more wanted)"
+        return self
 
 
 class PairF1(BaseModel):

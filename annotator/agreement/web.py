@@ -25,6 +25,6 @@ def page(project_id: int) -> ResponseReturnValue:
         project=project,
         report=report,
         alpha=alpha_chart(report.fields),
-        confusion=[confusion_chart(matrix) for matrix in report.stance_confusion],
+        confusion=[chart for matrix in report.stance_confusion if (chart := confusion_chart(matrix))],
         throughput=throughput_chart(report.throughput),
     )
