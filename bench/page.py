@@ -22,10 +22,13 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from annotator.annotate.assignment import assign_articles
 from annotator.app import create_app
+from annotator.auth.service import get_user
 from annotator.demo.setup import DEMO_USERS, build_demo
 from annotator.ingest.readers import read_jsonl
 from annotator.ingest.store import import_records
+from annotator.projects.service import find_project
 from annotator.settings import Settings
 from annotator.storage import Database
 from bench.workload import WORDS
@@ -51,18 +54,21 @@ def main() -> None:
         db = Database(settings.resolved_database_url())
         project_id = build_demo(db)
         text = long_article(args.words)
+        annotator = next(u for u in DEMO_USERS if u.role == "annotator")
         with db.session(write=True) as session:
             [article_id] = import_records(session, project_id, read_jsonl("long", io.BytesIO(json.dumps({"text": text}).encode()))).article_ids
+            # The long article is the annotator's to label, so the page is the labeling page.
+            assign_articles(session, find_project(session, project_id), [article_id], [get_user(session, annotator.name)])
+            session.commit()
         server = make_server("127.0.0.1", 0, create_app(settings, db), threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
-        lead = next(u for u in DEMO_USERS if u.role == "lead")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(f"{base}/login")
-            page.fill("input[name=name]", lead.name)
-            page.fill("input[name=password]", lead.password)
+            page.fill("input[name=name]", annotator.name)
+            page.fill("input[name=password]", annotator.password)
             page.click("button[type=submit]")
             ready_ms = []
             for _ in range(args.repeat):
@@ -73,7 +79,7 @@ def main() -> None:
             browser.close()
         server.shutdown()
         print(f"article: {len(text.split())} words, {len(text.encode()) / 1024:.0f} KB")
-        print(f"labeling page weight (HTML + CSS + JS, uncompressed): {weight['bytes'] / 1024:.1f} KB in {weight['parts']} files (budget 150 KB)")
+        print(f"labeling page weight (HTML + CSS + JS, uncompressed): {weight['bytes'] / 1024:.1f} KB in {len(weight['parts'])} files (budget 150 KB)")
         print(f"ready to label after navigation start, median of {args.repeat}: {statistics.median(ready_ms):.0f} ms "
               f"(min {min(ready_ms):.0f}, max {max(ready_ms):.0f})")
 
