@@ -7,7 +7,7 @@ refuses to pass the project's overlap (projects.slots), so neither concurrent
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -166,19 +166,22 @@ def change_assignments(
 
 def assign_articles(session: Session, project: Project, article_ids: Iterable[int], users: list[User]) -> AssignmentReport:
     """Give each article to each user, never past the project's overlap."""
-    report = AssignmentReport()
-    for article_id in _project_articles(session, project, article_ids):
-        for user in users:
-            _assign(session, project, article_id, user, report)
-    return report
+    return _each_article_and_user(session, project, article_ids, users, _assign)
 
 
 def release_articles(session: Session, project: Project, article_ids: Iterable[int], users: list[User]) -> AssignmentReport:
     """Take articles back from users who have not saved labels for them, freeing their slots."""
+    return _each_article_and_user(session, project, article_ids, users, _release)
+
+
+def _each_article_and_user(
+    session: Session, project: Project, article_ids: Iterable[int], users: list[User],
+    step: Callable[[Session, Project, int, User, AssignmentReport], bool],
+) -> AssignmentReport:
     report = AssignmentReport()
     for article_id in _project_articles(session, project, article_ids):
         for user in users:
-            _release(session, project, article_id, user, report)
+            step(session, project, article_id, user, report)
     return report
 
 

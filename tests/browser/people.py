@@ -34,6 +34,12 @@ def open_next_article(page: Page) -> None:
     expect(page.locator("body[data-ready=true]")).to_be_attached()
 
 
+def press(page: Page, *keys: str) -> None:
+    """Keys one after another, as fast as a practised annotator types them."""
+    for key in keys:
+        page.keyboard.press(key)
+
+
 def quote_corners(page: Page, quote: str, occurrence: int = 0) -> dict[str, Any]:
     return page.evaluate(_QUOTE_CORNERS, [quote, occurrence])
 

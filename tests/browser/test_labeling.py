@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.people import drag_select, log_in, open_next_article
+from tests.browser.people import drag_select, log_in, open_next_article, press
 from tests.support import ApiClient, Team
 
 
@@ -32,15 +32,9 @@ def test_annotator_labels_an_article_by_keyboard_and_finds_it_after_reload(page:
         page.keyboard.press("x")
     page.keyboard.press("y")
     drag_select(page, "substantive agenda on paper")
-    page.keyboard.press("p")
-    page.keyboard.press("g")
-    page.keyboard.press("2")  # the second category: substantive agenda
+    press(page, "p", "g", "2")  # G, then the second category: substantive agenda
     drag_select(page, "Until the delegations have a substantive agenda on paper")
-    page.keyboard.press("e")
-    page.keyboard.press("2")  # stance 2: conditional
-    page.keyboard.press("t")
-    page.keyboard.press("3")  # the third target: leaders' meeting
-    page.keyboard.press("Control+s")
+    press(page, "e", "2", "t", "3", "Control+s")  # stance 2: conditional; T, then target 3: leaders' meeting
     expect(page.locator("#save-status")).to_contain_text("Saved (revision")
     expect(page.locator("#progress")).to_have_text("1 of 8 done")
 
@@ -68,16 +62,11 @@ def test_a_key_after_marking_a_precondition_marks_the_next_span_and_leaves_the_c
     expect(page.locator('[data-group="category"] input:checked')).to_have_count(0)
     expect(page.locator("#save-status")).to_contain_text("Id set to tass")
 
-    page.keyboard.press("g")
-    page.keyboard.press("2")
+    press(page, "g", "2")
     drag_select(page, "Kremlin spokesman Dmitry Peskov")
     page.keyboard.press("a")
     drag_select(page, "Until the delegations have a substantive agenda on paper")
-    page.keyboard.press("e")
-    page.keyboard.press("2")
-    page.keyboard.press("t")
-    page.keyboard.press("3")
-    page.keyboard.press("Control+s")
+    press(page, "e", "2", "t", "3", "Control+s")
     expect(page.locator("#save-status")).to_contain_text("Saved (revision")
     [statement] = stored_labels(api, team, article_id_of(page))["statements"]
     assert statement["source_outlet"]["id"] == "tass"
@@ -105,11 +94,9 @@ def test_an_actor_id_that_contradicts_its_marked_name_is_shown(page: Page, serve
     page.keyboard.press("n")
     drag_select(page, "Kremlin spokesman Dmitry Peskov")
     page.keyboard.press("a")
-    page.keyboard.press("c")
-    page.keyboard.press("Control+a")
+    press(page, "c", "Control+a")
     page.keyboard.type("kremlin")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+    press(page, "Enter", "Escape")
     conflict = page.locator('[data-conflict="actor"]')
     expect(conflict).to_be_visible()
     expect(conflict).to_contain_text("names peskov (Dmitry Peskov), not kremlin")

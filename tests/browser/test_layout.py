@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.people import choice, drag_select, log_in, open_next_article
+from tests.browser.people import choice, drag_select, log_in, open_next_article, press
 from tests.support import Team
 
 IN_VIEW = """selector => {
@@ -18,10 +18,7 @@ IN_VIEW = """selector => {
 def label_a_conditional_statement(page: Page) -> None:
     page.keyboard.press("n")
     drag_select(page, "Kremlin spokesman Dmitry Peskov")
-    page.keyboard.press("a")
-    page.keyboard.press("2")
-    page.keyboard.press("t")
-    page.keyboard.press("3")
+    press(page, "a", "2", "t", "3")
     drag_select(page, "a substantive agenda on paper")
     page.keyboard.press("p")
     drag_select(page, "Until the delegations have a substantive agenda on paper")
