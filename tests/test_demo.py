@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -40,3 +41,10 @@ def test_running_the_demo_again_starts_fresh(tmp_path: Path) -> None:
     with db.session() as session:
         assert session.scalar(select(func.count(Article.id))) == 8
     db.dispose()
+
+
+def test_every_picture_the_readme_shows_is_in_the_repository() -> None:
+    root = Path(__file__).resolve().parents[1]
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (root / "README.md").read_text())
+    assert pictures, "the README's walk-through has its screenshots"
+    assert [p for p in pictures if not (root / p).is_file()] == []
