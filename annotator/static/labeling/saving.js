@@ -1,6 +1,6 @@
 // Saving: drafts kept in the browser, saves retried until the server answers, next and skip.
 
-import { content } from "./labels.js";
+import { content, fingerprint } from "./labels.js";
 import { showProblems } from "./panel.js";
 
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
@@ -103,13 +103,12 @@ export class Saver {
   #answered(response, body, sent) {
     if (response.ok) {
       // Edits made while the save was under way stay unsaved.
-      const editedMeanwhile = JSON.stringify(content(this.ws.labels)) !== JSON.stringify(sent);
-      this.ws.saved(body.revision);
-      if (editedMeanwhile) this.ws.baseline = JSON.stringify(sent);
+      const editedMeanwhile = fingerprint(this.ws.labels) !== JSON.stringify(sent);
+      this.ws.saved(body.revision, editedMeanwhile ? sent : null);
       this.drafts.keep();
       this.openedAt = Date.now();
       showProblems([]);
-      this.ws.say(`${this.urls.savedLabel ?? "Saved"} (revision ${body.revision}) at ${new Date().toLocaleTimeString()}`, "ok");
+      this.ws.say(`Saved (revision ${body.revision}) at ${new Date().toLocaleTimeString()}`, "ok");
       document.dispatchEvent(new CustomEvent("annotator:saved", { detail: body }));
       this.refreshProgress();
       return true;
@@ -154,7 +153,7 @@ export class Saver {
     if (!window.confirm("Skip this article? It goes back to the pool for someone else.")) return;
     const response = await request(this.urls.skip, { method: "POST", body: "{}" });
     if (response.ok) {
-      this.ws.baseline = JSON.stringify(content(this.ws.labels));
+      this.ws.saved(this.ws.revision); // nothing of this article is left to save
       this.drafts.drop();
       await this.goToNext();
     } else {

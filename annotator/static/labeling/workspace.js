@@ -51,9 +51,10 @@ export class Workspace {
     return this.revision !== null && !this.dirty;
   }
 
-  saved(revision) {
+  // The labels are stored as `revision`; `stored` is what was sent when edits came after it.
+  saved(revision, stored = null) {
     this.revision = revision;
-    this.baseline = fingerprint(this.labels);
+    this.baseline = stored ? JSON.stringify(stored) : fingerprint(this.labels);
     this.outletHint = null;
     this.notify();
   }
