@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from annotator import __version__
+from annotator.adjudicate.cli import gold_group
 from annotator.agreement.cli import agreement_command
 from annotator.auth.cli import token_group, user_group
 from annotator.cli_support import AnnotatorGroup, CliContext
@@ -12,6 +13,7 @@ from annotator.demo.cli import demo
 from annotator.export.cli import export_command
 from annotator.ingest.cli import import_annotations_command, import_command
 from annotator.labelschema.cli import schema_group
+from annotator.predictions.cli import evaluate_command
 from annotator.serve import serve_command
 from annotator.projects.cli import project_group
 from annotator.settings import Settings
@@ -29,6 +31,6 @@ def main(ctx: click.Context) -> None:
 
 for command in (
     schema_group, project_group, user_group, token_group, import_command, import_annotations_command,
-    agreement_command, export_command, db_group, backup_command, demo, serve_command,
+    agreement_command, gold_group, evaluate_command, export_command, db_group, backup_command, demo, serve_command,
 ):
     main.add_command(command)

@@ -110,3 +110,18 @@ def test_annotators_cannot_see_comparisons_or_gold(api: ApiClient, labeled, proj
     assert api.get(f"/articles/{article['id']}/comparison").status_code == 403
     assert api.get(f"/articles/{article['id']}/gold").status_code == 403
     assert api.post(f"/projects/{project_id}/gold/accept-unanimous").status_code == 403
+
+
+def test_a_pipeline_accepts_unanimous_articles_from_the_command_line(db, api: ApiClient, team: Team, labeled) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from click.testing import CliRunner
+
+    from annotator.cli import main
+
+    run = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke
+    refused = run(main, ["gold", "accept-unanimous", "sample", "--by", "ana"])
+    assert refused.exit_code == 1 and "gold is settled by a lead" in refused.output
+    accepted = run(main, ["gold", "accept-unanimous", "sample", "--by", "lena"])
+    assert accepted.exit_code == 0, accepted.output
+    assert "1 unanimous article(s) accepted as gold; 1 need adjudication" in accepted.output
+    gold = api.as_(team.lena).get(f"/articles/{labeled['first']['id']}/gold").json()
+    assert (gold["method"], gold["adjudicator"]) == ("unanimous", "lena")

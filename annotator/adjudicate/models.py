@@ -60,6 +60,12 @@ class BulkAcceptance(BaseModel):
     not_unanimous: int
     too_few_annotators: int
 
+    def summary(self) -> str:
+        return (
+            f"{self.accepted} unanimous article(s) accepted as gold; {self.not_unanimous} need adjudication, "
+            f"{self.too_few_annotators} have fewer than two annotators, {self.already_gold} already had gold."
+        )
+
 
 class RestoredRevision(BaseModel):
     revision: int = Field(description="The new head revision")

@@ -55,9 +55,5 @@ def accept_unanimous_form(project_id: int) -> ResponseReturnValue:
     project = find_project(session, project_id)
     result = accept_unanimous(session, project, project_schema(project), current_user())
     session.commit()
-    flash(
-        f"{result.accepted} unanimous article(s) accepted as gold; {result.not_unanimous} need adjudication, "
-        f"{result.too_few_annotators} have fewer than two annotators, {result.already_gold} already had gold.",
-        "info",
-    )
+    flash(result.summary(), "info")
     return redirect(url_for("agreement.page", project_id=project.id))

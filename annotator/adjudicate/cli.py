@@ -1,0 +1,33 @@
+"""`annotator gold accept-unanimous PROJECT`: the bulk acceptance of the lead's page, for pipelines."""
+
+from __future__ import annotations
+
+import click
+
+from annotator.adjudicate.service import accept_unanimous
+from annotator.auth.models import role_allows
+from annotator.auth.service import get_user
+from annotator.cli_support import CliContext, pass_cli
+from annotator.errors import Forbidden
+from annotator.projects.service import find_project, project_schema
+
+
+@click.group("gold")
+def gold_group() -> None:
+    """Settle gold without a browser."""
+
+
+@gold_group.command("accept-unanimous")
+@click.argument("project")
+@click.option("--by", "lead", required=True, metavar="NAME", help="The lead recorded as adjudicator")
+@pass_cli
+def accept_unanimous_command(cli: CliContext, project: str, lead: str) -> None:
+    """Make gold of every article of PROJECT whose annotators (two or more) all agree."""
+    with cli.db().session(write=True) as session:
+        adjudicator = get_user(session, lead)
+        if not role_allows(adjudicator.role, "lead"):
+            raise Forbidden(f"{lead} is an {adjudicator.role}; gold is settled by a lead")
+        found = find_project(session, project)
+        result = accept_unanimous(session, found, project_schema(found), adjudicator)
+        session.commit()
+    click.echo(result.summary())

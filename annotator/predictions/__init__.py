@@ -1,0 +1,1 @@
+"""Models in the loop: predictions scored against gold, stored, and offered as suggestions."""

@@ -1,0 +1,91 @@
+"""`annotator evaluate GOLD PREDICTIONS`: a model's predictions scored against gold."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import orjson
+
+from annotator.cli_support import CliContext, pass_cli
+from annotator.ingest.models import Rejection
+from annotator.predictions.evaluation import SAMPLES, Gold, diffs, evaluate, gold_from_file, gold_from_project, human_labels
+from annotator.predictions.models import EvaluationReport
+from annotator.predictions.readers import PredictionRecord, read_predictions
+from annotator.projects.service import find_project
+
+
+def where(rejection: Rejection) -> str:
+    if rejection.line is not None:
+        return f"{rejection.source} line {rejection.line}"
+    return f"{rejection.source} task {rejection.task}" if rejection.task is not None else rejection.source
+
+
+@click.command("evaluate")
+@click.argument("gold")
+@click.argument("predictions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--split", type=click.Choice(["train", "dev", "test"]), help="Only the gold articles of this split")
+@click.option("--model", "model", metavar="NAME@VERSION", help="The model to score, when the file holds several")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as one JSON object")
+@click.option("--diff", "diff_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write what the model missed, added and got wrong, one article a line (JSONL)")
+@click.option("--samples", default=SAMPLES, show_default=True, type=click.IntRange(0, 100_000), help="Bootstrap resamples")
+@pass_cli
+def evaluate_command(
+    cli: CliContext, gold: str, predictions: Path, split: str | None, model: str | None, as_json: bool,
+    diff_path: Path | None, samples: int,
+) -> None:
+    """Score PREDICTIONS (JSONL or Label Studio tasks) against GOLD: a project (its current gold)
+    or a gold.jsonl from an export (a pinned version)."""
+    records: list[PredictionRecord] = []
+    for result in read_predictions(predictions):
+        if isinstance(result, Rejection):
+            click.echo(f"  rejected   {where(result)}: {result.reason}", err=True)
+        else:
+            records.append(result)
+    with cli.db().session() as session:
+        pinned = gold_from_file(Path(gold), split) if Path(gold).is_file() else gold_from_project(session, find_project(session, gold), split)
+        humans = human_labels(session, pinned)
+    with click.progressbar(length=len(pinned.articles), label="Scoring", file=sys.stderr) as bar:
+        report = evaluate(pinned, records, humans, model, samples, on_article=lambda: bar.update(1))
+    if diff_path is not None:
+        _write_diff(diff_path, pinned, records, model)
+    click.echo(report.model_dump_json(indent=2) if as_json else summary(report))
+
+
+def _write_diff(path: Path, gold: Gold, records: list[PredictionRecord], model: str | None) -> None:
+    with path.open("wb") as out:
+        for line in diffs(gold, records, model):
+            out.write(orjson.dumps(line) + b"\n")
+
+
+def _figure(report: EvaluationReport, path: str, value: float | None) -> str:
+    if value is None:
+        return "undefined"
+    interval = report.intervals.get(path)
+    return f"{value:.3f}" + (f" [{interval.low:.3f}, {interval.high:.3f}]" if interval else "")
+
+
+def summary(report: EvaluationReport) -> str:
+    keys, stance = report.statement_keys, report.fields["stance"]
+    lines = [
+        f"{report.model}@{report.model_version} against {report.gold.version}"
+        + (f" ({report.gold.split} split)" if report.gold.split else ""),
+        f"  {report.gold.articles} gold articles, {report.predictions.articles_with_predictions} with predictions, "
+        f"{report.predictions.predictions_without_gold} predictions without gold",
+        f"  statement keys  P {_figure(report, 'statement_keys.precision', keys['precision'])}"
+        f"  R {_figure(report, 'statement_keys.recall', keys['recall'])}  F1 {_figure(report, 'statement_keys.f1', keys['f1'])}",
+        f"  stance          accuracy {_figure(report, 'fields.stance.accuracy', stance['accuracy'])}"
+        f"  macro-F1 {_figure(report, 'fields.stance.macro_f1', stance['macro_f1'])}  (n={stance['n']})",
+    ]
+    for label, matches in report.spans.items():
+        lines.append(f"  {label:15} exact F1 {_figure(report, f'spans.{label}.exact.f1', matches['exact']['f1'])}"
+                     f"  overlap F1 {_figure(report, f'spans.{label}.overlap.f1', matches['overlap']['f1'])}")
+    for person in report.humans:
+        lines.append(f"  annotator {person.annotator}: keys F1 {person.statement_keys_f1}, stance accuracy {person.stance_accuracy}"
+                     f" on {person.articles} articles")
+    for figure, place in report.model_in_human_range.items():
+        if place:
+            lines.append(f"  model {place} the annotators' range on {figure}")
+    return "\n".join(lines)

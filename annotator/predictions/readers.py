@@ -1,0 +1,92 @@
+"""Predictions files: JSONL lines, or Label Studio tasks with `predictions` (no database)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from annotator.ingest.models import Rejection, SourcePosition
+from annotator.ingest.readers import load_tasks, validation_reason
+from annotator.labelstudio.convert import ConversionError, results_to_content
+from annotator.predictions.models import PredictionLine
+
+LABEL_STUDIO_MODEL = "labelstudio"
+
+
+@dataclass(frozen=True)
+class PredictionRecord:
+    """A model's labels for one article, and how to find the article (id, source id or text)."""
+
+    position: SourcePosition
+    line: PredictionLine
+    article_text: str | None = None
+
+
+PredictionResult = PredictionRecord | Rejection
+
+
+def read_predictions(path: Path) -> Iterator[PredictionResult]:
+    with path.open("rb") as stream:
+        yield from read_prediction_stream(path.name, stream)
+
+
+def read_prediction_stream(name: str, stream: IO[bytes]) -> Iterator[PredictionResult]:
+    suffix = Path(name).suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _read_jsonl(name, stream)
+    elif suffix == ".json":
+        yield from _read_labelstudio(name, stream.read())
+    else:
+        yield Rejection(source=name, reason="unsupported file type; use .jsonl or Label Studio tasks (.json)")
+
+
+def _read_jsonl(name: str, stream: IO[bytes]) -> Iterator[PredictionResult]:
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        position = SourcePosition(source=name, line=number)
+        try:
+            line = PredictionLine.model_validate_json(raw)
+        except ValidationError as error:
+            yield Rejection(**position.model_dump(), reason=validation_reason(error))
+            continue
+        if line.article_id is None and line.external_id is None:
+            yield Rejection(**position.model_dump(), reason="give article_id or external_id")
+            continue
+        yield PredictionRecord(position, line)
+
+
+def _read_labelstudio(name: str, data: bytes) -> Iterator[PredictionResult]:
+    """Each prediction of each task; `model_version` NAME@VERSION names the model (else `labelstudio`)."""
+    tasks = load_tasks(name, data)
+    if isinstance(tasks, Rejection):
+        yield tasks
+        return
+    for number, task in enumerate(tasks, start=1):
+        position = SourcePosition(source=name, task=number)
+        text = (task.get("data") or {}).get("text") if isinstance(task, dict) else None
+        if not isinstance(text, str):
+            yield Rejection(**position.model_dump(), reason="task has no data.text")
+            continue
+        for prediction in task.get("predictions") or []:
+            yield _from_labelstudio(position, text, prediction)
+
+
+def _from_labelstudio(position: SourcePosition, text: str, prediction: dict[str, Any]) -> PredictionResult:
+    model, _, version = str(prediction.get("model_version") or "unknown").rpartition("@")
+    try:
+        content = results_to_content(prediction.get("result") or [])
+        score = prediction.get("score")
+        line = PredictionLine.model_validate({
+            **content, "model": model or LABEL_STUDIO_MODEL, "model_version": version,
+            "statements": [{**s, "score": score} for s in content["statements"]],
+        })
+    except ConversionError as error:
+        return Rejection(**position.model_dump(), reason=str(error))
+    except ValidationError as error:
+        return Rejection(**position.model_dump(), reason=validation_reason(error))
+    return PredictionRecord(position, line, article_text=text)
