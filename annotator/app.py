@@ -75,13 +75,18 @@ def register_blueprints(app: OpenAPI) -> None:
     from annotator.ingest.api import api as ingest_api
     from annotator.ingest.web import pages as ingest_pages
     from annotator.overview.web import pages as overview_pages
+    from annotator.predictions.api import api as predictions_api
+    from annotator.predictions.web import pages as predictions_pages
     from annotator.projects.api import api as projects_api
     from annotator.projects.web import pages as project_pages
 
-    for api in (projects_api, ingest_api, annotate_api, agreement_api, adjudicate_api, export_api):
+    for api in (projects_api, ingest_api, annotate_api, agreement_api, adjudicate_api, export_api, predictions_api):
         app.register_api(api)
         csrf.exempt(api)  # the access guard checks CSRF for cookie-authenticated API writes
-    for pages in (auth_pages, project_pages, overview_pages, ingest_pages, annotate_pages, agreement_pages, adjudicate_pages):
+    for pages in (
+        auth_pages, project_pages, overview_pages, ingest_pages, annotate_pages, agreement_pages, adjudicate_pages,
+        predictions_pages,
+    ):
         app.register_blueprint(pages)
 
     @public

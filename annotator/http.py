@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response
-from flask_openapi3 import APIBlueprint, Tag
+from collections.abc import Iterator
 from http import HTTPStatus
-from typing import Annotated, Any
+from io import BytesIO
+from typing import IO, Annotated, Any
+
+from flask import Response, request
+from flask_openapi3 import APIBlueprint, Tag
 
 from pydantic import BaseModel, Field
 
-from annotator.errors import ErrorBody
+from annotator.errors import ApiError, ErrorBody
 
 API_PREFIX = "/api/v1"
 API_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
@@ -44,3 +47,42 @@ class ArticlePath(BaseModel):
 
 class RevisionPath(BaseModel):
     revision_id: RowId
+
+
+JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
+UPLOAD_BODY = {
+    "requestBody": {
+        "description": "Files as multipart `file` parts, or one JSONL or Label Studio JSON document as the body.",
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                }
+            },
+            "application/x-ndjson": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+        },
+    }
+}
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+def uploaded_files() -> Iterator[tuple[str, IO[bytes]]]:
+    """The request's files as (name, stream): multipart parts, or the body named for its type."""
+    if request.mimetype == "multipart/form-data":
+        files = request.files.getlist("file")
+        if not files:
+            raise UnsupportedMediaType("multipart upload has no `file` part")
+        return ((f.filename or "upload", f.stream) for f in files)
+    if request.mimetype in JSONL_TYPES:
+        return iter([("request body.jsonl", BytesIO(request.get_data()))])
+    if request.mimetype == "application/json":
+        return iter([("request body.json", BytesIO(request.get_data()))])
+    raise UnsupportedMediaType(
+        "send multipart/form-data files, application/x-ndjson (JSONL) or application/json (Label Studio tasks)"
+    )

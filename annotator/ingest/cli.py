@@ -10,7 +10,7 @@ import click
 from annotator.cli_support import CliContext, pass_cli
 from annotator.ingest.label_readers import read_label_file
 from annotator.ingest.label_store import import_labels
-from annotator.ingest.models import ImportReport, SourcePosition
+from annotator.ingest.models import ImportReport
 from annotator.ingest.readers import import_size, read_paths
 from annotator.ingest.store import import_records
 from annotator.projects.service import find_project, project_schema
@@ -38,17 +38,9 @@ def _print_report(report: ImportReport) -> None:
         f"imported {report.imported}, duplicates {len(report.duplicates)}, rejected {len(report.rejected)}"
     )
     for duplicate in report.duplicates:
-        click.echo(f"  duplicate  {_where(duplicate)}: same text as article {duplicate.duplicate_of}")
+        click.echo(f"  duplicate  {duplicate.where()}: same text as article {duplicate.duplicate_of}")
     for rejection in report.rejected:
-        click.echo(f"  rejected   {_where(rejection)}: {rejection.reason}")
-
-
-def _where(position: SourcePosition) -> str:
-    if position.line is not None:
-        return f"{position.source} line {position.line}"
-    if position.task is not None:
-        return f"{position.source} task {position.task}"
-    return position.source
+        click.echo(f"  rejected   {rejection.where()}: {rejection.reason}")
 
 
 @click.command("import-annotations")
@@ -69,4 +61,4 @@ def import_annotations_command(cli: CliContext, project: str, path: Path, as_jso
     if report.new_annotators:
         click.echo(f"  new annotators (cannot log in): {', '.join(report.new_annotators)}")
     for rejection in report.rejected:
-        click.echo(f"  rejected   {_where(rejection)}: {rejection.reason}")
+        click.echo(f"  rejected   {rejection.where()}: {rejection.reason}")

@@ -85,6 +85,12 @@ class SourcePosition(BaseModel):
     line: int | None = None
     task: int | None = None
 
+    def where(self) -> str:
+        """`file line 3`, `file task 2` or `file`, as reports print it."""
+        if self.line is not None:
+            return f"{self.source} line {self.line}"
+        return f"{self.source} task {self.task}" if self.task is not None else self.source
+
 
 class Rejection(SourcePosition):
     reason: str

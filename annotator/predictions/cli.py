@@ -13,13 +13,8 @@ from annotator.ingest.models import Rejection
 from annotator.predictions.evaluation import SAMPLES, Gold, diffs, evaluate, gold_from_file, gold_from_project, human_labels
 from annotator.predictions.models import EvaluationReport
 from annotator.predictions.readers import PredictionRecord, read_predictions
-from annotator.projects.service import find_project
-
-
-def where(rejection: Rejection) -> str:
-    if rejection.line is not None:
-        return f"{rejection.source} line {rejection.line}"
-    return f"{rejection.source} task {rejection.task}" if rejection.task is not None else rejection.source
+from annotator.predictions.store import import_predictions, store_evaluation
+from annotator.projects.service import find_project, find_project_or_none, project_schema
 
 
 @click.command("evaluate")
@@ -41,14 +36,17 @@ def evaluate_command(
     records: list[PredictionRecord] = []
     for result in read_predictions(predictions):
         if isinstance(result, Rejection):
-            click.echo(f"  rejected   {where(result)}: {result.reason}", err=True)
+            click.echo(f"  rejected   {result.where()}: {result.reason}", err=True)
         else:
             records.append(result)
-    with cli.db().session() as session:
+    with cli.db().session(write=True) as session:
         pinned = gold_from_file(Path(gold), split) if Path(gold).is_file() else gold_from_project(session, find_project(session, gold), split)
         humans = human_labels(session, pinned)
-    with click.progressbar(length=len(pinned.articles), label="Scoring", file=sys.stderr) as bar:
-        report = evaluate(pinned, records, humans, model, samples, on_article=lambda: bar.update(1))
+        with click.progressbar(length=len(pinned.articles), label="Scoring", file=sys.stderr) as bar:
+            report = evaluate(pinned, records, humans, model, samples, on_article=lambda: bar.update(1))
+        if pinned.project is not None and (project := find_project_or_none(session, pinned.project)):
+            store_evaluation(session, project, report)  # listed on the project's models page
+            session.commit()
     if diff_path is not None:
         _write_diff(diff_path, pinned, records, model)
     click.echo(report.model_dump_json(indent=2) if as_json else summary(report))
@@ -89,3 +87,23 @@ def summary(report: EvaluationReport) -> str:
         if place:
             lines.append(f"  model {place} the annotators' range on {figure}")
     return "\n".join(lines)
+
+
+@click.command("import-predictions")
+@click.argument("project")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON")
+@pass_cli
+def import_predictions_command(cli: CliContext, project: str, path: Path, as_json: bool) -> None:
+    """Store a model's predictions for PROJECT (JSONL or Label Studio tasks), apart from annotators' labels;
+    they become suggestions on the labeling page. Importing the same file again changes nothing."""
+    with cli.db().session(write=True) as session:
+        found = find_project(session, project)
+        report = import_predictions(session, found, project_schema(found), list(read_predictions(path)))
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+        return
+    click.echo(f"imported {report.imported}, replaced {report.replaced}, unchanged {report.unchanged}, "
+               f"rejected {len(report.rejected)} ({', '.join(report.models) or 'no model'})")
+    for rejection in report.rejected:
+        click.echo(f"  rejected   {rejection.where()}: {rejection.reason}")

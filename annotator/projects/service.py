@@ -57,6 +57,10 @@ def find_project(session: Session, key: str | int) -> Project:
     return project
 
 
+def find_project_or_none(session: Session, name: str) -> Project | None:
+    return session.scalar(select(Project).where(Project.name == name))
+
+
 _PARSED_SCHEMAS: dict[tuple[int, str], LabelSchema] = {}
 
 

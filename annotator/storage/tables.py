@@ -206,6 +206,40 @@ class GoldRevision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Prediction(Base):
+    """A model's labels for one article: never an annotator's, never in agreement unless asked for."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "model", "model_version"),
+        Index("ix_predictions_project_model", "project_id", "model", "model_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    model: Mapped[str] = mapped_column(String(80))
+    model_version: Mapped[str] = mapped_column(String(80))
+    content: Mapped[dict[str, Any]]  # statements carry the model's score
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Evaluation(Base):
+    """One scoring of a model version against a pinned gold, kept so versions can be compared."""
+
+    __tablename__ = "evaluations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    model: Mapped[str] = mapped_column(String(80))
+    model_version: Mapped[str] = mapped_column(String(80))
+    gold_version: Mapped[str] = mapped_column(String(400))
+    split: Mapped[str | None] = mapped_column(String(10))
+    statement_keys_f1: Mapped[float | None] = mapped_column(Float)
+    report: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class LoginFailure(Base):
     """A failed login, kept to slow down password guessing (shared by every app process)."""
 

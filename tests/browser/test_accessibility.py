@@ -50,7 +50,8 @@ def test_the_labeling_page_with_a_statement_open(page: Page, scheme: str, server
 def test_the_leads_pages(page: Page, scheme: str, server_url: str, team: Team, labeled: dict[str, Any], project_id: int) -> None:  # noqa: F811
     log_in(page, server_url, "lena", team.lena.password)
     for path in (f"/projects/{project_id}", f"/projects/{project_id}/agreement", f"/projects/{project_id}/import",
-                 "/projects/new", f"/articles/{labeled['second']['id']}/adjudicate", "/projects/999"):
+                 "/projects/new", f"/articles/{labeled['second']['id']}/adjudicate", f"/projects/{project_id}/models",
+                 "/projects/999"):
         page.goto(server_url + path)
         expect(page.locator("main")).to_be_visible()
         assert serious_violations(page) == [], path

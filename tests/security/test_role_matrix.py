@@ -46,6 +46,9 @@ LABELS: Body = lambda s: {"json": {  # noqa: E731
     "base_revision": s["revision"] if s["role"] == "annotator" else None, "statements": [refusal_statement(s["text"])]}}
 GOLD: Body = lambda s: {"json": {"base_revision": None, "statements": [refusal_statement(s["text"])]}}  # noqa: E731
 ASSIGN_TO_CLEO: Body = lambda s: {"json": {"action": "assign", "article_ids": [s["article"]], "annotators": ["cleo"]}}  # noqa: E731
+PREDICTIONS: Body = lambda s: {  # noqa: E731
+    "data": f'{{"article_id": {s["article"]}, "model": "m", "model_version": "1"}}\n'.encode(),
+    "headers": {"Content-Type": "application/x-ndjson"}}
 JSONL: Body = lambda s: {"data": b'{"text": "A new article."}\n', "headers": {"Content-Type": "application/x-ndjson"}}  # noqa: E731
 
 API = [
@@ -66,6 +69,10 @@ API = [
     Case("GET", "/api/v1/articles/{article}/annotations", LEAD_ONLY),
     Case("POST", "/api/v1/projects/{project}/assignments", LEAD_ONLY, ASSIGN_TO_CLEO),
     Case("GET", "/api/v1/projects/{project}/agreement", LEAD_ONLY),
+    Case("POST", "/api/v1/projects/{project}/predictions", LEAD_ONLY, PREDICTIONS),
+    # Nothing stored yet to evaluate: leads get the reason.
+    Case("POST", "/api/v1/projects/{project}/evaluations", api_access(403, 403, 422), lambda s: {"json": {"samples": 5}}),
+    Case("GET", "/api/v1/projects/{project}/evaluations", LEAD_ONLY),
     Case("GET", "/api/v1/articles/{article}/comparison", LEAD_ONLY),
     Case("GET", "/api/v1/articles/{article}/gold", LEAD_ONLY),
     # After the lead's gold, the admin's save from no revision is stale.
@@ -87,6 +94,9 @@ PAGES = [
     Case("POST", "/projects/new", page_access(403, 403, 422)),  # an empty form: the page names what is missing
     Case("GET", "/projects/{project}/import", page_access(403, 403, 200)),
     Case("POST", "/projects/{project}/assignments", page_access(403, 403, 302)),
+    Case("GET", "/projects/{project}/models", page_access(403, 403, 200)),
+    Case("POST", "/projects/{project}/models/evaluate", page_access(403, 403, 302)),
+    Case("GET", "/evaluations/999999", page_access(403, 403, 404)),
     # Leads who do not hold the article are sent to its adjudication page.
     Case("GET", "/articles/{article}/annotate", page_access(200, 403, 302)),
     Case("POST", "/projects/{project}/next", page_access(302, 302, 302)),

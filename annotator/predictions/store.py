@@ -1,0 +1,106 @@
+"""Predictions and evaluations in the database: stored apart from annotators' labels."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotator.annotate.service import checked_content
+from annotator.errors import ApiError
+from annotator.ingest.models import Rejection, SourcePosition
+from annotator.ingest.store import text_digest
+from annotator.labelschema import LabelSchema
+from annotator.predictions.models import EvaluationReport, PredictionLine
+from annotator.predictions.readers import PredictionRecord, PredictionResult
+from annotator.storage.tables import Article, Evaluation, Prediction, Project
+
+
+class PredictionImportReport(BaseModel):
+    imported: int = Field(default=0, description="New predictions stored")
+    replaced: int = Field(default=0, description="Predictions of the same article and model version, now changed")
+    unchanged: int = Field(default=0, description="Already stored exactly so: a repeated import changes nothing")
+    models: list[str] = Field(default_factory=list, description="NAME@VERSION of every model in the file")
+    rejected: list[Rejection] = Field(default_factory=list)
+
+
+def import_predictions(session: Session, project: Project, schema: LabelSchema, results: list[PredictionResult]) -> PredictionImportReport:
+    """Each prediction checked like a save (schema, spans against the text); bad ones reported, not stored."""
+    report = PredictionImportReport()
+    models: set[str] = set()
+    for result in results:
+        if isinstance(result, Rejection):
+            report.rejected.append(result)
+            continue
+        article = _article(session, project, result)
+        if article is None:
+            report.rejected.append(Rejection(**result.position.model_dump(), reason="no such article in this project"))
+            continue
+        try:
+            checked_content(result.line.content(), article, schema, "prediction")
+        except ApiError as error:
+            problems = "; ".join(f"{p.field}: {p.message}" for p in error.problems) or error.message
+            report.rejected.append(Rejection(**result.position.model_dump(), reason=problems))
+            continue
+        _store(session, project, article, result, report)
+        models.add(f"{result.line.model}@{result.line.model_version}")
+    report.models = sorted(models)
+    session.commit()
+    return report
+
+
+def _article(session: Session, project: Project, record: PredictionRecord) -> Article | None:
+    query = select(Article).where(Article.project_id == project.id)
+    line = record.line
+    if line.article_id is not None:
+        query = query.where(Article.id == line.article_id)
+    elif line.external_id is not None:
+        query = query.where(Article.external_id == line.external_id)
+    else:
+        query = query.where(Article.text_sha256 == text_digest(record.article_text or ""))
+    return session.scalars(query.limit(1)).first()
+
+
+def _store(session: Session, project: Project, article: Article, record: PredictionRecord, report: PredictionImportReport) -> None:
+    line = record.line
+    content = line.model_dump(mode="json", include={"statements", "article"})
+    stored = session.scalar(select(Prediction).where(
+        Prediction.article_id == article.id, Prediction.model == line.model, Prediction.model_version == line.model_version))
+    if stored is None:
+        session.add(Prediction(project_id=project.id, article_id=article.id, model=line.model,
+                               model_version=line.model_version, content=content))
+        report.imported += 1
+    elif stored.content != content:
+        stored.content = content
+        report.replaced += 1
+    else:
+        report.unchanged += 1
+
+
+def store_evaluation(session: Session, project: Project, report: EvaluationReport) -> Evaluation:
+    evaluation = Evaluation(
+        project_id=project.id, model=report.model, model_version=report.model_version, gold_version=report.gold.version,
+        split=report.gold.split, statement_keys_f1=report.statement_keys["f1"], report=report.model_dump(mode="json"),
+        created_at=report.created_at,
+    )
+    session.add(evaluation)
+    session.flush()
+    return evaluation
+
+
+def project_evaluations(session: Session, project: Project) -> list[Evaluation]:
+    """Every evaluation of the project, best statement-key F1 first (undefined last), then newest."""
+    return list(session.scalars(
+        select(Evaluation).where(Evaluation.project_id == project.id)
+        .order_by(Evaluation.statement_keys_f1.desc().nulls_last(), Evaluation.created_at.desc())
+    ))
+
+
+def stored_predictions(session: Session, project: Project) -> list[PredictionRecord]:
+    """Every stored prediction of the project, as records an evaluation reads."""
+    rows = session.execute(select(Prediction).where(Prediction.project_id == project.id).order_by(Prediction.id)).scalars()
+    return [
+        PredictionRecord(SourcePosition(source="stored"), PredictionLine.model_validate(
+            {**row.content, "article_id": row.article_id, "model": row.model, "model_version": row.model_version}))
+        for row in rows
+    ]

@@ -1,0 +1,56 @@
+"""The lead's models page: every model version evaluated, best first, and one evaluation in full."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from annotator.auth.guard import requires
+from annotator.context import db_session
+from annotator.errors import ApiError, NotFound
+from annotator.predictions.api import EvaluationRequest, evaluate_stored
+from annotator.predictions.store import project_evaluations
+from annotator.projects.service import find_project
+from annotator.storage.tables import Evaluation, Prediction
+
+pages = Blueprint("predictions", __name__)
+
+
+@pages.get("/projects/<int:project_id>/models")
+@requires("lead")
+def models(project_id: int) -> ResponseReturnValue:
+    session = db_session()
+    project = find_project(session, project_id)
+    stored = session.execute(
+        select(Prediction.model, Prediction.model_version).where(Prediction.project_id == project.id).distinct()
+        .order_by(Prediction.model, Prediction.model_version)
+    ).all()
+    return render_template("models.html", project=project, evaluations=project_evaluations(session, project),
+                           stored=[f"{model}@{version}" for model, version in stored])
+
+
+@pages.post("/projects/<int:project_id>/models/evaluate")
+@requires("lead")
+def evaluate_form(project_id: int) -> ResponseReturnValue:
+    session = db_session()
+    project = find_project(session, project_id)
+    try:
+        wanted = EvaluationRequest.model_validate({k: v for k, v in request.form.items() if k in ("model", "split") and v})
+        evaluation = evaluate_stored(session, project, wanted)
+    except (ValidationError, ApiError) as error:
+        flash(f"Not evaluated: {error.message if isinstance(error, ApiError) else error.errors()[0]['msg']}", "error")
+        return redirect(url_for("predictions.models", project_id=project.id))
+    return redirect(url_for("predictions.evaluation", evaluation_id=evaluation.id))
+
+
+@pages.get("/evaluations/<int:evaluation_id>")
+@requires("lead")
+def evaluation(evaluation_id: int) -> ResponseReturnValue:
+    session = db_session()
+    found = session.get(Evaluation, evaluation_id)
+    if found is None:
+        raise NotFound(f"no evaluation {evaluation_id}")
+    return render_template("evaluation.html", evaluation=found, report=found.report,
+                           project=find_project(session, found.project_id))

@@ -1,0 +1,52 @@
+"""Predictions of models, stored apart from annotators' labels, and the evaluations of them.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-28
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "predictions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("project_id", sa.Integer(), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("article_id", sa.Integer(), sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("model", sa.String(80), nullable=False),
+        sa.Column("model_version", sa.String(80), nullable=False),
+        sa.Column("content", JSON_DOCUMENT, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("article_id", "model", "model_version"),
+    )
+    op.create_index("ix_predictions_project_model", "predictions", ["project_id", "model", "model_version"])
+    op.create_table(
+        "evaluations",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("project_id", sa.Integer(), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("model", sa.String(80), nullable=False),
+        sa.Column("model_version", sa.String(80), nullable=False),
+        sa.Column("gold_version", sa.String(400), nullable=False),
+        sa.Column("split", sa.String(10)),
+        sa.Column("statement_keys_f1", sa.Float()),
+        sa.Column("report", JSON_DOCUMENT, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_evaluations_project_id", "evaluations", ["project_id"])
+
+
+def downgrade() -> None:
+    op.drop_table("evaluations")
+    op.drop_table("predictions")

@@ -1,0 +1,83 @@
+"""A model's predictions stored apart from labels, then evaluated over the API and on the lead's pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from annotator.cli import main
+from annotator.storage import Database
+from tests.support import ApiClient, Team, WebSession, refusal_statement, statement_on
+from tests.test_adjudication import labeled  # noqa: F401 - shared fixtures
+from tests.test_export import gold  # noqa: F401
+
+
+def prediction(article: dict[str, Any], stance: str, version: str = "1", score: float = 0.9) -> dict[str, Any]:
+    """The model's one statement on a sample article: Peskov's on the first, Psaki's on the second."""
+    if "Peskov" in article["text"]:
+        statement = {**refusal_statement(article["text"]), "stance": stance}
+    else:
+        statement = statement_on(article["text"], "psaki", "Jen Psaki", "leaders_meeting", stance,
+                                 "a meeting between President Joe Biden and President Vladimir Putin was off the table")
+    if stance != "conditional":
+        statement["preconditions"] = []
+    return {"article_id": article["id"], "model": "baseline", "model_version": version, "statements": [{**statement, "score": score}]}
+
+
+def jsonl(*lines: dict[str, Any]) -> bytes:
+    return b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+
+
+def test_importing_the_same_predictions_twice_changes_nothing(db: Database, api: ApiClient, project_id: int, tmp_path: Path) -> None:
+    article = api.next_article(project_id)
+    path = tmp_path / "predictions.jsonl"
+    path.write_bytes(jsonl(prediction(article, "refuses"), {**prediction(article, "refuses"), "article_id": 999},
+                           {**prediction(article, "sometimes")}))
+    run = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke
+    first = run(main, ["import-predictions", "sample", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "imported 1, replaced 0, unchanged 0, rejected 2 (baseline@1)" in first.output
+    assert "predictions.jsonl line 2: no such article in this project" in first.output
+    assert "predictions.jsonl line 3: statements.0.stance" in first.output
+    again = run(main, ["import-predictions", "sample", str(path)])
+    assert "imported 0, replaced 0, unchanged 1" in again.output
+
+
+def test_predictions_are_not_an_annotators_labels(api: ApiClient, team: Team, project_id: int) -> None:
+    article = api.next_article(project_id)
+    lead = api.as_(team.lena)
+    report = lead.post(f"/projects/{project_id}/predictions", data=jsonl(prediction(article, "refuses")),
+                       headers={"Content-Type": "application/x-ndjson"}).json()
+    assert report["imported"] == 1
+    assert lead.get(f"/articles/{article['id']}/annotations").json()["annotations"][0]["statements"] == []
+    assert lead.get(f"/projects/{project_id}/agreement").json()["annotators"] == []
+
+
+def test_a_lead_evaluates_stored_predictions_and_the_best_version_comes_first(api: ApiClient, team: Team, gold: dict[str, Any], project_id: int) -> None:  # noqa: F811
+    lead = api.as_(team.lena)
+    first, second = gold["first"], gold["second"]
+    body = jsonl(prediction(first, "refuses", "1"), prediction(second, "refuses", "1"),
+                 prediction(first, "conditional", "2"), {**prediction(second, "conditional", "2"), "statements": []})
+    lead.post(f"/projects/{project_id}/predictions", data=body, headers={"Content-Type": "application/x-ndjson"}).raise_for_status()
+    assert lead.post(f"/projects/{project_id}/evaluations", json={}).status_code == 422  # two versions stored: name one
+    for version in ("1", "2"):
+        response = lead.post(f"/projects/{project_id}/evaluations", json={"model": f"baseline@{version}", "samples": 20})
+        assert response.status_code == 201, response.text
+    listed = lead.get(f"/projects/{project_id}/evaluations").json()["evaluations"]
+    assert [(e["model_version"], e["statement_keys_f1"]) for e in listed] == [("1", 1.0), ("2", 2 / 3)]
+    assert listed[0]["gold_version"].startswith("sample gold up to revision")
+
+
+def test_the_models_page_lists_evaluations_and_shows_one_in_full(web: WebSession, api: ApiClient, team: Team, gold: dict[str, Any], project_id: int) -> None:  # noqa: F811
+    lead = api.as_(team.lena)
+    lead.post(f"/projects/{project_id}/predictions", data=jsonl(prediction(gold["first"], "refuses")),
+              headers={"Content-Type": "application/x-ndjson"}).raise_for_status()
+    web.log_in(team.lena)
+    answer = web.post(f"/projects/{project_id}/models/evaluate",
+                      data={"csrf_token": web.csrf_token(f"/projects/{project_id}/models"), "model": "baseline@1"})
+    assert answer.status_code == 200 and "/evaluations/" in answer.url
+    assert "The model beside the annotators" in answer.text
+    assert "baseline@1" in web.get(f"/projects/{project_id}/models").text
