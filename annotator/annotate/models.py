@@ -75,8 +75,27 @@ class RevisionSave(AnnotationContent):
     seconds_spent: float | None = Field(default=None, ge=0, le=86_400)
 
 
+class SuggestionDecision(Payload):
+    """What an annotator did with one statement a model suggested."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    model: str = Field(max_length=80)
+    model_version: str = Field(max_length=80)
+    actor: Code
+    target: Code
+    decision: Literal["accepted", "edited", "rejected", "ignored"] = Field(
+        description="accepted as is, accepted and then changed, rejected, or left alone"
+    )
+    changed: list[Literal["stance", "target", "preconditions", "source_outlet", "evidence", "actor"]] = Field(
+        default_factory=list, description="For edited: the parts the annotator changed"
+    )
+
+
 class AnnotationSave(RevisionSave):
-    """An annotator's own labels."""
+    """An annotator's own labels, and what they did with the model's suggestions shown to them."""
+
+    suggestion_decisions: list[SuggestionDecision] = Field(default_factory=list, max_length=200)
 
 
 class AnnotationOut(AnnotationContent):
@@ -86,3 +105,6 @@ class AnnotationOut(AnnotationContent):
     revision: int | None = Field(description="Head revision id, the base_revision of the next save")
     schema_version: str | None
     saved_at: datetime | None
+    suggestion_decisions: list[SuggestionDecision] = Field(
+        default_factory=list, description="What the head revision's save did with the model suggestions shown"
+    )

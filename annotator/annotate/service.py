@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from annotator.annotate.assignment import add_assignment, assignment_of, claim
 from annotator.annotate.checks import check_annotation
-from annotator.annotate.models import AnnotationContent, AnnotationOut, AnnotationSave
+from annotator.annotate.models import AnnotationContent, AnnotationOut, AnnotationSave, SuggestionDecision
 from annotator.auth.models import role_allows
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
@@ -93,6 +93,7 @@ def _describe(assignment: Assignment, user: User) -> AnnotationOut:
         revision=head.id if head else None,
         schema_version=head.schema_version if head else None,
         saved_at=head.created_at if head else None,
+        suggestion_decisions=[SuggestionDecision.model_validate(d) for d in (head.suggestion_decisions or [])] if head else [],
         **content.model_dump(),
     )
 
@@ -123,11 +124,15 @@ def save_annotation(
         raise Conflict(f"you skipped article {article.id}; it is no longer assigned to you")
     if assignment.head_revision_id != save.base_revision:
         raise StaleRevision.based_on(save.base_revision, assignment.head_revision_id)
-    revision = append_revision(session, assignment, project, schema, user, content, save.base_revision, save.seconds_spent)
+    decisions = [d.model_dump(mode="json") for d in save.suggestion_decisions] or None
+    revision = append_revision(
+        session, assignment, project, schema, user, content, save.base_revision, save.seconds_spent, decisions
+    )
     # The response is what was just stored: no need to read it back.
     return AnnotationOut(
         article_id=article.id, annotator=user.name, status="done", revision=revision.id,
-        schema_version=schema.version, saved_at=revision.created_at, **content.model_dump(),
+        schema_version=schema.version, saved_at=revision.created_at, suggestion_decisions=save.suggestion_decisions,
+        **content.model_dump(),
     )
 
 
@@ -156,6 +161,7 @@ def append_revision(
     content: AnnotationContent,
     base: int | None,
     seconds_spent: float | None,
+    suggestion_decisions: list[dict[str, object]] | None = None,
 ) -> StoredRevision:
     """Insert a revision and move the head pointer to it, if it still points at `base`."""
     revision = StoredRevision(*session.execute(_NEW_REVISION, {
@@ -166,6 +172,7 @@ def append_revision(
         "schema_version": schema.version,
         "content": content.model_dump(mode="json"),
         "seconds_spent": seconds_spent,
+        "suggestion_decisions": suggestion_decisions,
         "created_at": utcnow(),
     }).one())
     advance_head(session, Assignment, assignment.id, base, revision.id, status="done")

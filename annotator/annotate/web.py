@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from annotator.annotate.assignment import holds_article, neighbours, next_article
 from annotator.annotate.service import load_annotation, readable_article
+from annotator.annotate.suggestions import model_suggestions
 from annotator.auth.models import role_allows
 from annotator.context import current_user, db_session
 from annotator.labelschema.suggest import suggest_spans
@@ -44,6 +45,7 @@ def page(article_id: int) -> ResponseReturnValue:
         "article": {"id": article.id, "title": article.title, "text": article.text, "outlet": article.outlet},
         "saved": saved.model_dump(mode="json"),
         "suggestions": [s.model_dump() for s in suggest_spans(article.text, schema)],
+        "model_suggestions": found.model_dump() if (found := model_suggestions(session, project, article)) else None,
         "schema": schema.model_dump(mode="json", include={"statement", "article", "vocabularies"}),
         "urls": {
             "save": f"/api/v1/articles/{article.id}/annotation",

@@ -19,8 +19,10 @@ from annotator.predictions.models import EvaluationReport
 from annotator.predictions.readers import read_prediction_stream
 from annotator.predictions.store import (
     PredictionImportReport,
+    SuggestionSettings,
     import_predictions,
     project_evaluations,
+    set_suggestions,
     store_evaluation,
     stored_predictions,
 )
@@ -97,3 +99,11 @@ def get_evaluations(path: ProjectPath) -> Response:
     session = db_session()
     project = find_project(session, path.project_id)
     return json_response(EvaluationList(evaluations=[summarize(e) for e in project_evaluations(session, project)]))
+
+
+@api.put("/projects/<int:project_id>/suggestions", responses={200: SuggestionSettings, 404: ErrorBody, 422: ErrorBody})
+@requires("lead")
+def put_suggestions(path: ProjectPath, body: SuggestionSettings) -> Response:
+    """Offer a stored model version's predictions to annotators as suggestions (or stop), with a blind control share."""
+    session = db_session()
+    return json_response(set_suggestions(session, find_project(session, path.project_id), body))

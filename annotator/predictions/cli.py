@@ -13,7 +13,7 @@ from annotator.ingest.models import Rejection
 from annotator.predictions.evaluation import SAMPLES, Gold, diffs, evaluate, gold_from_file, gold_from_project, human_labels
 from annotator.predictions.models import EvaluationReport
 from annotator.predictions.readers import PredictionRecord, read_predictions
-from annotator.predictions.store import import_predictions, store_evaluation
+from annotator.predictions.store import SuggestionSettings, import_predictions, set_suggestions, store_evaluation
 from annotator.projects.service import find_project, find_project_or_none, project_schema
 
 
@@ -107,3 +107,19 @@ def import_predictions_command(cli: CliContext, project: str, path: Path, as_jso
                f"rejected {len(report.rejected)} ({', '.join(report.models) or 'no model'})")
     for rejection in report.rejected:
         click.echo(f"  rejected   {rejection.where()}: {rejection.reason}")
+
+
+@click.command("suggestions")
+@click.argument("project")
+@click.option("--model", "model", metavar="NAME@VERSION", help="The stored model version to offer; leave out to stop")
+@click.option("--control", default=0.1, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of articles (stable by id) whose annotators never see suggestions")
+@pass_cli
+def suggestions_command(cli: CliContext, project: str, model: str | None, control: float) -> None:
+    """Offer a model's predictions to PROJECT's annotators as suggestions, keeping a blind control share."""
+    with cli.db().session(write=True) as session:
+        settings = set_suggestions(session, find_project(session, project), SuggestionSettings(model=model, control_share=control))
+    if settings.model is None:
+        click.echo("suggestions off")
+    else:
+        click.echo(f"annotators now see {settings.model}'s statements, except on a blind control share of {settings.control_share:.0%}")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.annotate.service import checked_content
-from annotator.errors import ApiError
+from annotator.errors import ApiError, NotFound
 from annotator.ingest.models import Rejection, SourcePosition
 from annotator.ingest.store import text_digest
 from annotator.labelschema import LabelSchema
@@ -75,6 +75,27 @@ def _store(session: Session, project: Project, article: Article, record: Predict
         report.replaced += 1
     else:
         report.unchanged += 1
+
+
+class SuggestionSettings(BaseModel):
+    """Which stored model version annotators see as suggestions, and the share kept blind to them."""
+
+    model_config = ConfigDict(protected_namespaces=())
+
+    model: str | None = Field(default=None, description="NAME@VERSION of stored predictions; null turns suggestions off")
+    control_share: float = Field(default=0.1, ge=0, le=1, allow_inf_nan=False,
+                                 description="Share of articles (stable by id) whose annotators never see suggestions")
+
+
+def set_suggestions(session: Session, project: Project, settings: SuggestionSettings) -> SuggestionSettings:
+    if settings.model is not None:
+        model, _, version = settings.model.rpartition("@")
+        if session.scalar(select(Prediction.id).where(
+                Prediction.project_id == project.id, Prediction.model == model, Prediction.model_version == version).limit(1)) is None:
+            raise NotFound(f"no predictions of {settings.model} in project {project.name!r}; import them first")
+    project.suggestion_model, project.control_share = settings.model, settings.control_share
+    session.commit()
+    return settings
 
 
 def store_evaluation(session: Session, project: Project, report: EvaluationReport) -> Evaluation:

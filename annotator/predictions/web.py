@@ -11,7 +11,7 @@ from annotator.auth.guard import requires
 from annotator.context import db_session
 from annotator.errors import ApiError, NotFound
 from annotator.predictions.api import EvaluationRequest, evaluate_stored
-from annotator.predictions.store import project_evaluations
+from annotator.predictions.store import SuggestionSettings, project_evaluations, set_suggestions
 from annotator.projects.service import find_project
 from annotator.storage.tables import Evaluation, Prediction
 
@@ -43,6 +43,23 @@ def evaluate_form(project_id: int) -> ResponseReturnValue:
         flash(f"Not evaluated: {error.message if isinstance(error, ApiError) else error.errors()[0]['msg']}", "error")
         return redirect(url_for("predictions.models", project_id=project.id))
     return redirect(url_for("predictions.evaluation", evaluation_id=evaluation.id))
+
+
+@pages.post("/projects/<int:project_id>/models/suggestions")
+@requires("lead")
+def suggestions_form(project_id: int) -> ResponseReturnValue:
+    session = db_session()
+    project = find_project(session, project_id)
+    try:
+        settings = SuggestionSettings.model_validate({"model": request.form.get("model") or None,
+                                                      "control_share": request.form.get("control_share", "0.1")})
+        set_suggestions(session, project, settings)
+    except (ValidationError, ApiError) as error:
+        flash(f"Not changed: {error.message if isinstance(error, ApiError) else error.errors()[0]['msg']}", "error")
+    else:
+        flash(f"Annotators see {settings.model}'s statements, except on a blind control share of {settings.control_share:.0%}."
+              if settings.model else "Suggestions are off.", "info")
+    return redirect(url_for("predictions.models", project_id=project.id))
 
 
 @pages.get("/evaluations/<int:evaluation_id>")

@@ -97,6 +97,10 @@ class Project(Base):
     # Articles with fewer than `overlap` annotators, kept in step with their
     # assigned_count by annotate.slots, so progress never counts them one by one.
     unfilled_articles: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The model version (NAME@VERSION) whose predictions annotators see as suggestions, if any,
+    # and the share of articles kept free of them to measure their effect (projects.control).
+    suggestion_model: Mapped[str | None] = mapped_column(String(170))
+    control_share: Mapped[float] = mapped_column(Float, default=0.1, server_default="0.1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     label_schema: Mapped[LabelSchemaRecord] = relationship(lazy="joined")
@@ -169,6 +173,8 @@ class AnnotationRevision(Base):
     schema_version: Mapped[str] = mapped_column(String(40))
     content: Mapped[dict[str, Any]]
     seconds_spent: Mapped[float | None] = mapped_column(Float)
+    # What the annotator did with each model suggestion shown (annotate.models.SuggestionDecision).
+    suggestion_decisions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

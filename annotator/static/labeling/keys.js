@@ -54,6 +54,7 @@ export class Keyboard {
     if (event.key === "?") return () => this.dialogs.toggle("shortcuts");
     if (event.shiftKey) {
       if (key === "s") return () => this.saver.skip();
+      if (key === "m") return () => { const [first] = this.ws.pendingModelStatements(); if (first) this.ws.rejectModelStatement(first); };
       if (event.key === "Delete") return () => this.ws.deleteStatement();
       return null;
     }
@@ -68,6 +69,7 @@ export class Keyboard {
       g: () => this.#armCategory(),
       h: () => this.dialogs.toggle("guidelines"),
       y: () => { const [first] = ws.pendingSuggestions(); if (first) ws.acceptSuggestion(first); },
+      m: () => { const [first] = ws.pendingModelStatements(); if (first) ws.acceptModelStatement(first); },
       x: () => { const [first] = ws.pendingSuggestions(); if (first) ws.dismissSuggestion(first); },
       b: () => { const back = document.getElementById("back-link"); if (back) window.location.assign(back.href); },
     };

@@ -2,6 +2,7 @@
 
 export function normaliseStatement(s) {
   return {
+    origin: s.origin ?? null, // the model suggestion (actor|target) it was accepted from, if any
     actor: { id: s.actor?.id ?? "", span: s.actor?.span ?? null },
     stance: s.stance ?? "",
     target: s.target ?? "",
@@ -43,7 +44,8 @@ export class History {
 
   static snapshot(labels) {
     return structuredClone({
-      statements: labels.statements, article: labels.article, current: labels.current, dismissed: [...labels.dismissed],
+      statements: labels.statements, article: labels.article, current: labels.current,
+      dismissed: [...labels.dismissed], rejected: [...labels.rejected],
     });
   }
 
@@ -65,7 +67,23 @@ export class History {
     const snapshot = from.pop();
     if (!snapshot) return false;
     to.push(History.snapshot(labels));
-    Object.assign(labels, snapshot, { dismissed: new Set(snapshot.dismissed) });
+    Object.assign(labels, snapshot, { dismissed: new Set(snapshot.dismissed), rejected: new Set(snapshot.rejected) });
     return true;
   }
+}
+
+// A statement's key, as the server aligns statements.
+export const keyOf = (s) => `${s.actor?.id ?? ""}|${s.target ?? ""}`;
+
+// The parts of a statement a decision about a suggestion compares.
+export function parts(s) {
+  const outlet = s.source_outlet?.id || null;
+  return {
+    actor: s.actor?.id ?? "",
+    target: s.target ?? "",
+    stance: s.stance ?? "",
+    preconditions: [...new Set((s.preconditions ?? []).map((p) => p.category))].sort().join(","),
+    source_outlet: outlet,
+    evidence: s.evidence ? `${s.evidence.start}:${s.evidence.end}` : null,
+  };
 }

@@ -36,6 +36,7 @@ export class Panel {
   render() {
     this.#renderStatementList();
     this.#renderEditor();
+    this.#renderModelStatements();
     this.#renderSuggestions();
     this.#renderArticleFields();
     this.#paint();
@@ -58,7 +59,8 @@ export class Panel {
       if (s.source_outlet.span) groups[`outlet${suffix}`].spans.push(s.source_outlet.span);
       if (s.evidence) groups[`evidence${suffix}`].spans.push(s.evidence);
     });
-    groups.suggestion = { spans: this.ws.pendingSuggestions().flatMap((g) => g.occurrences), priority: 4 };
+    const suggested = this.ws.pendingModelStatements().map((s) => s.evidence).filter(Boolean);
+    groups.suggestion = { spans: [...this.ws.pendingSuggestions().flatMap((g) => g.occurrences), ...suggested], priority: 4 };
     this.ws.text.paint(groups);
   }
 
@@ -199,6 +201,29 @@ export class Panel {
     remove.setAttribute("aria-label", `Clear span ${shorten(span.text, 40)}`);
     remove.addEventListener("click", clear);
     slot.replaceChildren(el("q", { textContent: shorten(span.text) }), remove);
+  }
+
+  // ---- a model's statements ---------------------------------------------------------------
+  #renderModelStatements() {
+    const model = this.ws.model;
+    $("model-section").hidden = !model;
+    if (!model) return;
+    $("model-name").textContent = `${model.model}@${model.model_version}`;
+    const pending = this.ws.pendingModelStatements();
+    const items = pending.map((suggested, i) => {
+      const score = suggested.score == null ? "" : ` · score ${suggested.score.toFixed(2)}`;
+      const what = `${suggested.actor.id} · ${suggested.stance} · ${suggested.target}`;
+      const accept = el("button", { type: "button", className: `suggestion model${i === 0 ? " first" : ""}`, textContent: `${what}${score}` });
+      accept.dataset.focusKey = `model:${what}`;
+      accept.setAttribute("aria-label", `Accept the model's statement ${what}${score}`);
+      accept.addEventListener("click", () => this.ws.acceptModelStatement(suggested));
+      const reject = el("button", { type: "button", className: "dismiss", textContent: "✕" });
+      reject.setAttribute("aria-label", `Reject the model's statement ${what}`);
+      reject.addEventListener("click", () => this.ws.rejectModelStatement(suggested));
+      return el("li", { className: "suggestion-item" }, accept, reject);
+    });
+    if (!items.length) items.push(el("li", { className: "muted", textContent: "every suggested statement decided" }));
+    replaceKeepingFocus($("model-list"), items);
   }
 
   // ---- suggestions ----------------------------------------------------------------------

@@ -87,10 +87,12 @@ export class Saver {
   }
 
   #body(sent) {
+    const decisions = this.ws.suggestionDecisions();
     return {
       base_revision: this.ws.revision,
       seconds_spent: Math.round((Date.now() - this.openedAt) / 100) / 10,
       ...sent,
+      ...(decisions.length ? { suggestion_decisions: decisions } : {}),
     };
   }
 

@@ -1,7 +1,7 @@
 // One article's labels and every edit an annotator can make to them. Each edit goes
 // through `edit`, so undo, the draft kept in the browser and the panel never miss one.
 
-import { fingerprint, History, normaliseArticle, normaliseStatement } from "./labels.js";
+import { fingerprint, History, keyOf, normaliseArticle, normaliseStatement, parts } from "./labels.js";
 import { ArticleText } from "./text.js";
 import { groupSuggestions, Vocabulary } from "./vocabulary.js";
 
@@ -24,7 +24,10 @@ export class Workspace {
       article: normaliseArticle(data.saved.article),
       current: data.saved.statements.length ? 0 : -1,
       dismissed: new Set(),
+      // Model suggestions rejected before (in an earlier save) or now.
+      rejected: new Set((data.saved.suggestion_decisions ?? []).filter((d) => d.decision === "rejected").map((d) => `${d.actor}|${d.target}`)),
     };
+    this.model = data.model_suggestions; // a model's statements for this article, or null
     this.outletHint = this.#prefillOutlet();
     this.history = new History();
     this.baseline = fingerprint(this.labels);
@@ -104,6 +107,7 @@ export class Workspace {
     if (!this.statement) return;
     this.edit(() => {
       const number = this.labels.current + 1;
+      if (this.statement.origin) this.labels.rejected.add(this.statement.origin); // taken, then thrown away
       this.labels.statements.splice(this.labels.current, 1);
       this.labels.current = Math.min(this.labels.current, this.labels.statements.length - 1);
       return `Statement ${number} deleted (Ctrl+Z brings it back).`;
@@ -216,6 +220,46 @@ export class Workspace {
 
   dismissSuggestion(group) {
     this.edit(() => { this.labels.dismissed.add(group.key); });
+  }
+
+  // ---- a model's statements --------------------------------------------------------------
+  pendingModelStatements() {
+    if (!this.model) return [];
+    const taken = new Set(this.labels.statements.map((s) => s.origin ?? keyOf(s)));
+    return this.model.statements.filter((s) => !taken.has(keyOf(s)) && !this.labels.rejected.has(keyOf(s)));
+  }
+
+  acceptModelStatement(suggested) {
+    this.edit(() => {
+      const { score, ...statement } = suggested;
+      this.labels.statements.push(normaliseStatement({ ...statement, origin: keyOf(suggested) }));
+      this.labels.current = this.labels.statements.length - 1;
+      return `Statement ${this.labels.current + 1}: taken from ${this.model.model}@${this.model.model_version}; check it, edit what is wrong.`;
+    });
+  }
+
+  rejectModelStatement(suggested) {
+    this.edit(() => {
+      this.labels.rejected.add(keyOf(suggested));
+      return `Suggested statement ${keyOf(suggested).replace("|", " · ")} rejected.`;
+    });
+  }
+
+  // What was done with each suggested statement, sent with the save.
+  suggestionDecisions() {
+    if (!this.model) return [];
+    return this.model.statements.map((suggested) => {
+      const key = keyOf(suggested);
+      const [actor, target] = [suggested.actor.id, suggested.target];
+      const base = { model: this.model.model, model_version: this.model.model_version, actor, target };
+      const taken = this.labels.statements.find((s) => s.origin === key);
+      if (taken) {
+        const was = parts(suggested), now = parts(taken);
+        const changed = Object.keys(was).filter((part) => was[part] !== now[part]);
+        return { ...base, decision: changed.length ? "edited" : "accepted", changed };
+      }
+      return { ...base, decision: this.labels.rejected.has(key) ? "rejected" : "ignored", changed: [] };
+    });
   }
 
   // Another script on the page (adjudication) hands over statements to take.

@@ -1,4 +1,6 @@
-"""Predictions of models, stored apart from annotators' labels, and the evaluations of them.
+"""Predictions of models, stored apart from annotators' labels, and the evaluations of them;
+which model a project offers as suggestions, its blind control share, and the decisions
+annotators made about suggestions.
 
 Revision ID: 0005
 Revises: 0004
@@ -45,8 +47,18 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_evaluations_project_id", "evaluations", ["project_id"])
+    with op.batch_alter_table("projects") as batch:
+        batch.add_column(sa.Column("suggestion_model", sa.String(170)))
+        batch.add_column(sa.Column("control_share", sa.Float(), nullable=False, server_default="0.1"))
+    with op.batch_alter_table("annotation_revisions") as batch:
+        batch.add_column(sa.Column("suggestion_decisions", sa.JSON()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("annotation_revisions") as batch:
+        batch.drop_column("suggestion_decisions")
+    with op.batch_alter_table("projects") as batch:
+        batch.drop_column("control_share")
+        batch.drop_column("suggestion_model")
     op.drop_table("evaluations")
     op.drop_table("predictions")
