@@ -81,3 +81,38 @@ def test_the_models_page_lists_evaluations_and_shows_one_in_full(web: WebSession
     assert answer.status_code == 200 and "/evaluations/" in answer.url
     assert "The model beside the annotators" in answer.text
     assert "baseline@1" in web.get(f"/projects/{project_id}/models").text
+
+
+def test_the_model_counts_as_an_annotator_only_when_asked_for_and_is_named_so(db: Database, api: ApiClient, team: Team, labeled, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    lead = api.as_(team.lena)
+    lead.post(f"/projects/{project_id}/predictions", data=jsonl(prediction(labeled["first"], "conditional")),
+              headers={"Content-Type": "application/x-ndjson"}).raise_for_status()
+    assert lead.get(f"/projects/{project_id}/agreement").json()["annotators"] == ["ana", "ben"]
+    report = lead.get(f"/projects/{project_id}/agreement", params={"with_model": "baseline@1"}).json()
+    assert report["annotators"] == ["ana", "ben", "model:baseline@1"] and report["model"] == "model:baseline@1"
+    result = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke(main, ["agreement", "sample", "--with-model", "nope@2", "--json"])
+    assert result.exit_code == 1 and "no predictions of nope@2" in result.output
+
+
+def test_the_report_sets_suggested_articles_beside_the_blind_control(api: ApiClient, team: Team, project_id: int) -> None:
+    lead = api.as_(team.lena)
+    articles = [lead.get(f"/articles/{i}").json() for i in (1, 2)]  # with a share of 0.4, article 2 is a control article
+    lead.post(f"/projects/{project_id}/predictions", data=jsonl(*(prediction(a, "refuses") for a in articles)),
+              headers={"Content-Type": "application/x-ndjson"}).raise_for_status()
+    lead.put(f"/projects/{project_id}/suggestions", json={"model": "baseline@1", "control_share": 0.4}).raise_for_status()
+    lead.post(f"/projects/{project_id}/assignments", json={"action": "assign", "article_ids": [1, 2], "annotators": ["ana", "ben"]})
+    for member, stance in ((team.ana, "refuses"), (team.ben, "noncommittal")):
+        for article in articles:
+            statement = {k: v for k, v in prediction(article, stance)["statements"][0].items() if k != "score"}
+            decision = [{"model": "baseline", "model_version": "1", "actor": statement["actor"]["id"], "target": statement["target"],
+                         "decision": "accepted" if stance == "refuses" else "edited", "changed": [] if stance == "refuses" else ["stance"]}]
+            body = {"base_revision": None, "statements": [statement], "seconds_spent": 30 if article["id"] == 1 else 60,
+                    "suggestion_decisions": decision if article["id"] == 1 else []}
+            api.as_(member).put(f"/articles/{article['id']}/annotation", json=body).raise_for_status()
+    effect = lead.get(f"/projects/{project_id}/agreement").json()["suggestions"]
+    shown, control = effect["groups"]
+    assert (shown["group"], shown["articles"], shown["median_seconds"]) == ("with suggestions", 1, 30)
+    assert (control["group"], control["articles"], control["median_seconds"]) == ("blind control", 1, 60)
+    assert effect["decisions"] == {"accepted": 1, "edited": 1, "rejected": 0, "ignored": 0}
+    assert effect["acceptance"]["stance"] == {"rate": 0.5, "kept": 1, "shown": 2}
+    assert effect["acceptance"]["target"]["rate"] == 1.0

@@ -13,11 +13,13 @@ from annotator.projects.service import find_project
 @click.command("agreement")
 @click.argument("project")
 @click.option("--json", "as_json", is_flag=True, help="The full report as JSON (as the API gives it)")
+@click.option("--with-model", "with_model", metavar="NAME@VERSION",
+              help="Count a model's stored predictions as a pseudo-annotator, named model:NAME@VERSION")
 @pass_cli
-def agreement_command(cli: CliContext, project: str, as_json: bool) -> None:
+def agreement_command(cli: CliContext, project: str, as_json: bool, with_model: str | None) -> None:
     """How far annotators agree in PROJECT (id or name)."""
     with cli.db().session() as session:
-        report = project_report(session, find_project(session, project))
+        report = project_report(session, find_project(session, project), with_model)
     click.echo(report.model_dump_json(indent=2) if as_json else render_text(report))
 
 

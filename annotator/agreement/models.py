@@ -127,6 +127,27 @@ class DailyCount(BaseModel):
     items: int
 
 
+class GroupFigures(BaseModel):
+    group: str
+    articles: int
+    alpha: dict[str, Figure] = Field(description="Krippendorff's alpha per field, within the group")
+    median_seconds: float | None = Field(description="Median seconds an annotator spent on an article")
+    agreement_with_gold: Figure
+
+
+class Acceptance(BaseModel):
+    rate: float | None
+    kept: int
+    shown: int
+
+
+class SuggestionEffect(BaseModel):
+    groups: list[GroupFigures] = Field(description="With suggestions, then the blind control")
+    decisions: dict[str, int] = Field(description="Suggested statements accepted, edited, rejected and ignored")
+    acceptance: dict[str, Acceptance] = Field(description="Per field, the share of suggested values kept")
+    definitions: dict[str, str]
+
+
 class AgreementReport(BaseModel):
     project_id: int
     generated_at: datetime
@@ -141,3 +162,9 @@ class AgreementReport(BaseModel):
     throughput: list[DailyCount]
     most_disagreed: list[ArticleDisagreement]
     duplicate_keys: list[DuplicateKey]
+    model: str | None = Field(
+        default=None, description="A model counted as a pseudo-annotator (model:NAME@VERSION), only when asked for"
+    )
+    suggestions: SuggestionEffect | None = Field(
+        default=None, description="Articles labeled with a model's suggestions beside the blind control share"
+    )

@@ -10,15 +10,32 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotator.agreement.models import AgreementReport
-from annotator.agreement.report import ProjectLabels, WorkItem, build_report
+from annotator.agreement.report import BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED, ProjectLabels, WorkItem, build_report
+from annotator.agreement.suggestions import Decisions, suggestion_effect
 from annotator.agreement.units import LabelSet
+from annotator.errors import NotFound
+from annotator.projects.control import in_blind_control
 from annotator.projects.service import project_schema
-from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Project, User
+from annotator.storage.tables import (
+    AnnotationRevision,
+    Article,
+    Assignment,
+    GoldRecord,
+    GoldRevision,
+    Prediction,
+    Project,
+    User,
+)
 
 GOLD = "gold"
 
 
-def project_labels(session: Session, project: Project) -> ProjectLabels:
+MODEL_PREFIX = "model:"
+
+
+def project_labels(session: Session, project: Project, with_model: str | None = None) -> ProjectLabels:
+    """Every annotator's labels; with `with_model` (NAME@VERSION) the model's predictions on the same
+    articles too, as the pseudo-annotator `model:NAME@VERSION`."""
     # Plain rows through the connection: ORM row handling would double the load time.
     connection = session.connection()
     done = (
@@ -33,6 +50,8 @@ def project_labels(session: Session, project: Project) -> ProjectLabels:
         .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
     )
     label_sets = [LabelSet(article_id, name, content) for article_id, name, content in heads]
+    if with_model is not None:
+        label_sets += _model_labels(session, project, with_model, {s.article_id for s in label_sets})
     effort = connection.execute(
         select(done.c.article_id, done.c.name, func.sum(AnnotationRevision.seconds_spent), func.min(AnnotationRevision.created_at))
         .join(AnnotationRevision, AnnotationRevision.assignment_id == done.c.id)
@@ -55,6 +74,36 @@ def project_labels(session: Session, project: Project) -> ProjectLabels:
     )
 
 
+def _model_labels(session: Session, project: Project, with_model: str, articles: set[int]) -> list[LabelSet]:
+    model, _, version = with_model.rpartition("@")
+    rows = session.execute(select(Prediction.article_id, Prediction.content).where(
+        Prediction.project_id == project.id, Prediction.model == model, Prediction.model_version == version))
+    found = [LabelSet(article_id, MODEL_PREFIX + with_model, content) for article_id, content in rows if article_id in articles]
+    if not found:
+        raise NotFound(f"no predictions of {with_model} on the labeled articles of project {project.name!r}")
+    return found
+
+
+def stored_model_versions(session: Session, project: Project) -> list[str]:
+    """NAME@VERSION of every model with predictions stored in the project."""
+    rows = session.execute(
+        select(Prediction.model, Prediction.model_version).where(Prediction.project_id == project.id).distinct()
+        .order_by(Prediction.model, Prediction.model_version)
+    )
+    return [f"{model}@{version}" for model, version in rows]
+
+
+def suggestion_decisions(session: Session, project: Project) -> list[Decisions]:
+    rows = session.execute(
+        select(Assignment.article_id, User.name, AnnotationRevision.suggestion_decisions)
+        .join(User, User.id == Assignment.user_id)
+        .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
+        .where(Assignment.project_id == project.id, Assignment.status == "done",
+               AnnotationRevision.suggestion_decisions.is_not(None))
+    )
+    return [Decisions(article_id, name, decisions) for article_id, name, decisions in rows if decisions]
+
+
 @contextmanager
 def collection_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a report builds its many short-lived objects.
@@ -71,9 +120,15 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def project_report(session: Session, project: Project) -> AgreementReport:
+def project_report(session: Session, project: Project, with_model: str | None = None) -> AgreementReport:
     with collection_paused():
-        report = build_report(project_labels(session, project))
+        labels = project_labels(session, project, with_model)
+        report = build_report(labels)
+        decisions = suggestion_decisions(session, project)
+        labeled = {s.article_id for s in labels.label_sets}
+        control = {article_id for article_id in labeled if in_blind_control(article_id, project.control_share)}
+        report.suggestions = suggestion_effect(labels, decisions, control, BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED)
+        report.model = MODEL_PREFIX + with_model if with_model else None
     ids = [item.article_id for item in report.most_disagreed]
     titles = dict(session.execute(select(Article.id, Article.title).where(Article.id.in_(ids))).all())
     for item in report.most_disagreed:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
-from sqlalchemy import select
 
+from annotator.agreement.service import stored_model_versions
 from annotator.auth.guard import requires
 from annotator.context import db_session
 from annotator.errors import ApiError, NotFound
 from annotator.predictions.api import EvaluationRequest, evaluate_stored
 from annotator.predictions.store import SuggestionSettings, project_evaluations, set_suggestions
 from annotator.projects.service import find_project
-from annotator.storage.tables import Evaluation, Prediction
+from annotator.storage.tables import Evaluation
 
 pages = Blueprint("predictions", __name__)
 
@@ -23,12 +23,8 @@ pages = Blueprint("predictions", __name__)
 def models(project_id: int) -> ResponseReturnValue:
     session = db_session()
     project = find_project(session, project_id)
-    stored = session.execute(
-        select(Prediction.model, Prediction.model_version).where(Prediction.project_id == project.id).distinct()
-        .order_by(Prediction.model, Prediction.model_version)
-    ).all()
     return render_template("models.html", project=project, evaluations=project_evaluations(session, project),
-                           stored=[f"{model}@{version}" for model, version in stored])
+                           stored=stored_model_versions(session, project))
 
 
 @pages.post("/projects/<int:project_id>/models/evaluate")

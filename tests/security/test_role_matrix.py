@@ -73,6 +73,7 @@ API = [
     # Nothing stored yet to evaluate: leads get the reason.
     Case("POST", "/api/v1/projects/{project}/evaluations", api_access(403, 403, 422), lambda s: {"json": {"samples": 5}}),
     Case("GET", "/api/v1/projects/{project}/evaluations", LEAD_ONLY),
+    Case("PUT", "/api/v1/projects/{project}/suggestions", LEAD_ONLY, lambda s: {"json": {"model": None, "control_share": 0.2}}),
     Case("GET", "/api/v1/articles/{article}/comparison", LEAD_ONLY),
     Case("GET", "/api/v1/articles/{article}/gold", LEAD_ONLY),
     # After the lead's gold, the admin's save from no revision is stale.
@@ -96,6 +97,7 @@ PAGES = [
     Case("POST", "/projects/{project}/assignments", page_access(403, 403, 302)),
     Case("GET", "/projects/{project}/models", page_access(403, 403, 200)),
     Case("POST", "/projects/{project}/models/evaluate", page_access(403, 403, 302)),
+    Case("POST", "/projects/{project}/models/suggestions", page_access(403, 403, 302)),
     Case("GET", "/evaluations/999999", page_access(403, 403, 404)),
     # Leads who do not hold the article are sent to its adjudication page.
     Case("GET", "/articles/{article}/annotate", page_access(200, 403, 302)),
