@@ -48,3 +48,26 @@ def test_every_picture_the_readme_shows_is_in_the_repository() -> None:
     pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (root / "README.md").read_text())
     assert pictures, "the README's walk-through has its screenshots"
     assert [p for p in pictures if not (root / p).is_file()] == []
+
+
+def test_on_first_run_the_leads_pages_have_figures_and_ana_sees_suggestions(tmp_path: Path) -> None:
+    from annotator.agreement.service import project_report
+    from annotator.annotate.assignment import next_article
+    from annotator.annotate.suggestions import model_suggestions
+    from annotator.auth.service import get_user
+    from annotator.predictions.store import project_evaluations
+
+    run_demo(tmp_path)
+    db = Database(f"sqlite:///{tmp_path / 'annotator.db'}")
+    with db.session(write=True) as session:
+        project = session.scalars(select(Project)).one()
+        report = project_report(session, project)
+        assert report.annotators == ["ben", "cleo"] and report.articles_labeled == 8
+        assert any(item.score > 0 for item in report.most_disagreed), "something to adjudicate"
+        [evaluation] = project_evaluations(session, project)
+        assert evaluation.model == "demo-baseline" and evaluation.report["fields"]["stance"]["accuracy"] < 1
+        article = next_article(session, session, project, get_user(session, "ana"))
+        assert article is not None and article.title.startswith("Kremlin says no groundwork")
+        suggested = model_suggestions(session, project, article)
+        assert suggested is not None and [s["actor"]["id"] for s in suggested.statements] == ["peskov", "yermak"]
+    db.dispose()

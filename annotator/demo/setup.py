@@ -5,16 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator.auth.service import add_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotator.adjudicate.service import accept_unanimous
+from annotator.annotate.models import AnnotationContent
+from annotator.annotate.service import store_imported
+from annotator.auth.service import add_user, get_user
+from annotator.demo.labels import BEN, CLEO, MODEL_NAME, MODEL_SAYS, MODEL_VERSION, labels_for
+from annotator.ingest.models import SourcePosition
 from annotator.ingest.readers import read_paths
 from annotator.ingest.store import import_records
-from annotator.labelschema import load_schema
+from annotator.labelschema import LabelSchema, load_schema
+from annotator.predictions.evaluation import evaluate, gold_from_project, human_labels
+from annotator.predictions.models import PredictionLine
+from annotator.predictions.readers import PredictionRecord
+from annotator.predictions.store import SuggestionSettings, import_predictions, set_suggestions, store_evaluation
 from annotator.projects.service import create_project
 from annotator.shipped import SAMPLE_CORPUS, default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
+from annotator.storage.tables import Article, Project
 
 PROJECT_NAME = "diplomacy-demo"
+MODEL = f"{MODEL_NAME}@{MODEL_VERSION}"
+OVERLAP = 3  # ben and cleo have labeled already; ana is the third
 
 
 @dataclass(frozen=True)
@@ -28,6 +43,7 @@ class DemoUser:
 DEMO_USERS = (
     DemoUser("ana", "ana-labels-2026", "annotator"),
     DemoUser("ben", "ben-labels-2026", "annotator"),
+    DemoUser("cleo", "cleo-labels-2026", "annotator"),
     DemoUser("lena", "lena-leads-2026", "lead"),
 )
 
@@ -42,13 +58,47 @@ def reset_sqlite_file(data_dir: Path) -> Path:
 
 
 def build_demo(db: Database) -> int:
-    """Migrate, then add the project, the sample corpus and the users; returns the project id."""
+    """Migrate, then add the project, the sample corpus, the users, two annotators' labels, gold where
+    they agree, and a model's predictions offered as suggestions and evaluated; returns the project id."""
     upgrade_to_head(db)
+    schema = load_schema(default_schema_path())
     with db.session(write=True) as session:
-        project = create_project(session, PROJECT_NAME, load_schema(default_schema_path()), overlap=2)
+        project = create_project(session, PROJECT_NAME, schema, overlap=OVERLAP)
         for user in DEMO_USERS:
             add_user(session, user.name, user.password, user.role)
         session.commit()
         project_id = project.id
         import_records(session, project_id, read_paths([SAMPLE_CORPUS]))
+        _label_and_predict(session, session.get(Project, project_id), schema)  # type: ignore[arg-type]
     return project_id
+
+
+def _label_and_predict(session: Session, project: Project, schema: LabelSchema) -> None:
+    articles = list(session.scalars(select(Article).where(Article.project_id == project.id).order_by(Article.id)))
+    for name, said in (("ben", BEN), ("cleo", CLEO)):
+        annotator = get_user(session, name)
+        for article in articles:
+            labels = labels_for(article.external_id or "", article.text, said, _outlet_id(schema, article.outlet))
+            store_imported(session, project, schema, article, annotator, AnnotationContent.model_validate(labels))
+    accept_unanimous(session, project, schema, get_user(session, "lena"))
+    session.commit()
+    records = [
+        PredictionRecord(SourcePosition(source="demo"), PredictionLine.model_validate({
+            **labels_for(article.external_id or "", article.text, MODEL_SAYS, None, with_score=True),
+            "article_id": article.id, "model": MODEL_NAME, "model_version": MODEL_VERSION,
+        }))
+        for article in articles
+    ]
+    import_predictions(session, project, schema, records)
+    set_suggestions(session, project, SuggestionSettings(model=MODEL, control_share=0.1))
+    gold = gold_from_project(session, project, None)
+    store_evaluation(session, project, evaluate(gold, records, human_labels(session, gold), MODEL))
+    session.commit()
+
+
+def _outlet_id(schema: LabelSchema, imported: str | None) -> str | None:
+    """The vocabulary id of the outlet an article was imported with, if the schema knows it."""
+    if imported is None:
+        return None
+    wanted = imported.casefold()
+    return next((e.id for e in schema.vocabulary("outlets") if wanted in {n.casefold() for n in e.names()}), None)

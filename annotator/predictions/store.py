@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +26,9 @@ class PredictionImportReport(BaseModel):
     rejected: list[Rejection] = Field(default_factory=list)
 
 
-def import_predictions(session: Session, project: Project, schema: LabelSchema, results: list[PredictionResult]) -> PredictionImportReport:
+def import_predictions(
+    session: Session, project: Project, schema: LabelSchema, results: Sequence[PredictionResult]
+) -> PredictionImportReport:
     """Each prediction checked like a save (schema, spans against the text); bad ones reported, not stored."""
     report = PredictionImportReport()
     models: set[str] = set()
