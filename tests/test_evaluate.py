@@ -13,7 +13,7 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from annotator.cli import main
 from annotator.ingest.models import SourcePosition
-from annotator.predictions.evaluation import Gold, GoldArticle, evaluate
+from annotator.predictions.evaluation import Gold, GoldArticle, evaluate, index_predictions
 from annotator.predictions.models import GoldSource, PredictionLine
 from annotator.predictions.readers import PredictionRecord
 from annotator.storage import Database
@@ -76,8 +76,9 @@ def scored(pairs: list[tuple[int, dict[str, Any], dict[str, Any]]], samples: int
         PredictionRecord(SourcePosition(source="test", line=i), PredictionLine.model_validate({**p, "article_id": i, "model": "m", "model_version": "1"}))
         for i, _, p in pairs
     ]
-    gold_source = GoldSource(source="test", version="test", split=None, articles=len(gold_articles))
-    return evaluate(Gold(gold_source, gold_articles, None), records, {}, samples=samples, seed=3)
+    gold_source = GoldSource(source="test", version="test", split=None, articles=0)
+    gold = Gold(gold_source, lambda: iter([gold_articles]), None, len(gold_articles))
+    return evaluate(gold, index_predictions(records, None), samples=samples, seed=3)
 
 
 def by_key(c: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

@@ -17,7 +17,7 @@ from annotator.ingest.models import SourcePosition
 from annotator.ingest.readers import read_paths
 from annotator.ingest.store import import_records
 from annotator.labelschema import LabelSchema, load_schema
-from annotator.predictions.evaluation import evaluate, gold_from_project, human_labels
+from annotator.predictions.evaluation import evaluate, gold_from_project, human_labels, index_predictions
 from annotator.predictions.models import PredictionLine
 from annotator.predictions.readers import PredictionRecord
 from annotator.predictions.store import SuggestionSettings, import_predictions, set_suggestions, store_evaluation
@@ -92,7 +92,7 @@ def _label_and_predict(session: Session, project: Project, schema: LabelSchema) 
     import_predictions(session, project, schema, records)
     set_suggestions(session, project, SuggestionSettings(model=MODEL, control_share=0.1))
     gold = gold_from_project(session, project, None)
-    store_evaluation(session, project, evaluate(gold, records, human_labels(session, gold), MODEL))
+    store_evaluation(session, project, evaluate(gold, index_predictions(records, MODEL), human_labels(session, gold)))
     session.commit()
 
 

@@ -14,7 +14,7 @@ from annotator.auth.guard import requires
 from annotator.context import db_session
 from annotator.errors import ErrorBody
 from annotator.http import UPLOAD_BODY, ProjectPath, api_blueprint, json_response, uploaded_files
-from annotator.predictions.evaluation import SAMPLES, evaluate, gold_from_project, human_labels
+from annotator.predictions.evaluation import SAMPLES, evaluate, gold_from_project, human_labels, stored_index
 from annotator.predictions.models import EvaluationReport
 from annotator.predictions.readers import read_prediction_stream
 from annotator.predictions.store import (
@@ -24,7 +24,6 @@ from annotator.predictions.store import (
     project_evaluations,
     set_suggestions,
     store_evaluation,
-    stored_predictions,
 )
 from annotator.projects.service import find_project, project_schema
 from annotator.storage.tables import Evaluation, Project
@@ -77,7 +76,7 @@ def post_predictions(path: ProjectPath) -> Response:
 def evaluate_stored(session: Session, project: Project, wanted: EvaluationRequest) -> Evaluation:
     """Score stored predictions against the project's current gold, and keep the result."""
     gold = gold_from_project(session, project, wanted.split)
-    report = evaluate(gold, stored_predictions(session, project), human_labels(session, gold), wanted.model, wanted.samples)
+    report = evaluate(gold, stored_index(session, project, wanted.model), human_labels(session, gold), wanted.samples)
     evaluation = store_evaluation(session, project, report)
     session.commit()
     return evaluation

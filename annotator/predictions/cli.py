@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 import orjson
 
 from annotator.cli_support import CliContext, pass_cli
 from annotator.ingest.models import Rejection
-from annotator.predictions.evaluation import SAMPLES, Gold, diffs, evaluate, gold_from_file, gold_from_project, human_labels
+from annotator.predictions.evaluation import (
+    SAMPLES,
+    evaluate,
+    gold_from_file,
+    gold_from_project,
+    human_labels,
+    index_predictions,
+)
 from annotator.predictions.models import EvaluationReport
-from annotator.predictions.readers import PredictionRecord, read_predictions
+from annotator.predictions.readers import read_predictions
 from annotator.predictions.store import SuggestionSettings, import_predictions, set_suggestions, store_evaluation
 from annotator.projects.service import find_project, find_project_or_none, project_schema
 
@@ -33,29 +42,24 @@ def evaluate_command(
 ) -> None:
     """Score PREDICTIONS (JSONL or Label Studio tasks) against GOLD: a project (its current gold)
     or a gold.jsonl from an export (a pinned version)."""
-    records: list[PredictionRecord] = []
-    for result in read_predictions(predictions):
-        if isinstance(result, Rejection):
-            click.echo(f"  rejected   {result.where()}: {result.reason}", err=True)
-        else:
-            records.append(result)
-    with cli.db().session(write=True) as session:
+    def rejected(rejection: Rejection) -> None:
+        click.echo(f"  rejected   {rejection.where()}: {rejection.reason}", err=True)
+
+    index = index_predictions(read_predictions(predictions), model, rejected)
+    with cli.db().session(write=True) as session, ExitStack() as closing:
         pinned = gold_from_file(Path(gold), split) if Path(gold).is_file() else gold_from_project(session, find_project(session, gold), split)
-        humans = human_labels(session, pinned)
-        with click.progressbar(length=len(pinned.articles), label="Scoring", file=sys.stderr) as bar:
-            report = evaluate(pinned, records, humans, model, samples, on_article=lambda: bar.update(1))
+        diff = closing.enter_context(diff_path.open("wb")) if diff_path else None
+
+        def write_diff(line: dict[str, Any]) -> None:
+            diff.write(orjson.dumps(line) + b"\n")  # type: ignore[union-attr]
+
+        with click.progressbar(label="Scoring", file=sys.stderr, length=max(pinned.expected, 1)) as bar:
+            report = evaluate(pinned, index, human_labels(session, pinned), samples, on_article=lambda: bar.update(1),
+                              on_diff=write_diff if diff else None)
         if pinned.project is not None and (project := find_project_or_none(session, pinned.project)):
             store_evaluation(session, project, report)  # listed on the project's models page
             session.commit()
-    if diff_path is not None:
-        _write_diff(diff_path, pinned, records, model)
     click.echo(report.model_dump_json(indent=2) if as_json else summary(report))
-
-
-def _write_diff(path: Path, gold: Gold, records: list[PredictionRecord], model: str | None) -> None:
-    with path.open("wb") as out:
-        for line in diffs(gold, records, model):
-            out.write(orjson.dumps(line) + b"\n")
 
 
 def _figure(report: EvaluationReport, path: str, value: float | None) -> str:

@@ -1,33 +1,38 @@
 """Evaluate a model's predictions against gold: a project's current gold or a pinned export file.
 
-Annotators' labels on the same gold articles are scored the same way, so a model
-stands beside the people who made the gold.
+Gold is read a batch of articles at a time and scored as it goes; predictions are kept
+as compact JSON per article until their article comes. Annotators' labels on the same
+gold articles are scored the same way, so a model stands beside the people who made the gold.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotator.adjudicate.service import head_versions
 from annotator.errors import Invalid, NotFound
 from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, split_of
+from annotator.ingest.models import Rejection
 from annotator.ingest.store import text_digest
 from annotator.predictions.models import EvaluationReport, GoldSource, HumanComparison, Interval, PredictionCoverage
-from annotator.predictions.readers import PredictionRecord
+from annotator.predictions.readers import PredictionResult
 from annotator.predictions.scoring import CountTable, article_counts, article_diff
-from annotator.storage.tables import Article, GoldRecord, GoldRevision, Project
+from annotator.storage.tables import Article, GoldRecord, GoldRevision, Prediction, Project
 
 SAMPLES = 1000
 SEED = 20261122
+BATCH = 1000  # gold articles scored at a time
 EMPTY = {"statements": [], "article": {"relevant": True, "outlet": None, "note": ""}}
 HEADLINE = {"statement_keys.f1": ("statement_keys", "f1"), "fields.stance.accuracy": ("fields", "stance", "accuracy")}
 DEFINITIONS = {
@@ -46,6 +51,9 @@ DEFINITIONS = {
     "humans": "Each annotator's head revision on the gold articles they labeled, scored the same way.",
 }
 
+Content = Mapping[str, Any]
+HumanLabels = Callable[[list[int]], Mapping[str, Mapping[int, Content]]]
+
 
 @dataclass(frozen=True)
 class GoldArticle:
@@ -53,152 +61,233 @@ class GoldArticle:
     external_id: str | None
     text_sha256: str
     split: str | None
-    content: Mapping[str, Any]
+    content: Content
 
 
 @dataclass(frozen=True)
 class Gold:
+    """Which gold, and its articles a batch at a time (read when scored, not before)."""
+
     source: GoldSource
-    articles: list[GoldArticle]
+    batches: Callable[[], Iterator[list[GoldArticle]]]
     project: str | None  # whose annotators made it, when known
+    expected: int  # articles at most (before a split is chosen), for a progress bar
+
+
+def _in_batches(articles: Iterable[GoldArticle]) -> Iterator[list[GoldArticle]]:
+    found = iter(articles)
+    while batch := list(islice(found, BATCH)):
+        yield batch
 
 
 def gold_from_file(path: Path, split: str | None) -> Gold:
     """Gold records of an export (`gold.jsonl`); its manifest, if beside it, pins the version."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    articles = []
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-                article = GoldArticle(record["id"], record.get("external_id"), text_digest(record["text"]), record.get("split"),
-                                      {"statements": record["statements"], "article": record["article"]})
-            except (ValueError, KeyError, TypeError) as error:
-                raise Invalid(f"{path.name} line {number} is not a gold record: {error}", []) from error
-            if split is None or article.split == split:
-                articles.append(article)
+    digest, lines = hashlib.sha256(), 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            lines += chunk.count(b"\n")
+
+    def articles() -> Iterator[GoldArticle]:
+        with path.open("rb") as lines:
+            for number, raw in enumerate(lines, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    record = orjson.loads(raw)
+                    article = GoldArticle(record["id"], record.get("external_id"), text_digest(record["text"]),
+                                          record.get("split"), {"statements": record["statements"], "article": record["article"]})
+                except (ValueError, KeyError, TypeError) as error:
+                    raise Invalid(f"{path.name} line {number} is not a gold record: {error}", []) from error
+                if split is None or article.split == split:
+                    yield article
+
     manifest_path = path.parent / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     version = f"{manifest['project']} {manifest['version']}, " if manifest else ""
-    source = GoldSource(source=str(path), version=f"{version}{path.name} sha256:{digest[:16]}", split=split, articles=len(articles))
-    return Gold(source, articles, manifest.get("project"))
+    source = GoldSource(source=str(path), version=f"{version}{path.name} sha256:{digest.hexdigest()[:16]}", split=split, articles=0)
+    return Gold(source, lambda: _in_batches(articles()), manifest.get("project"), lines)
 
 
 def gold_from_project(session: Session, project: Project, split: str | None) -> Gold:
     """A project's current gold; the newest gold revision id pins what it was."""
-    rows = session.execute(
+    query = (
         select(Article.id, Article.external_id, Article.text_sha256, GoldRevision.content)
         .join(GoldRecord, GoldRecord.article_id == Article.id)
         .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
         .where(Article.project_id == project.id)
         .order_by(Article.id)
     )
-    articles = [
-        GoldArticle(article_id, external_id, sha, split_of(article_id, DEFAULT_SEED, DEFAULT_RATIOS), content)
-        for article_id, external_id, sha, content in rows
-    ]
-    articles = [a for a in articles if split is None or a.split == split]
-    newest = session.scalar(select(func.max(GoldRecord.head_revision_id)).where(GoldRecord.project_id == project.id))
+
+    def batches() -> Iterator[list[GoldArticle]]:
+        after = 0
+        while rows := session.execute(query.where(Article.id > after).limit(BATCH)).all():
+            found = [GoldArticle(i, external, sha, split_of(i, DEFAULT_SEED, DEFAULT_RATIOS), content)
+                     for i, external, sha, content in rows]
+            after = rows[-1][0]
+            if chosen := [a for a in found if split is None or a.split == split]:
+                yield chosen
+
+    newest, count = session.execute(select(func.max(GoldRecord.head_revision_id), func.count())
+                                    .where(GoldRecord.project_id == project.id, GoldRecord.head_revision_id.is_not(None))).one()
     source = GoldSource(source=f"project {project.name}", version=f"{project.name} gold up to revision {newest}",
-                        split=split, articles=len(articles))
-    return Gold(source, articles, project.name)
+                        split=split, articles=0)
+    return Gold(source, batches, project.name, count)
 
 
-def human_labels(session: Session, gold: Gold) -> dict[str, dict[int, Mapping[str, Any]]]:
-    """Each annotator's saved labels on the gold articles, when the gold's project is in this database."""
+def human_labels(session: Session, gold: Gold) -> HumanLabels | None:
+    """Annotators' saved labels on a batch of gold articles, when the gold's project is in this database."""
     if gold.project is None or session.scalar(select(Project.id).where(Project.name == gold.project)) is None:
-        return {}
-    people: dict[str, dict[int, Mapping[str, Any]]] = {}
-    for article_id, versions in head_versions(session, [a.id for a in gold.articles]).items():
-        for version in versions:
-            people.setdefault(version.annotator, {})[article_id] = version.content
-    return people
+        return None
+
+    def labels(article_ids: list[int]) -> dict[str, dict[int, Content]]:
+        people: dict[str, dict[int, Content]] = {}
+        for article_id, versions in head_versions(session, article_ids).items():
+            for version in versions:
+                people.setdefault(version.annotator, {})[article_id] = version.content
+        return people
+
+    return labels
 
 
-def one_model(records: list[PredictionRecord], wanted: str | None) -> tuple[str, str, list[PredictionRecord]]:
-    """The predictions of one model version: the only one in the file, or `wanted` (NAME@VERSION)."""
-    versions = sorted({(r.line.model, r.line.model_version) for r in records})
+@dataclass
+class PredictionIndex:
+    """One model version's predictions as JSON in one buffer, found by how an article may be named.
+
+    One growing buffer rather than an object per prediction keeps a hundred thousand of
+    them in little more memory than their text takes.
+    """
+
+    model: str
+    model_version: str
+    buffer: bytearray = field(default_factory=bytearray)
+    by_id: dict[int, tuple[int, int]] = field(default_factory=dict)
+    by_external: dict[str, tuple[int, int]] = field(default_factory=dict)
+    by_text: dict[str, tuple[int, int]] = field(default_factory=dict)
+    used: int = 0
+
+    def __len__(self) -> int:
+        return len(self.by_id) + len(self.by_external) + len(self.by_text)
+
+    def keep(self, content: Content) -> tuple[int, int]:
+        data = orjson.dumps(content)
+        self.buffer += data
+        return len(self.buffer) - len(data), len(self.buffer)
+
+    def take(self, article: GoldArticle) -> Content | None:
+        found = self.by_id.get(article.id) or (self.by_external.get(article.external_id) if article.external_id else None) \
+            or self.by_text.get(article.text_sha256)
+        if found is None:
+            return None
+        self.used += 1
+        return orjson.loads(memoryview(self.buffer)[found[0]:found[1]])  # type: ignore[no-any-return]
+
+
+def index_predictions(
+    results: Iterable[PredictionResult], wanted: str | None, on_rejection: Callable[[Rejection], None] | None = None,
+) -> PredictionIndex:
+    """The predictions of one model version: the only one given, or `wanted` (NAME@VERSION)."""
+    indexes: dict[tuple[str, str], PredictionIndex] = {}
+    for result in results:
+        if isinstance(result, Rejection):
+            if on_rejection:
+                on_rejection(result)
+            continue
+        line = result.line
+        index = indexes.setdefault((line.model, line.model_version), PredictionIndex(line.model, line.model_version))
+        content = index.keep(line.model_dump(mode="json", include={"statements", "article"}))
+        if line.article_id is not None:
+            index.by_id[line.article_id] = content
+        elif line.external_id is not None:
+            index.by_external[line.external_id] = content
+        else:
+            index.by_text[text_digest(result.article_text or "")] = content
+    return _one_model(indexes, wanted)
+
+
+def stored_index(session: Session, project: Project, wanted: str | None) -> PredictionIndex:
+    """A project's stored predictions of one model version."""
+    names = session.execute(select(Prediction.model, Prediction.model_version).where(Prediction.project_id == project.id).distinct())
+    indexes = {(model, version): PredictionIndex(model, version) for model, version in names}
+    chosen = _one_model(indexes, wanted)
+    rows = session.execute(select(Prediction.article_id, Prediction.content).where(
+        Prediction.project_id == project.id, Prediction.model == chosen.model, Prediction.model_version == chosen.model_version))
+    for article_id, content in rows:
+        chosen.by_id[article_id] = chosen.keep(content)
+    return chosen
+
+
+def _one_model(indexes: Mapping[tuple[str, str], PredictionIndex], wanted: str | None) -> PredictionIndex:
+    found = ", ".join(f"{m}@{v}" for m, v in sorted(indexes)) or "no predictions"
     if wanted is not None:
         name, _, version = wanted.rpartition("@")
-        if (name, version) not in versions:
-            raise NotFound(f"no predictions of {wanted} here; found {', '.join(f'{m}@{v}' for m, v in versions) or 'none'}")
-    elif len(versions) == 1:
-        name, version = versions[0]
-    else:
-        found = ", ".join(f"{m}@{v}" for m, v in versions) or "no predictions"
+        if (name, version) not in indexes:
+            raise NotFound(f"no predictions of {wanted} here; found {found}")
+        return indexes[(name, version)]
+    if len(indexes) != 1:
         raise Invalid(f"name the model to evaluate (NAME@VERSION): found {found}", [])
-    return name, version, [r for r in records if (r.line.model, r.line.model_version) == (name, version)]
-
-
-def _matched(gold: Gold, records: list[PredictionRecord]) -> tuple[dict[int, Mapping[str, Any]], int]:
-    """Predicted content by gold article id, and how many predictions match no gold article."""
-    by_id = {a.id: a.id for a in gold.articles}
-    by_external = {a.external_id: a.id for a in gold.articles if a.external_id is not None}
-    by_text = {a.text_sha256: a.id for a in gold.articles}
-    found: dict[int, Mapping[str, Any]] = {}
-    unmatched = 0
-    for record in records:
-        line = record.line
-        article_id = (by_id.get(line.article_id) if line.article_id is not None
-                      else by_external.get(line.external_id) if line.external_id is not None
-                      else by_text.get(text_digest(record.article_text or "")))
-        if article_id is None:
-            unmatched += 1
-        else:
-            found[article_id] = line.content().model_dump(mode="json")
-    return found, unmatched
+    return next(iter(indexes.values()))
 
 
 def evaluate(
     gold: Gold,
-    records: list[PredictionRecord],
-    humans: Mapping[str, Mapping[int, Mapping[str, Any]]],
-    model: str | None = None,
+    predictions: PredictionIndex,
+    humans: HumanLabels | None = None,
     samples: int = SAMPLES,
     seed: int = SEED,
     on_article: Callable[[], None] | None = None,
+    on_diff: Callable[[dict[str, Any]], None] | None = None,
 ) -> EvaluationReport:
-    name, version, chosen = one_model(records, model)
-    predicted, unmatched = _matched(gold, chosen)
-    rows = []
-    for article in gold.articles:
-        rows.append(article_counts(article.id, article.content, predicted.get(article.id, EMPTY)))
-        if on_article:
-            on_article()
-    table = CountTable.of(rows)
+    """Score the predictions on every gold article; `on_diff` hears what each article's prediction got wrong."""
+    table = CountTable()
+    people: dict[str, CountTable] = {}
+    articles = with_prediction = 0
+    for batch in gold.batches():
+        labeled = humans([a.id for a in batch]) if humans else {}
+        for article in batch:
+            predicted = predictions.take(article)
+            with_prediction += predicted is not None
+            table.add(article_counts(article.id, article.content, predicted or EMPTY))
+            if on_diff and (diff := article_diff(article.id, article.content, predicted or EMPTY)) and _wrong(diff):
+                on_diff(diff)
+            for annotator, mine in labeled.items():
+                if article.id in mine:
+                    people.setdefault(annotator, CountTable()).add(article_counts(article.id, article.content, mine[article.id]))
+            if on_article:
+                on_article()
+        articles += len(batch)
     found = table.figures()
-    intervals = table.intervals(samples, seed)
-    people = _humans(gold, humans)
+    compared = _humans(people)
     return EvaluationReport(
-        model=name,
-        model_version=version,
-        gold=gold.source,
+        model=predictions.model,
+        model_version=predictions.model_version,
+        gold=gold.source.model_copy(update={"articles": articles}),
         created_at=datetime.now(UTC),
         predictions=PredictionCoverage(
-            articles_with_predictions=len(predicted),
-            gold_articles_without_prediction=len(gold.articles) - len(predicted),
-            predictions_without_gold=unmatched,
+            articles_with_predictions=with_prediction,
+            gold_articles_without_prediction=articles - with_prediction,
+            predictions_without_gold=len(predictions) - predictions.used,
         ),
         **found,
-        intervals={".".join(path): Interval(low=v[0], high=v[1]) if v else None for path, v in intervals.items()},
-        humans=people,
-        model_in_human_range=_in_range(found, people),
+        intervals={".".join(path): Interval(low=v[0], high=v[1]) if v else None
+                   for path, v in table.intervals(samples, seed).items()},
+        humans=compared,
+        model_in_human_range=_in_range(found, compared),
         definitions=DEFINITIONS,
         bootstrap={"samples": samples, "seed": seed},
     )
 
 
-def _humans(gold: Gold, humans: Mapping[str, Mapping[int, Mapping[str, Any]]]) -> list[HumanComparison]:
+def _wrong(diff: Mapping[str, Any]) -> bool:
+    return bool(diff["missed"] or diff["added"] or diff["wrong"])
+
+
+def _humans(people: Mapping[str, CountTable]) -> list[HumanComparison]:
     compared = []
-    for annotator, labeled in sorted(humans.items()):
-        mine = [a for a in gold.articles if a.id in labeled]
-        if not mine:
-            continue
-        found = CountTable.of([article_counts(a.id, a.content, labeled[a.id]) for a in mine]).figures()
+    for annotator, table in sorted(people.items()):
+        found = table.figures()
         compared.append(HumanComparison(
-            annotator=annotator, articles=len(mine),
+            annotator=annotator, articles=table.n,
             statement_keys_f1=found["statement_keys"]["f1"], stance_accuracy=found["fields"]["stance"]["accuracy"],
         ))
     return compared
@@ -220,14 +309,3 @@ def _in_range(found: Mapping[str, Any], people: list[HumanComparison]) -> dict[s
         else:
             placed[name] = "below" if value < min(values) else "above" if value > max(values) else "inside"
     return placed
-
-
-def diffs(gold: Gold, records: list[PredictionRecord], model: str | None = None) -> Iterator[dict[str, Any]]:
-    """Per gold article: what the model missed, added and got wrong (articles it got right are left out)."""
-    _, _, chosen = one_model(records, model)
-    predicted, _ = _matched(gold, chosen)
-    for article in gold.articles:
-        diff = article_diff(article.id, article.content, predicted.get(article.id, EMPTY))
-        if diff["missed"] or diff["added"] or diff["wrong"]:
-            yield diff
-

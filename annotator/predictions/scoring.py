@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from array import array
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from annotator.agreement.units import LabelSet, article_units, first_statements
 from annotator.annotate.models import SPAN_LABELS
 
 GOLD, PREDICTED = "gold", "predicted"
-BATCH = 100  # resamples per matrix product
+BATCH = 25  # resamples per matrix product: a few tens of megabytes at 100,000 articles
 
 Counts = Counter[str]
 Sums = Callable[[str], float]
@@ -141,39 +141,64 @@ def _at(found: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     return found
 
 
-@dataclass
 class CountTable:
-    """Every article's counts as one matrix (articles x columns)."""
+    """Every article's counts as one matrix (articles x columns), added an article at a time.
 
-    columns: list[str]
-    rows: np.ndarray
+    Rows are kept as compact (article, column, count) triplets until the matrix is
+    needed, so a hundred thousand articles take a few megabytes, not a list of dicts.
+    """
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self._articles, self._columns, self._counts = array("i"), array("i"), array("f")
+        self.n = 0
 
     @classmethod
-    def of(cls, per_article: list[Counts]) -> CountTable:
-        columns = sorted({column for counts in per_article for column in counts})
-        index = {column: i for i, column in enumerate(columns)}
-        rows = np.zeros((len(per_article), len(columns)), dtype=np.float32)
-        for i, counts in enumerate(per_article):
-            for column, value in counts.items():
-                rows[i, index[column]] = value
-        return cls(columns, rows)
+    def of(cls, per_article: Iterable[Counts]) -> CountTable:
+        table = cls()
+        for counts in per_article:
+            table.add(counts)
+        return table
+
+    def add(self, counts: Counts) -> None:
+        for column, value in counts.items():
+            if value:
+                self._articles.append(self.n)
+                self._columns.append(self.index.setdefault(column, len(self.index)))
+                self._counts.append(value)
+        self.n += 1
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.index)
+
+    def rows(self) -> np.ndarray:
+        matrix = np.zeros((self.n, len(self.index)), dtype=np.float32)
+        np.add.at(matrix, (np.frombuffer(self._articles, dtype=np.int32), np.frombuffer(self._columns, dtype=np.int32)),
+                  np.frombuffer(self._counts, dtype=np.float32))
+        return matrix
+
+    def totals(self) -> np.ndarray:
+        return np.bincount(np.frombuffer(self._columns, dtype=np.int32), weights=np.frombuffer(self._counts, dtype=np.float32),
+                           minlength=len(self.index))
 
     def figures(self, totals: np.ndarray | None = None) -> dict[str, Any]:
-        totals = self.rows.sum(axis=0, dtype=np.float64) if totals is None else totals
-        index = {column: i for i, column in enumerate(self.columns)}
-        return figures(lambda column: float(totals[index[column]]) if column in index else 0.0, self.columns)
+        totals = self.totals() if totals is None else totals
+        return figures(lambda column: float(totals[self.index[column]]) if column in self.index else 0.0, self.columns)
 
     def intervals(self, samples: int, seed: int) -> dict[tuple[str, ...], tuple[float, float] | None]:
         """95% percentile intervals over articles resampled with replacement (seeded)."""
-        n = len(self.rows)
         found: dict[tuple[str, ...], list[float]] = {path: [] for path in INTERVAL_PATHS}
-        if n == 0:
+        if self.n == 0 or samples == 0:
             return dict.fromkeys(INTERVAL_PATHS)
+        rows = self.rows()
         rng = np.random.default_rng(seed)
         for start in range(0, samples, BATCH):
-            picks = rng.integers(0, n, size=(min(BATCH, samples - start), n))
-            draws = np.stack([np.bincount(row, minlength=n) for row in picks]).astype(np.float32)
-            for totals in draws @ self.rows:
+            draws = np.stack([
+                np.bincount(rng.integers(0, self.n, self.n), minlength=self.n).astype(np.float32)
+                for _ in range(min(BATCH, samples - start))
+            ])
+            for totals in draws @ rows:
                 sample = self.figures(totals.astype(np.float64))
                 for path in INTERVAL_PATHS:
                     value = _at(sample, path)

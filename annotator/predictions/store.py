@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from annotator.annotate.service import checked_content
 from annotator.errors import ApiError, NotFound
-from annotator.ingest.models import Rejection, SourcePosition
+from annotator.ingest.models import Rejection
 from annotator.ingest.store import text_digest
 from annotator.labelschema import LabelSchema
-from annotator.predictions.models import EvaluationReport, PredictionLine
+from annotator.predictions.models import EvaluationReport
 from annotator.predictions.readers import PredictionRecord, PredictionResult
 from annotator.storage.tables import Article, Evaluation, Prediction, Project
 
@@ -119,13 +119,3 @@ def project_evaluations(session: Session, project: Project) -> list[Evaluation]:
         select(Evaluation).where(Evaluation.project_id == project.id)
         .order_by(Evaluation.statement_keys_f1.desc().nulls_last(), Evaluation.created_at.desc())
     ))
-
-
-def stored_predictions(session: Session, project: Project) -> list[PredictionRecord]:
-    """Every stored prediction of the project, as records an evaluation reads."""
-    rows = session.execute(select(Prediction).where(Prediction.project_id == project.id).order_by(Prediction.id)).scalars()
-    return [
-        PredictionRecord(SourcePosition(source="stored"), PredictionLine.model_validate(
-            {**row.content, "article_id": row.article_id, "model": row.model, "model_version": row.model_version}))
-        for row in rows
-    ]
