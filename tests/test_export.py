@@ -144,13 +144,13 @@ def test_an_interrupted_export_leaves_no_folder(db: Database, gold, tmp_path: Pa
 
 
 def test_splits_depend_only_on_the_article_and_the_seed() -> None:
-    before = {i: split_of(i, 13, DEFAULT_RATIOS) for i in range(1, 2001)}
-    after = {i: split_of(i, 13, DEFAULT_RATIOS) for i in range(1, 4001)}
+    before = {i: split_of(f"external:{i}", 13, DEFAULT_RATIOS) for i in range(1, 2001)}
+    after = {i: split_of(f"external:{i}", 13, DEFAULT_RATIOS) for i in range(1, 4001)}
     assert all(after[i] == before[i] for i in before)
     shares = {s: sum(1 for v in after.values() if v == s) / len(after) for s in ("train", "dev", "test")}
     assert shares == pytest.approx(DEFAULT_RATIOS, abs=0.03)
-    assert split_of(7, 13, DEFAULT_RATIOS) == split_of(7, 13, DEFAULT_RATIOS)
-    assert any(split_of(i, 14, DEFAULT_RATIOS) != before[i] for i in before)
+    assert split_of("external:7", 13, DEFAULT_RATIOS) == split_of("external:7", 13, DEFAULT_RATIOS)
+    assert any(split_of(f"external:{i}", 14, DEFAULT_RATIOS) != before[i] for i in before)
 
 
 def test_json_schemas_in_git_match_the_models() -> None:
@@ -212,3 +212,29 @@ def test_lead_pages_offer_streamed_downloads(web, team: Team, gold, project_id: 
     assert f"/api/v1/projects/{project_id}/export?format=statements" in page
     download = web.get(f"/api/v1/projects/{project_id}/export?format=gold")
     assert download.status_code == 200 and len(download.text.splitlines()) == 2
+
+
+def test_the_same_articles_imported_into_two_projects_get_the_same_splits(db: Database, schema: LabelSchema) -> None:
+    import io
+
+    from sqlalchemy import select
+
+    from annotator.export.service import ExportOptions, article_split
+    from annotator.ingest.readers import read_jsonl
+    from annotator.ingest.store import import_records
+    from annotator.projects.service import create_project
+    from annotator.storage.tables import Article
+
+    lines = [{"id": f"src-{i}", "text": f"Article {i} about talks."} for i in range(40)]
+    lines += [{"text": f"An article without an id, number {i}."} for i in range(40)]
+    splits = []
+    for name, order in (("first", lines), ("second", list(reversed(lines)))):
+        with db.session(write=True) as session:
+            project = create_project(session, name, schema)
+            session.commit()
+            body = "".join(json.dumps(line) + "\n" for line in order).encode()
+            import_records(session, project.id, read_jsonl("a.jsonl", io.BytesIO(body)))
+            articles = session.scalars(select(Article).where(Article.project_id == project.id))
+            splits.append({a.text: article_split(a, ExportOptions()) for a in articles})
+    assert splits[0] == splits[1]
+    assert set(splits[0].values()) == {"train", "dev", "test"}

@@ -159,3 +159,22 @@ def test_bad_files_in_one_upload_are_each_reported_and_the_good_record_kept(api:
     assert reasons[("latin.txt", None)].startswith("not UTF-8")
     assert report["imported"] == 1
     assert article_count(db, project_id) == 9
+
+
+def test_whitespace_line_end_and_normalisation_variants_are_reported_as_duplicates(db: Database, project_id: int) -> None:
+    import io
+    import json
+    import unicodedata
+
+    from annotator.ingest.readers import read_jsonl
+
+    text = "Zelensky said Kyiv was ready.\nPeskov said Moscow was not."
+    accented = unicodedata.normalize("NFC", text.replace("Kyiv", "Kyïv"))
+    lines = [text, text + "\n", text.replace("\n", "\r\n"), " " + text, accented, unicodedata.normalize("NFD", accented)]
+    body = "".join(json.dumps({"text": t}) + "\n" for t in lines)
+    with db.session(write=True) as session:
+        report = import_records(session, project_id, read_jsonl("variants.jsonl", io.BytesIO(body.encode())))
+        stored = session.scalars(select(Article.text).where(Article.id.in_(report.article_ids))).all()
+    assert report.imported == 2  # the text, and the text with "Kyïv"
+    assert [d.line for d in report.duplicates] == [2, 3, 4, 6]
+    assert stored == [text, accented]  # stored exactly as the first form came

@@ -83,6 +83,7 @@ class Manifest(BaseModel):
     created_at: datetime
     command: str
     seed: int
+    split_key: str = Field(description="What an article's split is hashed from, with the seed")
     ratios: dict[Split, float]
     include_unadjudicated: bool
     schema_name: str

@@ -26,7 +26,7 @@ from annotator.agreement.units import LabelSet
 from annotator.errors import Conflict
 from annotator.export.formats import conll_lines, labelstudio_task, statement_rows
 from annotator.export.models import ExportFormat, Manifest, ManifestFile, Split
-from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, split_of
+from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, SPLIT_KEY, split_key, split_of
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.service import project_schema
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Project, User
@@ -103,7 +103,7 @@ def gold_records(
         versions = head_versions(session, ids) if options.include_unadjudicated else {}
         authors = _authors(session, [i for revision, _ in gold.values() for i in revision.source_revision_ids])
         for article in articles:
-            base = _article_fields(article, split_of(article.id, options.seed, options.ratios))
+            base = _article_fields(article, article_split(article, options))
             if article.id in gold:
                 revision, adjudicator = gold[article.id]
                 yield {**base, **revision.content, "provenance": {
@@ -135,6 +135,11 @@ def _authors(session: Session, revision_ids: list[int]) -> dict[int, str]:
         .where(AnnotationRevision.id.in_(revision_ids))
     )
     return dict(rows.all())
+
+
+def article_split(article: Article, options: ExportOptions) -> Split:
+    """The article's split: from what survives a re-import (splits.SPLIT_KEY) and the seed."""
+    return split_of(split_key(article.external_id, article.text_norm_sha256), options.seed, options.ratios)
 
 
 def _article_fields(article: Article, split: Split) -> dict[str, Any]:
@@ -219,7 +224,7 @@ def write_export(
         version = _next_version(folder)
         manifest = Manifest(
             project=project.name, version=version, format=options.format, created_at=datetime.now(UTC),
-            command=command, seed=options.seed, ratios=options.ratios,
+            command=command, seed=options.seed, ratios=options.ratios, split_key=SPLIT_KEY,
             include_unadjudicated=options.include_unadjudicated, schema_name=schema.name,
             schema_version=schema.version, annotators=report.annotators, files=[data_file],
             counts=tally.grouped(), agreement={f.field: f.alpha.value for f in report.fields},

@@ -1,4 +1,7 @@
-"""Deterministic train/dev/test splits: an article's split depends only on its id and the seed."""
+"""Deterministic train/dev/test splits: an article's split depends only on what survives a
+re-import (its external id, else its normalised text) and the seed, so the same article
+lands in the same split in every project and on every server, and two forms of one text
+cannot straddle train and test."""
 
 from __future__ import annotations
 
@@ -18,9 +21,16 @@ def parse_ratios(text: str) -> dict[Split, float]:
     return dict(zip(("train", "dev", "test"), parts))  # type: ignore[arg-type]
 
 
-def split_of(article_id: int, seed: int, ratios: dict[Split, float]) -> Split:
-    """Hashing (seed, id) to [0, 1) keeps every article's split when others are added later."""
-    digest = hashlib.sha256(f"{seed}:{article_id}".encode()).digest()
+SPLIT_KEY = "the article's external id; without one, the digest of its normalised text (NFC, white space folded)"
+
+
+def split_key(external_id: str | None, normalised_text_digest: str | None) -> str:
+    return f"external:{external_id}" if external_id else f"text:{normalised_text_digest}"
+
+
+def split_of(key: str, seed: int, ratios: dict[Split, float]) -> Split:
+    """Hashing (seed, key) to [0, 1) keeps every article's split when others are added later."""
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
     position = int.from_bytes(digest[:8], "big") / 2**64
     if position < ratios["train"]:
         return "train"

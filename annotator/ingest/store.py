@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
@@ -19,6 +20,12 @@ Progress = Callable[[int], None]
 
 def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalised_digest(text: str) -> str:
+    """The digest of the text as a reader sees it: Unicode NFC, any run of white space (line ends
+    included) as one space, none at the ends. Two forms of one article share it."""
+    return text_digest(" ".join(unicodedata.normalize("NFC", text).split()))
 
 
 def import_records(
@@ -43,44 +50,47 @@ def import_records(
 
 
 def _store_batch(session: Session, project_id: int, records: list[ReadRecord], report: ImportReport) -> None:
-    digests = [text_digest(r.record.text) for r in records]
+    """Store the batch's new texts; a text already here, or earlier in the batch, is a duplicate,
+    also when it differs only in white space, line ends or Unicode normalisation."""
+    keys = [normalised_digest(r.record.text) for r in records]
     known = dict(
         session.execute(
-            select(Article.text_sha256, Article.id).where(
-                Article.project_id == project_id, Article.text_sha256.in_(set(digests))
+            select(Article.text_norm_sha256, Article.id).where(
+                Article.project_id == project_id, Article.text_norm_sha256.in_(set(keys))
             )
         ).all()
     )
     fresh: list[tuple[ReadRecord, str]] = []
     copies: dict[str, list[ReadRecord]] = {}  # later records repeating a text new in this batch
-    for read, digest in zip(records, digests):
-        if digest in known:
-            report.duplicates.append(_duplicate(read, known[digest]))
-        elif digest in copies:
-            copies[digest].append(read)
+    for read, key in zip(records, keys):
+        if key in known:
+            report.duplicates.append(_duplicate(read, known[key]))
+        elif key in copies:
+            copies[key].append(read)
         else:
-            copies[digest] = []
-            fresh.append((read, digest))
+            copies[key] = []
+            fresh.append((read, key))
     if not fresh:
         return
     ids = session.execute(
         insert(Article).returning(Article.id, sort_by_parameter_order=True),
-        [_row(project_id, read, digest) for read, digest in fresh],
+        [_row(project_id, read, key) for read, key in fresh],
     ).scalars()
-    for (_read, digest), article_id in zip(fresh, ids):
+    for (_read, key), article_id in zip(fresh, ids):
         report.article_ids.append(article_id)
-        report.duplicates.extend(_duplicate(copy, article_id) for copy in copies[digest])
+        report.duplicates.extend(_duplicate(copy, article_id) for copy in copies[key])
     add_unfilled(session, project_id, len(fresh))
 
 
-def _row(project_id: int, read: ReadRecord, digest: str) -> dict[str, object]:
+def _row(project_id: int, read: ReadRecord, key: str) -> dict[str, object]:
     record = read.record
     return {
         "project_id": project_id,
         "external_id": None if record.id is None else str(record.id),
         "title": record.resolved_title(),
         "text": record.text,
-        "text_sha256": digest,
+        "text_sha256": text_digest(record.text),
+        "text_norm_sha256": key,
         "outlet": record.outlet,
         "url": record.url,
         "published": record.published,

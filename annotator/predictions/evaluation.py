@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from annotator.adjudicate.service import head_versions
 from annotator.errors import Invalid, NotFound
-from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, split_of
+from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, split_key, split_of
 from annotator.ingest.models import Rejection
 from annotator.ingest.store import text_digest
 from annotator.predictions.models import EvaluationReport, GoldSource, HumanComparison, Interval, PredictionCoverage
@@ -112,7 +112,7 @@ def gold_from_file(path: Path, split: str | None) -> Gold:
 def gold_from_project(session: Session, project: Project, split: str | None) -> Gold:
     """A project's current gold; the newest gold revision id pins what it was."""
     query = (
-        select(Article.id, Article.external_id, Article.text_sha256, GoldRevision.content)
+        select(Article.id, Article.external_id, Article.text_sha256, Article.text_norm_sha256, GoldRevision.content)
         .join(GoldRecord, GoldRecord.article_id == Article.id)
         .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
         .where(Article.project_id == project.id)
@@ -122,8 +122,8 @@ def gold_from_project(session: Session, project: Project, split: str | None) -> 
     def batches() -> Iterator[list[GoldArticle]]:
         after = 0
         while rows := session.execute(query.where(Article.id > after).limit(BATCH)).all():
-            found = [GoldArticle(i, external, sha, split_of(i, DEFAULT_SEED, DEFAULT_RATIOS), content)
-                     for i, external, sha, content in rows]
+            found = [GoldArticle(i, external, sha, split_of(split_key(external, norm), DEFAULT_SEED, DEFAULT_RATIOS), content)
+                     for i, external, sha, norm, content in rows]
             after = rows[-1][0]
             if chosen := [a for a in found if split is None or a.split == split]:
                 yield chosen

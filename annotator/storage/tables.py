@@ -118,6 +118,9 @@ class Article(Base):
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     text_sha256: Mapped[str] = mapped_column(String(64))
+    # The text as a reader sees it (ingest.store.normalised_digest): finds near-duplicates at
+    # import, and keys the export split of articles without an external id.
+    text_norm_sha256: Mapped[str | None] = mapped_column(String(64))
     outlet: Mapped[str | None] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(Text)
     published: Mapped[str | None] = mapped_column(String(40))
@@ -131,6 +134,7 @@ class Article(Base):
 # "Next article" reads this in order: the fullest unfilled articles first, then import order,
 # so overlap sets complete early and no query sorts the unfilled articles.
 Index("ix_articles_next", Article.project_id, Article.assigned_count.desc(), Article.id)
+Index("ix_articles_norm_text", Article.project_id, Article.text_norm_sha256)
 
 
 class Assignment(Base):
