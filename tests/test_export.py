@@ -185,10 +185,11 @@ def test_labelstudio_export_is_valid_for_label_studio_and_round_trips(db: Databa
     tasks = json.loads((tmp_path / "sample" / "v1" / "labelstudio.json").read_text())
     config = labeling_config(schema)
     for task in tasks:
+        assert "completed_by" not in task["annotations"][0]  # a server refuses a file naming a user it lacks
         assert validate_results(config, task["annotations"][0]["result"]) == []
         assert validate_results(config, task["predictions"][0]["result"]) == []
     exported = {r["id"]: r for r in lines(_gold_file(db, tmp_path))}
-    # Back in: the Label Studio annotations become labels of annotator "gold", equal to the gold we exported.
+    # Back in: the Label Studio annotations become labels of annotator "labelstudio", equal to the gold we exported.
     result = run(db, "import-annotations", "sample", str(tmp_path / "sample" / "v1" / "labelstudio.json"), "--json")
     assert json.loads(result.output)["imported"] == 2
     with db.session() as session:
@@ -196,9 +197,15 @@ def test_labelstudio_export_is_valid_for_label_studio_and_round_trips(db: Databa
 
         versions = head_versions(session, list(exported))
     for article_id, record in exported.items():
-        [imported] = [v for v in versions[article_id] if v.annotator == "gold"]
+        [imported] = [v for v in versions[article_id] if v.annotator == "labelstudio"]
         assert imported.content["statements"] == record["statements"]
         assert imported.content["article"] == record["article"]
+
+
+def test_a_labelstudio_export_credits_gold_to_the_account_named(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run(db, "export", "sample", "--out", str(tmp_path), "--format", "labelstudio", "--labelstudio-account", "lead@example.org")
+    tasks = json.loads((tmp_path / "sample" / "v1" / "labelstudio.json").read_text())
+    assert {t["annotations"][0]["completed_by"]["email"] for t in tasks} == {"lead@example.org"}
 
 
 def _gold_file(db: Database, tmp_path: Path) -> Path:

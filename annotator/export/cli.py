@@ -23,16 +23,19 @@ from annotator.storage.tables import Article
 @click.option("--include-unadjudicated", is_flag=True, help="Add majority-vote records for articles without gold")
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the train/dev/test assignment")
 @click.option("--ratios", default="0.8,0.1,0.1", show_default=True, help="train,dev,test shares")
+@click.option("--labelstudio-account", metavar="EMAIL",
+              help="With --format labelstudio: the receiving server's user to credit gold to (left out by default)")
 @pass_cli
 def export_command(
-    cli: CliContext, project: str, export_format: str, out: Path, include_unadjudicated: bool, seed: int, ratios: str
+    cli: CliContext, project: str, export_format: str, out: Path, include_unadjudicated: bool, seed: int, ratios: str,
+    labelstudio_account: str | None,
 ) -> None:
     """Export PROJECT's gold as a new versioned folder: data, manifest.json and a dataset card."""
     try:
         split_ratios = parse_ratios(ratios)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--ratios") from error
-    options = ExportOptions(export_format, include_unadjudicated, seed, split_ratios)  # type: ignore[arg-type]
+    options = ExportOptions(export_format, include_unadjudicated, seed, split_ratios, labelstudio_account)  # type: ignore[arg-type]
     command = shlex.join(["annotator", *sys.argv[2:]]) if len(sys.argv) > 1 else "annotator export"
     with cli.db().session() as session:
         found = find_project(session, project)

@@ -70,18 +70,20 @@ def conll_lines(record: Mapping[str, Any]) -> Iterator[str]:
     yield ""
 
 
-def labelstudio_task(record: Mapping[str, Any], suggestions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """A Label Studio task: the record's labels as a ground-truth annotation, alias suggestions as a prediction."""
+def labelstudio_task(record: Mapping[str, Any], suggestions: Sequence[Mapping[str, Any]], account: str | None = None) -> dict[str, Any]:
+    """A Label Studio task: the record's labels as a ground-truth annotation, alias suggestions as a prediction.
+
+    The annotation names no user unless `account` (an e-mail the receiving server knows) is given:
+    Label Studio refuses a whole import that names a user it does not have."""
     content = {"statements": record["statements"], "article": record["article"]}
+    annotation: dict[str, Any] = {"result": content_to_results(content), "ground_truth": record["provenance"]["status"] == "gold"}
+    if account:
+        annotation["completed_by"] = {"email": account}
     return {
         "id": record["id"],
         "data": {"text": record["text"], "title": record["title"], "article_id": record["id"],
                  "external_id": record["external_id"], "split": record["split"]},
-        "annotations": [{
-            "result": content_to_results(content),
-            "ground_truth": record["provenance"]["status"] == "gold",
-            "completed_by": {"email": "gold@annotator.local"},
-        }],
+        "annotations": [annotation],
         "predictions": [{
             "model_version": "vocabulary-aliases",
             "result": [

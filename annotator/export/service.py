@@ -47,6 +47,9 @@ class ExportOptions:
     include_unadjudicated: bool = False
     seed: int = DEFAULT_SEED
     ratios: dict[Split, float] = field(default_factory=lambda: dict(DEFAULT_RATIOS))
+    # The receiving Label Studio's account (e-mail) to credit gold to; without one the field is left out,
+    # since a server refuses a whole file that names a user it does not have.
+    labelstudio_account: str | None = None
 
 
 def check_exportable(session: Session, project: Project, options: ExportOptions) -> None:
@@ -183,7 +186,7 @@ def data_lines(
     """The bytes of the export's data file, produced as the records stream from the database."""
     records = gold_records(session, project, options, on_article)
     if options.format == "labelstudio":
-        yield from _labelstudio_lines(records, project, tally)
+        yield from _labelstudio_lines(records, project, tally, options.labelstudio_account)
         return
     for record in records:
         tally.add(record)
@@ -196,13 +199,15 @@ def data_lines(
             yield ("\n".join(conll_lines(record)) + "\n").encode()
 
 
-def _labelstudio_lines(records: Iterator[dict[str, Any]], project: Project, tally: Tally) -> Iterator[bytes]:
+def _labelstudio_lines(
+    records: Iterator[dict[str, Any]], project: Project, tally: Tally, account: str | None
+) -> Iterator[bytes]:
     schema = project_schema(project)
     yield b"["
     for index, record in enumerate(records):
         tally.add(record)
         suggestions = [s.model_dump() for s in suggest_spans(record["text"], schema)]
-        yield (b",\n" if index else b"\n") + orjson.dumps(labelstudio_task(record, suggestions))
+        yield (b",\n" if index else b"\n") + orjson.dumps(labelstudio_task(record, suggestions, account))
     yield b"\n]\n"
 
 

@@ -100,11 +100,12 @@ def _from_labelstudio(position: SourcePosition, text: str, annotation: dict[str,
 
 
 def labelstudio_annotator(completed_by: Any) -> str:
-    """A user name for Label Studio's `completed_by`: the e-mail's local part, else its numeric id."""
+    """A user name for Label Studio's `completed_by`: the e-mail's local part, else its numeric id,
+    else (an annotation that names no user, as our own export writes them) `labelstudio`."""
     if isinstance(completed_by, dict):
         email = str(completed_by.get("email") or "")
         local = re.sub(r"[^A-Za-z0-9_.-]", "-", email.split("@")[0]).strip("-.")
         if local:
             return local[:80]
         completed_by = completed_by.get("id")
-    return f"labelstudio-{completed_by}"
+    return "labelstudio" if completed_by is None else f"labelstudio-{completed_by}"
