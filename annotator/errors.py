@@ -37,6 +37,10 @@ class ApiError(Exception):
         self.problems = list(problems)
         self.extra = extra
 
+    def reason(self) -> str:
+        """One line naming every problem (each field and what is wrong), for import reports."""
+        return "; ".join(f"{p.field}: {p.message}" for p in self.problems) or self.message
+
     def body(self) -> dict[str, object]:
         body = ErrorBody(error=self.code, message=self.message, problems=self.problems).model_dump()
         return {**body, **self.extra}

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from annotator.cli import main
 from annotator.labelstudio.convert import content_to_results, results_to_content
 from annotator.storage import Database
-from annotator.storage.tables import Article, User
+from annotator.storage.tables import AnnotationRevision, Article, User
 from tests.support import refusal_statement, unfilled_recount
 
 
@@ -40,7 +40,7 @@ def test_jsonl_labels_are_imported_and_measured(db: Database, project_id: int, t
     path.write_text("\n".join(json.dumps(line) for line in lines))
     result = run(db, "import-annotations", "sample", str(path))
     assert result.exit_code == 0, result.output
-    assert "imported 2, rejected 0" in result.output
+    assert "imported 2, unchanged 0, rejected 0" in result.output
     assert "new annotators (cannot log in): ext-anna, ext-boris" in result.output
     report = json.loads(run(db, "agreement", "sample", "--json").output)
     stance = next(f for f in report["fields"] if f["field"] == "stance")
@@ -98,10 +98,41 @@ def test_label_studio_export_is_imported_by_article_text(db: Database, project_i
     path = tmp_path / "export.json"
     path.write_text(json.dumps(export))
     report = json.loads(run(db, "import-annotations", "sample", str(path), "--json").output)
-    assert report["imported"] == 1
-    assert report["new_annotators"] == ["maria"]
-    [rejected] = report["rejected"]
-    assert rejected["task"] == 1 and "statement number" in rejected["reason"]
+    assert report["imported"] == 2
+    assert report["new_annotators"] == ["maria", "labelstudio-6"]
+    # A region left over from a suggestion (no statement of its own) is left out and said so, not a refusal.
+    [note] = report["notes"]
+    assert note["task"] == 1 and note["note"] == "region 'x' (actor “Kremlin”) belongs to no statement: left out"
+
+
+def labelstudio_export(article_text: str, *annotations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"id": 17, "data": {"text": article_text},
+             "annotations": [{"id": i, "completed_by": {"id": 4, "email": "maria@example.org"}, "result": result}
+                             for i, result in enumerate(annotations, start=1)]}]
+
+
+def test_two_annotations_by_one_user_on_a_task_are_each_accounted_for(db: Database, project_id: int, tmp_path: Path) -> None:
+    article = first_article(db)
+    statement = refusal_statement(article.text)
+    earlier, later = content_to_results(labels([])), content_to_results(labels([statement]))
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(labelstudio_export(article.text, earlier, later)))
+    report = json.loads(run(db, "import-annotations", "sample", str(path), "--json").output)
+    assert (report["imported"], report["unchanged"]) == (1, 0)
+    assert [n["note"] for n in report["notes"]] == [
+        f"maria has a later record for article {article.id} in this file: only the last is imported"]
+
+
+def test_importing_the_same_export_twice_changes_nothing(db: Database, project_id: int, tmp_path: Path) -> None:
+    article = first_article(db)
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(labelstudio_export(article.text, content_to_results(labels([refusal_statement(article.text)])))))
+    first = json.loads(run(db, "import-annotations", "sample", str(path), "--json").output)
+    again = json.loads(run(db, "import-annotations", "sample", str(path), "--json").output)
+    assert (first["imported"], again["imported"], again["unchanged"]) == (1, 0, 1)
+    with db.session() as session:
+        revisions = session.scalar(select(func.count(AnnotationRevision.id)))
+    assert revisions == 1
 
 
 def test_labels_imported_beyond_the_overlap_fill_the_article_once(db: Database, project_id: int, tmp_path: Path) -> None:

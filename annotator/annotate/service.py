@@ -139,11 +139,10 @@ def save_annotation(
 def store_imported(
     session: Session, project: Project, schema: LabelSchema, article: Article, user: User, content: AnnotationContent
 ) -> int:
-    """Labels made elsewhere, checked like a save and stored on top of the user's latest revision.
+    """Labels made elsewhere, already through `checked_content`, stored on top of the user's latest revision.
 
     Imported labels were made already, so they are kept even beyond the project's overlap.
     """
-    content = checked_content(content, article, schema)
     assignment = assignment_of(session, article.id, user)
     if assignment is None or assignment.status == "skipped":
         take_slot(session, project, article.id, beyond_overlap=True)

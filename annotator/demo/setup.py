@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from annotator.adjudicate.service import accept_unanimous
 from annotator.annotate.models import AnnotationContent
-from annotator.annotate.service import store_imported
+from annotator.annotate.service import checked_content, store_imported
 from annotator.auth.service import add_user, get_user
 from annotator.demo.labels import BEN, CLEO, MODEL_NAME, MODEL_SAYS, MODEL_VERSION, labels_for
 from annotator.ingest.models import SourcePosition
@@ -79,7 +79,8 @@ def _label_and_predict(session: Session, project: Project, schema: LabelSchema) 
         annotator = get_user(session, name)
         for article in articles:
             labels = labels_for(article.external_id or "", article.text, said, _outlet_id(schema, article.outlet))
-            store_imported(session, project, schema, article, annotator, AnnotationContent.model_validate(labels))
+            content = checked_content(AnnotationContent.model_validate(labels), article, schema)
+            store_imported(session, project, schema, article, annotator, content)
     accept_unanimous(session, project, schema, get_user(session, "lena"))
     session.commit()
     records = [

@@ -57,8 +57,10 @@ def import_annotations_command(cli: CliContext, project: str, path: Path, as_jso
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return
-    click.echo(f"imported {report.imported}, rejected {len(report.rejected)}")
+    click.echo(f"imported {report.imported}, unchanged {report.unchanged}, rejected {len(report.rejected)}")
     if report.new_annotators:
         click.echo(f"  new annotators (cannot log in): {', '.join(report.new_annotators)}")
     for rejection in report.rejected:
         click.echo(f"  rejected   {rejection.where()}: {rejection.reason}")
+    for note in report.notes:
+        click.echo(f"  note       {note.where()}: {note.note}")

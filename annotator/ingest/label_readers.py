@@ -40,6 +40,7 @@ class LabelRecord:
     article_id: int | None = None
     external_id: str | None = None
     article_text: str | None = None
+    notes: tuple[str, ...] = ()  # what the reader left out, and why
 
 
 LabelResult = LabelRecord | Rejection
@@ -90,13 +91,14 @@ def read_labelstudio_export(name: str, data: bytes) -> Iterator[LabelResult]:
 
 
 def _from_labelstudio(position: SourcePosition, text: str, annotation: dict[str, Any]) -> LabelResult:
+    notes: list[str] = []
     try:
-        content = AnnotationContent.model_validate(results_to_content(annotation.get("result") or []))
+        content = AnnotationContent.model_validate(results_to_content(annotation.get("result") or [], notes))
     except ConversionError as error:
         return Rejection(**position.model_dump(), reason=str(error))
     except ValidationError as error:
         return Rejection(**position.model_dump(), reason=validation_reason(error))
-    return LabelRecord(position, labelstudio_annotator(annotation.get("completed_by")), content, article_text=text)
+    return LabelRecord(position, labelstudio_annotator(annotation.get("completed_by")), content, article_text=text, notes=tuple(notes))
 
 
 def labelstudio_annotator(completed_by: Any) -> str:

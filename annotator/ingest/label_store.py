@@ -3,45 +3,68 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.annotate.service import store_imported
+from annotator.annotate.service import checked_content, store_imported
 from annotator.auth.service import add_user
 from annotator.errors import ApiError
 from annotator.ingest.label_readers import LabelRecord, LabelResult
-from annotator.ingest.models import Rejection
+from annotator.annotate.models import AnnotationContent
+from annotator.ingest.models import Rejection, SourcePosition
 from annotator.ingest.store import text_digest
 from annotator.labelschema import LabelSchema
-from annotator.storage.tables import Article, Project, User
+from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, User
+
+
+class ImportNote(SourcePosition):
+    note: str
 
 
 class LabelImportReport(BaseModel):
     imported: int = 0
+    unchanged: int = Field(default=0, description="Already the annotator's current labels: importing again changes nothing")
     new_annotators: list[str] = Field(default_factory=list)
     rejected: list[Rejection] = Field(default_factory=list)
+    notes: list[ImportNote] = Field(default_factory=list, description="What was left out of a record, or not imported, and why")
 
 
 def import_labels(session: Session, project: Project, schema: LabelSchema, results: list[LabelResult]) -> LabelImportReport:
+    """Each record checked like a save. Of several records by one annotator for one article the
+    last counts (the others are named in the notes), and labels equal to the annotator's
+    current ones are not stored again, so importing a file twice changes nothing."""
     report = LabelImportReport()
+    records = []
     for result in results:
         if isinstance(result, Rejection):
             report.rejected.append(result)
             continue
+        report.notes.extend(ImportNote(**result.position.model_dump(), note=note) for note in result.notes)
         article = _find_article(session, project, result)
         if article is None:
             report.rejected.append(_rejection(result, "no such article in this project"))
             continue
         try:
-            with session.begin_nested():  # a refused record rolls back to here, the others stay
-                annotator = _annotator(session, result.annotator, report)
-                store_imported(session, project, schema, article, annotator, result.content)
+            content = checked_content(result.content, article, schema)
         except ApiError as error:
-            problems = "; ".join(f"{p.field}: {p.message}" for p in error.problems) or error.message
-            report.rejected.append(_rejection(result, problems))
+            report.rejected.append(_rejection(result, error.reason()))
             continue
+        records.append((article, replace(result, content=content)))
+    last = {(article.id, record.annotator): record for article, record in records}
+    for article, result in records:
+        if last[(article.id, result.annotator)] is not result:
+            note = f"{result.annotator} has a later record for article {article.id} in this file: only the last is imported"
+            report.notes.append(ImportNote(**result.position.model_dump(), note=note))
+            continue
+        with session.begin_nested():  # one record's writes stand or fall together
+            annotator = _annotator(session, result.annotator, report)
+            if _current_labels(session, article, annotator) == result.content:
+                report.unchanged += 1
+                continue
+            store_imported(session, project, schema, article, annotator, result.content)
         report.imported += 1
     session.commit()
     return report
@@ -56,6 +79,15 @@ def _find_article(session: Session, project: Project, record: LabelRecord) -> Ar
     else:
         query = query.where(Article.text_sha256 == text_digest(record.article_text or ""))
     return session.scalars(query.limit(1)).first()
+
+
+def _current_labels(session: Session, article: Article, annotator: User) -> AnnotationContent | None:
+    head = session.scalar(
+        select(AnnotationRevision.content)
+        .join(Assignment, Assignment.head_revision_id == AnnotationRevision.id)
+        .where(Assignment.article_id == article.id, Assignment.user_id == annotator.id)
+    )
+    return AnnotationContent.model_validate(head) if head is not None else None
 
 
 def _annotator(session: Session, name: str, report: LabelImportReport) -> User:

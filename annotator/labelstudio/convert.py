@@ -76,8 +76,11 @@ def _article_choice(name: str, value: str) -> dict[str, Any]:
     return {"id": name, "from_name": name, "to_name": TEXT, "type": "choices", "value": {"choices": [value]}}
 
 
-def results_to_content(results: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """A Label Studio `result` list as our annotation content (to be checked like any save)."""
+def results_to_content(results: list[Mapping[str, Any]], notes: list[str] | None = None) -> dict[str, Any]:
+    """A Label Studio `result` list as our annotation content (to be checked like any save).
+
+    A span region that belongs to no statement (a suggestion the annotator left alone, as in a
+    task started from our exported predictions) is left out, and `notes` says so."""
     regions: dict[str, dict[str, Any]] = defaultdict(dict)
     article: dict[str, Any] = {"relevant": True, "outlet": None, "note": ""}
     for item in results:
@@ -92,7 +95,7 @@ def results_to_content(results: list[Mapping[str, Any]]) -> dict[str, Any]:
             raise ConversionError(f"a {name!r} result has no region id")
         else:
             _read_region_part(regions[str(item["id"])], name, value)
-    statements = dict(sorted(_statements(regions)))
+    statements = dict(sorted(_statements(regions, notes if notes is not None else [])))
     return {"statements": list(statements.values()), "article": article}
 
 
@@ -111,11 +114,15 @@ def _read_region_part(region: dict[str, Any], name: str | None, value: Mapping[s
         raise ConversionError(f"unknown control {name!r}; see `annotator schema labelstudio` for the config")
 
 
-def _statements(regions: Mapping[str, dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _statements(regions: Mapping[str, dict[str, Any]], notes: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for region_id, region in regions.items():
-        if "label" not in region or not isinstance(region.get("statement"), int):
-            raise ConversionError(f"region {region_id!r} needs a span label and a statement number")
+        if "label" not in region:
+            raise ConversionError(f"region {region_id!r} needs a span label")
+        if not isinstance(region.get("statement"), int):
+            quote = (region.get("span") or {}).get("text") or ""
+            notes.append(f"region {region_id!r} ({region['label']} “{quote}”) belongs to no statement: left out")
+            continue
         grouped[region["statement"]].append(region)
     for number, parts in grouped.items():
         evidence = [p for p in parts if p["label"] == "evidence"]

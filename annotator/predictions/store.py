@@ -43,8 +43,7 @@ def import_predictions(
         try:
             checked_content(result.line.content(), article, schema, "prediction")
         except ApiError as error:
-            problems = "; ".join(f"{p.field}: {p.message}" for p in error.problems) or error.message
-            report.rejected.append(Rejection(**result.position.model_dump(), reason=problems))
+            report.rejected.append(Rejection(**result.position.model_dump(), reason=error.reason()))
             continue
         _store(session, project, article, result, report)
         models.add(f"{result.line.model}@{result.line.model_version}")
