@@ -116,3 +116,31 @@ def test_the_report_sets_suggested_articles_beside_the_blind_control(api: ApiCli
     assert effect["decisions"] == {"accepted": 1, "edited": 1, "rejected": 0, "ignored": 0}
     assert effect["acceptance"]["stance"] == {"rate": 0.5, "kept": 1, "shown": 2}
     assert effect["acceptance"]["target"]["rate"] == 1.0
+
+
+def test_label_studio_tasks_with_predictions_are_read_as_a_models_predictions(db: Database, api: ApiClient, project_id: int, tmp_path: Path) -> None:
+    from annotator.labelstudio.convert import content_to_results
+
+    article = api.next_article(project_id)
+    statement = {k: v for k, v in prediction(article, "refuses")["statements"][0].items() if k != "score"}
+    result = content_to_results({"statements": [statement], "article": {"relevant": True, "outlet": None, "note": ""}})
+    tasks = [{"id": 3, "data": {"text": article["text"]}, "predictions": [{"model_version": "tagger@7", "score": 0.66, "result": result}]}]
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(tasks))
+    output = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke(main, ["import-predictions", "sample", str(path)]).output
+    assert "imported 1, replaced 0, unchanged 0, rejected 0 (tagger@7)" in output
+
+
+def test_an_annotation_made_in_label_studio_from_our_exported_predictions_imports(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    run = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke
+    assert run(main, ["export", "sample", "--out", str(tmp_path), "--format", "labelstudio"]).exit_code == 0
+    tasks = json.loads((tmp_path / "sample" / "v1" / "labelstudio.json").read_text())
+    for task in tasks:  # an annotator starts from the suggestions, keeps the gold statements, exports
+        annotation = task["annotations"][0]
+        annotation["result"] = task["predictions"][0]["result"] + annotation["result"]
+        annotation["completed_by"] = {"id": 9, "email": "maria@example.org"}
+    path = tmp_path / "from-label-studio.json"
+    path.write_text(json.dumps(tasks))
+    report = json.loads(run(main, ["import-annotations", "sample", str(path), "--json"]).output)
+    assert (report["imported"], report["rejected"]) == (2, [])
+    assert report["notes"] and all("belongs to no statement: left out" in n["note"] for n in report["notes"])
