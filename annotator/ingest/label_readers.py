@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from annotator.annotate.models import AnnotationContent, ArticleLabels, Statement
 from annotator.ingest.models import Rejection, SourcePosition
-from annotator.ingest.readers import load_tasks, validation_reason
+from annotator.ingest.readers import labelstudio_tasks, validation_reason
 from annotator.labelstudio.convert import ConversionError, results_to_content
 
 ANNOTATOR_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
@@ -74,16 +74,11 @@ def read_label_jsonl(name: str, stream: IO[bytes]) -> Iterator[LabelResult]:
 
 def read_labelstudio_export(name: str, data: bytes) -> Iterator[LabelResult]:
     """Each non-cancelled annotation of each task; the article is found by the task's text."""
-    tasks = load_tasks(name, data)
-    if isinstance(tasks, Rejection):
-        yield tasks
-        return
-    for number, task in enumerate(tasks, start=1):
-        position = SourcePosition(source=name, task=number)
-        text = (task.get("data") or {}).get("text") if isinstance(task, dict) else None
-        if not isinstance(text, str):
-            yield Rejection(**position.model_dump(), reason="task has no data.text")
+    for found in labelstudio_tasks(name, data):
+        if isinstance(found, Rejection):
+            yield found
             continue
+        position, text, task = found
         for annotation in task.get("annotations") or []:
             if annotation.get("was_cancelled"):
                 continue

@@ -9,13 +9,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from annotator.annotate.models import AnnotationContent
 from annotator.annotate.service import checked_content, store_imported
 from annotator.auth.service import add_user
 from annotator.errors import ApiError
 from annotator.ingest.label_readers import LabelRecord, LabelResult
-from annotator.annotate.models import AnnotationContent
 from annotator.ingest.models import Rejection, SourcePosition
-from annotator.ingest.store import text_digest
+from annotator.ingest.store import find_article
 from annotator.labelschema import LabelSchema
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, User
 
@@ -43,7 +43,7 @@ def import_labels(session: Session, project: Project, schema: LabelSchema, resul
             report.rejected.append(result)
             continue
         report.notes.extend(ImportNote(**result.position.model_dump(), note=note) for note in result.notes)
-        article = _find_article(session, project, result)
+        article = find_article(session, project.id, result.article_id, result.external_id, result.article_text)
         if article is None:
             report.rejected.append(_rejection(result, "no such article in this project"))
             continue
@@ -68,17 +68,6 @@ def import_labels(session: Session, project: Project, schema: LabelSchema, resul
         report.imported += 1
     session.commit()
     return report
-
-
-def _find_article(session: Session, project: Project, record: LabelRecord) -> Article | None:
-    query = select(Article).where(Article.project_id == project.id)
-    if record.article_id is not None:
-        query = query.where(Article.id == record.article_id)
-    elif record.external_id is not None:
-        query = query.where(Article.external_id == record.external_id)
-    else:
-        query = query.where(Article.text_sha256 == text_digest(record.article_text or ""))
-    return session.scalars(query.limit(1)).first()
 
 
 def _current_labels(session: Session, article: Article, annotator: User) -> AnnotationContent | None:

@@ -10,7 +10,7 @@ from typing import IO, Any, cast
 
 from pydantic import ValidationError
 
-from annotator.ingest.models import ArticleRecord, ReadRecord, Rejection
+from annotator.ingest.models import ArticleRecord, ReadRecord, Rejection, SourcePosition
 
 ReadResult = ReadRecord | Rejection
 
@@ -121,6 +121,21 @@ def load_tasks(name: str, data: bytes) -> list[Any] | Rejection:
     if not isinstance(tasks, list):
         return Rejection(source=name, reason="expected a JSON list of Label Studio tasks")
     return tasks
+
+
+def labelstudio_tasks(name: str, data: bytes) -> Iterator[tuple[SourcePosition, str, dict[str, Any]] | Rejection]:
+    """Each task of a Label Studio JSON file with its position and text, or why it cannot be read."""
+    tasks = load_tasks(name, data)
+    if isinstance(tasks, Rejection):
+        yield tasks
+        return
+    for number, task in enumerate(tasks, start=1):
+        position = SourcePosition(source=name, task=number)
+        text = (task.get("data") or {}).get("text") if isinstance(task, dict) else None
+        if isinstance(text, str):
+            yield position, text, task
+        else:
+            yield Rejection(**position.model_dump(), reason="task has no data.text")
 
 
 def read_label_studio(name: str, data: bytes) -> Iterator[ReadResult]:

@@ -107,3 +107,17 @@ def _batches(items: Iterable[ReadRecord | Rejection], size: int) -> Iterator[lis
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def find_article(
+    session: Session, project_id: int, article_id: int | None, external_id: str | None, text: str | None
+) -> Article | None:
+    """An article of the project named by our id, else the source's id, else its text (in any of its forms)."""
+    query = select(Article).where(Article.project_id == project_id)
+    if article_id is not None:
+        query = query.where(Article.id == article_id)
+    elif external_id is not None:
+        query = query.where(Article.external_id == external_id)
+    else:
+        query = query.where(Article.text_norm_sha256 == normalised_digest(text or ""))
+    return session.scalars(query.limit(1)).first()

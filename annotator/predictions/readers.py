@@ -10,7 +10,7 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from annotator.ingest.models import Rejection, SourcePosition
-from annotator.ingest.readers import load_tasks, validation_reason
+from annotator.ingest.readers import labelstudio_tasks, validation_reason
 from annotator.labelstudio.convert import ConversionError, results_to_content
 from annotator.predictions.models import PredictionLine
 
@@ -62,16 +62,11 @@ def _read_jsonl(name: str, stream: IO[bytes]) -> Iterator[PredictionResult]:
 
 def _read_labelstudio(name: str, data: bytes) -> Iterator[PredictionResult]:
     """Each prediction of each task; `model_version` NAME@VERSION names the model (else `labelstudio`)."""
-    tasks = load_tasks(name, data)
-    if isinstance(tasks, Rejection):
-        yield tasks
-        return
-    for number, task in enumerate(tasks, start=1):
-        position = SourcePosition(source=name, task=number)
-        text = (task.get("data") or {}).get("text") if isinstance(task, dict) else None
-        if not isinstance(text, str):
-            yield Rejection(**position.model_dump(), reason="task has no data.text")
+    for found in labelstudio_tasks(name, data):
+        if isinstance(found, Rejection):
+            yield found
             continue
+        position, text, task = found
         for prediction in task.get("predictions") or []:
             yield _from_labelstudio(position, text, prediction)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from annotator.annotate.service import checked_content
 from annotator.errors import ApiError, NotFound
 from annotator.ingest.models import Rejection
-from annotator.ingest.store import text_digest
+from annotator.ingest.store import find_article
 from annotator.labelschema import LabelSchema
 from annotator.predictions.models import EvaluationReport
 from annotator.predictions.readers import PredictionRecord, PredictionResult
@@ -36,7 +36,8 @@ def import_predictions(
         if isinstance(result, Rejection):
             report.rejected.append(result)
             continue
-        article = _article(session, project, result)
+        line = result.line
+        article = find_article(session, project.id, line.article_id, line.external_id, result.article_text)
         if article is None:
             report.rejected.append(Rejection(**result.position.model_dump(), reason="no such article in this project"))
             continue
@@ -50,18 +51,6 @@ def import_predictions(
     report.models = sorted(models)
     session.commit()
     return report
-
-
-def _article(session: Session, project: Project, record: PredictionRecord) -> Article | None:
-    query = select(Article).where(Article.project_id == project.id)
-    line = record.line
-    if line.article_id is not None:
-        query = query.where(Article.id == line.article_id)
-    elif line.external_id is not None:
-        query = query.where(Article.external_id == line.external_id)
-    else:
-        query = query.where(Article.text_sha256 == text_digest(record.article_text or ""))
-    return session.scalars(query.limit(1)).first()
 
 
 def _store(session: Session, project: Project, article: Article, record: PredictionRecord, report: PredictionImportReport) -> None:
