@@ -120,7 +120,7 @@ def test_a_pipeline_accepts_unanimous_articles_from_the_command_line(db, api: Ap
     run = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke
     refused = run(main, ["gold", "accept-unanimous", "sample", "--by", "ana"])
     assert refused.exit_code == 1 and "gold is settled by a lead" in refused.output
-    accepted = run(main, ["gold", "accept-unanimous", "sample", "--by", "lena"])
+    accepted = run(main, ["gold", "accept-unanimous", "sample"])  # lena is the only lead
     assert accepted.exit_code == 0, accepted.output
     assert "1 unanimous article(s) accepted as gold; 1 need adjudication" in accepted.output
     gold = api.as_(team.lena).get(f"/articles/{labeled['first']['id']}/gold").json()

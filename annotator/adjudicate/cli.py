@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from annotator.adjudicate.service import accept_unanimous
 from annotator.auth.models import role_allows
 from annotator.auth.service import get_user
 from annotator.cli_support import CliContext, pass_cli
-from annotator.errors import Forbidden
+from annotator.errors import Forbidden, Invalid
 from annotator.projects.service import find_project, project_schema
+from annotator.storage.tables import User
 
 
 @click.group("gold")
@@ -19,15 +22,22 @@ def gold_group() -> None:
 
 @gold_group.command("accept-unanimous")
 @click.argument("project")
-@click.option("--by", "lead", required=True, metavar="NAME", help="The lead recorded as adjudicator")
+@click.option("--by", "lead", metavar="NAME", help="The lead recorded as adjudicator (needed when there are several)")
 @pass_cli
-def accept_unanimous_command(cli: CliContext, project: str, lead: str) -> None:
+def accept_unanimous_command(cli: CliContext, project: str, lead: str | None) -> None:
     """Make gold of every article of PROJECT whose annotators (two or more) all agree."""
     with cli.db().session(write=True) as session:
-        adjudicator = get_user(session, lead)
+        adjudicator = get_user(session, lead) if lead else _only_lead(session)
         if not role_allows(adjudicator.role, "lead"):
-            raise Forbidden(f"{lead} is an {adjudicator.role}; gold is settled by a lead")
+            raise Forbidden(f"{adjudicator.name} is an {adjudicator.role}; gold is settled by a lead")
         found = find_project(session, project)
         result = accept_unanimous(session, found, project_schema(found), adjudicator)
         session.commit()
     click.echo(result.summary())
+
+
+def _only_lead(session: Session) -> User:
+    leads = list(session.scalars(select(User).where(User.role.in_(("lead", "admin"))).order_by(User.name)))
+    if len(leads) != 1:
+        raise Invalid(f"name the lead recorded as adjudicator with --by ({', '.join(u.name for u in leads) or 'no lead yet'})", [])
+    return leads[0]

@@ -13,6 +13,7 @@ from annotator.context import db_session
 from annotator.errors import Invalid, Problem
 from annotator.export.service import export_refusal
 from annotator.overview.charts import progress_chart
+from annotator.predictions.store import project_evaluations
 from annotator.overview.models import SORT_NAMES, STATE_NAMES, ArticleFilter
 from annotator.overview.service import annotator_progress, assignable_users, find_articles, matching_ids, project_totals
 from annotator.projects.service import find_project
@@ -44,6 +45,7 @@ def overview(project_id: int) -> ResponseReturnValue:
         chart=progress_chart(totals, annotator_progress(session, project)),
         people=assignable_users(session),
         refusals={"gold": export_refusal(session, project, False), "majority": export_refusal(session, project, True)},
+        evaluations=project_evaluations(session, project)[:5],
         state_names=STATE_NAMES,
         sort_names=SORT_NAMES,
     )
