@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, render_template, request
+from flask import Response, jsonify, make_response, render_template, request
 from flask_openapi3 import Info, OpenAPI
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -110,13 +110,20 @@ def register_error_handlers(app: OpenAPI) -> None:
         return render_template("error.html", status=error.status, message=error.message), error.status
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+    def http_error(error: HTTPException) -> Response:
         status = error.code or 500
         message = error.description or error.name
         if is_api_request():
             code = error.name.lower().replace(" ", "_")
-            return jsonify(ErrorBody(error=code, message=message).model_dump()), status
-        return render_template("error.html", status=status, message=message), status
+            response = jsonify(ErrorBody(error=code, message=message).model_dump())
+        else:
+            response = make_response(render_template("error.html", status=status, message=message))
+        response.status_code = status
+        # Keep what the refusal says in its headers: the Allow list of a 405, for one.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
 
 def validation_error_response(error: ValidationError) -> Response:

@@ -123,3 +123,10 @@ def test_suggestions_come_from_vocabulary_aliases(api: ApiClient, article: dict[
     found = {(s["id"], s["text"]) for s in suggestions}
     assert {("peskov", "Kremlin spokesman Dmitry Peskov"), ("tass", "Tass news agency"), ("putin", "Putin")} <= found
     assert all(article["text"][s["start"]:s["end"]] == s["text"] for s in suggestions)
+
+
+def test_seconds_spent_must_be_a_number_not_false(api: ApiClient, project_id: int) -> None:
+    article = api.next_article(project_id)
+    response = api.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": [], "seconds_spent": False})
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "seconds_spent"

@@ -143,6 +143,11 @@ def test_an_interrupted_export_leaves_no_folder(db: Database, gold, tmp_path: Pa
     assert list((tmp_path / "sample").iterdir()) == []
 
 
+def test_ratios_that_are_not_numbers_are_refused_on_the_command_line(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    refused = run(db, "export", "sample", "--out", str(tmp_path), "--ratios", "nan,nan,nan")
+    assert refused.exit_code == 2 and "must be three non-negative numbers summing to 1" in refused.output
+
+
 def test_splits_depend_only_on_the_article_and_the_seed() -> None:
     before = {i: split_of(f"external:{i}", 13, DEFAULT_RATIOS) for i in range(1, 2001)}
     after = {i: split_of(f"external:{i}", 13, DEFAULT_RATIOS) for i in range(1, 4001)}
@@ -175,6 +180,7 @@ def test_api_refuses_bad_export_requests(api: ApiClient, team: Team, labeled, pr
     lead = api.as_(team.lena)
     assert lead.get(f"/projects/{project_id}/export", params={"format": "xml"}).status_code == 422
     assert lead.get(f"/projects/{project_id}/export", params={"ratios": "0.5,0.5,0.5"}).status_code == 422
+    assert lead.get(f"/projects/{project_id}/export", params={"ratios": "nan,nan,nan"}).status_code == 422
     no_gold = lead.get(f"/projects/{project_id}/export")
     assert no_gold.status_code == 409 and "no gold yet" in no_gold.json()["message"]
     assert api.get(f"/projects/{project_id}/export").status_code == 403

@@ -35,7 +35,7 @@ def get_gold(path: ArticlePath) -> Response:
     return json_response(load_gold(db_session(), _article(path.article_id)))
 
 
-@api.put("/articles/<int:article_id>/gold", responses={200: GoldOut, 409: ErrorBody, 422: ErrorBody})
+@api.put("/articles/<int:article_id>/gold", responses={200: GoldOut, 409: ErrorBody, 415: ErrorBody, 422: ErrorBody})
 @requires("lead")
 def put_gold(path: ArticlePath, body: GoldSave) -> Response:
     """Save gold as a new revision on top of `base_revision`; the method is derived from the labels."""

@@ -84,7 +84,7 @@ def get_annotation(path: ArticlePath) -> Response:
 
 @api.put(
     "/articles/<int:article_id>/annotation",
-    responses={200: AnnotationOut, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody},
+    responses={200: AnnotationOut, 403: ErrorBody, 409: ErrorBody, 415: ErrorBody, 422: ErrorBody},
 )
 def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
     """Save the calling user's labels as a new revision on top of `base_revision`."""
@@ -125,7 +125,7 @@ class AssignmentRequest(BaseModel):
     from_annotator: str | None = Field(default=None, description="For reassign: who gives the articles up")
 
 
-@api.post("/projects/<int:project_id>/assignments", responses={200: AssignmentReport, 404: ErrorBody, 422: ErrorBody})
+@api.post("/projects/<int:project_id>/assignments", responses={200: AssignmentReport, 404: ErrorBody, 415: ErrorBody, 422: ErrorBody})
 @requires("lead")
 def post_assignments(path: ProjectPath, body: AssignmentRequest) -> Response:
     """Change who holds articles, never past the overlap; each refusal is reported with its reason."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
 Offset = Annotated[StrictInt, Field(ge=0)]
 Code = Annotated[str, Field(min_length=1, max_length=80)]
@@ -72,7 +72,8 @@ class RevisionSave(AnnotationContent):
     base_revision: StrictInt | None = Field(
         description="Revision this edit started from; null for a first save. A stale one gets 409."
     )
-    seconds_spent: float | None = Field(default=None, ge=0, le=86_400)
+    # Strict: `false` or "12" is a client's mistake, not zero or twelve seconds.
+    seconds_spent: StrictFloat | None = Field(default=None, ge=0, le=86_400)
 
 
 class SuggestionDecision(Payload):

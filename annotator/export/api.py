@@ -36,7 +36,17 @@ class ExportQuery(BaseModel):
         return parse_ratios(self.ratios)
 
 
-@api.get("/projects/<int:project_id>/export", responses={404: ErrorBody, 409: ErrorBody, 422: ErrorBody})
+EXPORT_OK = {
+    "description": "The export's data, streamed: JSONL (gold, statements), CoNLL text (spans) or a JSON list (labelstudio)",
+    "content": {
+        "application/x-ndjson": {"schema": {"type": "string"}},
+        "text/plain": {"schema": {"type": "string"}},
+        "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+    },
+}
+
+
+@api.get("/projects/<int:project_id>/export", responses={200: EXPORT_OK, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody})
 @requires("lead")
 def get_export(path: ProjectPath, query: ExportQuery) -> Response:
     """Stream a project's gold in one format (gold, statements, spans or labelstudio)."""

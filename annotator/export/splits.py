@@ -6,6 +6,7 @@ cannot straddle train and test."""
 from __future__ import annotations
 
 import hashlib
+import math
 
 from annotator.export.models import Split
 
@@ -16,7 +17,7 @@ DEFAULT_SEED = 13
 def parse_ratios(text: str) -> dict[Split, float]:
     """'0.8,0.1,0.1' -> train/dev/test ratios that must be non-negative and sum to 1."""
     parts = [float(part) for part in text.split(",")]
-    if len(parts) != 3 or any(p < 0 for p in parts) or abs(sum(parts) - 1) > 1e-9:
+    if len(parts) != 3 or not all(math.isfinite(p) and p >= 0 for p in parts) or abs(sum(parts) - 1) > 1e-9:
         raise ValueError(f"ratios {text!r} must be three non-negative numbers summing to 1, e.g. 0.8,0.1,0.1")
     return dict(zip(("train", "dev", "test"), parts))  # type: ignore[arg-type]
 

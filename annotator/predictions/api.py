@@ -82,7 +82,7 @@ def evaluate_stored(session: Session, project: Project, wanted: EvaluationReques
     return evaluation
 
 
-@api.post("/projects/<int:project_id>/evaluations", responses={201: EvaluationReport, 404: ErrorBody, 422: ErrorBody})
+@api.post("/projects/<int:project_id>/evaluations", responses={201: EvaluationReport, 404: ErrorBody, 415: ErrorBody, 422: ErrorBody})
 @requires("lead")
 def post_evaluation(path: ProjectPath, body: EvaluationRequest) -> Response:
     """Score a stored model version against the project's current gold; the evaluation is kept."""
@@ -100,7 +100,7 @@ def get_evaluations(path: ProjectPath) -> Response:
     return json_response(EvaluationList(evaluations=[summarize(e) for e in project_evaluations(session, project)]))
 
 
-@api.put("/projects/<int:project_id>/suggestions", responses={200: SuggestionSettings, 404: ErrorBody, 422: ErrorBody})
+@api.put("/projects/<int:project_id>/suggestions", responses={200: SuggestionSettings, 404: ErrorBody, 415: ErrorBody, 422: ErrorBody})
 @requires("lead")
 def put_suggestions(path: ProjectPath, body: SuggestionSettings) -> Response:
     """Offer a stored model version's predictions to annotators as suggestions (or stop), with a blind control share."""

@@ -34,7 +34,7 @@ def get_projects() -> Response:
     return json_response(ProjectList(projects=list_projects(db_session())))
 
 
-@api.post("/projects", responses={201: ProjectOut, 409: ErrorBody, 422: ErrorBody})
+@api.post("/projects", responses={201: ProjectOut, 409: ErrorBody, 415: ErrorBody, 422: ErrorBody})
 @requires("lead")
 def post_project(body: ProjectCreate) -> Response:
     """Create a project from a label schema document."""
