@@ -155,3 +155,18 @@ def test_a_successful_login_clears_the_failures(web: WebSession, team) -> None: 
     for _ in range(FAILURES_PER_NAME - 1):
         web.log_in(team.ana, password="guess-guess")
     assert web.log_in(team.ana).status_code == 302
+
+
+def test_a_project_name_with_a_bidirectional_override_is_refused(api: ApiClient, team: Team, schema) -> None:  # type: ignore[no-untyped-def]
+    body = {"name": "budget\u202etxt.exe", "label_schema": schema.model_dump(mode="json")}
+    response = api.as_(team.lena).post("/projects", json=body)
+    assert response.status_code == 422
+    assert "U+202E" in response.json()["problems"][0]["message"]
+
+
+def test_the_command_line_refuses_a_project_name_with_a_control_character(db: Database) -> None:
+    from annotator.shipped import default_schema_path
+
+    result = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke(
+        main, ["project", "create", "tab\there", "--schema", str(default_schema_path())])
+    assert result.exit_code == 1 and "U+0009" in result.output

@@ -178,3 +178,14 @@ def test_whitespace_line_end_and_normalisation_variants_are_reported_as_duplicat
     assert report.imported == 2  # the text, and the text with "Kyïv"
     assert [d.line for d in report.duplicates] == [2, 3, 4, 6]
     assert stored == [text, accented]  # stored exactly as the first form came
+
+
+def test_nan_and_numbers_too_long_to_read_are_rejected_records_not_a_crash(db: Database, project_id: int, tmp_path: Path) -> None:
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"text": "Fine article."}\n{"text": "With NaN.", "meta": {"x": NaN}}\n'
+                    '{"text": "Huge.", "meta": {"n": ' + "9" * 5000 + "}}\n")
+    result = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke(main, ["import", "sample", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "imported 1, duplicates 0, rejected 2" in result.output
+    assert "odd.jsonl line 2: malformed JSON: NaN is not a JSON value" in result.output
+    assert "odd.jsonl line 3: malformed JSON" in result.output

@@ -98,23 +98,31 @@ def read_jsonl(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
             continue
         empty = False
         try:
-            data = json.loads(raw.decode("utf-8"))
+            data = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
         except UnicodeDecodeError as error:
             yield Rejection(source=name, line=number, reason=f"not UTF-8 ({error.reason})")
             continue
         except json.JSONDecodeError as error:
             yield Rejection(source=name, line=number, reason=f"malformed JSON: {error.msg} at column {error.colno}")
             continue
+        except ValueError as error:  # a number Python will not read (thousands of digits), or NaN
+            yield Rejection(source=name, line=number, reason=f"malformed JSON: {error}")
+            continue
         yield _validated(name, data, line=number)
     if empty:
         yield Rejection(source=name, reason="empty file")
 
 
+def _not_json(constant: str) -> Any:
+    """NaN and Infinity are not JSON; Python's reader would take them and the database store null."""
+    raise ValueError(f"{constant} is not a JSON value")
+
+
 def load_tasks(name: str, data: bytes) -> list[Any] | Rejection:
     """A Label Studio JSON file (tasks or an export): a list of tasks, or one task."""
     try:
-        tasks = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        tasks = json.loads(data.decode("utf-8-sig"), parse_constant=_not_json)
+    except (UnicodeDecodeError, ValueError) as error:
         return Rejection(source=name, reason=f"not a Label Studio JSON file: {error}")
     if isinstance(tasks, dict):
         return [tasks]

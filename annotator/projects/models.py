@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-ProjectName = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\s/].*$")]
+
+def _printable(name: str) -> str:
+    """No control, format (bidirectional overrides among them) or unassigned characters in a name."""
+    if hidden := sorted({f"U+{ord(c):04X}" for c in name if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")}):
+        raise ValueError(f"the name holds characters that are not shown or reorder text: {', '.join(hidden)}")
+    return name
+
+
+ProjectName = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\s/].*$"), AfterValidator(_printable)]
 
 
 class ProjectCreate(BaseModel):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from annotator.errors import Conflict, NotFound
+from annotator.errors import Conflict, Invalid, NotFound, Problem
 from annotator.labelschema import LabelSchema
-from annotator.projects.models import ProjectOut
+from annotator.projects.models import ProjectName, ProjectOut
 from annotator.storage.tables import Article, LabelSchemaRecord, Project
 
 
@@ -35,7 +36,15 @@ def register_schema(session: Session, schema: LabelSchema) -> LabelSchemaRecord:
     return record
 
 
+_NAME = TypeAdapter(ProjectName)
+
+
 def create_project(session: Session, name: str, schema: LabelSchema, overlap: int = 2) -> Project:
+    try:
+        _NAME.validate_python(name)
+    except ValidationError as error:
+        problems = [Problem.at(("name",), e["msg"]) for e in error.errors()]
+        raise Invalid(f"project name {name!r} refused: {'; '.join(p.message for p in problems)}", problems) from error
     if session.scalar(select(Project.id).where(Project.name == name)) is not None:
         raise Conflict(f"project {name!r} already exists")
     project = Project(name=name, label_schema=register_schema(session, schema), overlap=overlap)
