@@ -109,6 +109,13 @@ def register_error_handlers(app: OpenAPI) -> None:
             return jsonify(error.body()), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
 
+    @app.errorhandler(RecursionError)
+    def too_deep(error: RecursionError) -> tuple[Response | str, int]:
+        # Python's JSON reader recurses once per bracket: a hostile body is a bad request, not a crash.
+        if is_api_request():
+            return _error_response(400, "malformed_json", "the request body is nested too deeply to read"), 400
+        return render_template("error.html", status=400, message="The request is nested too deeply to read."), 400
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         status = error.code or 500

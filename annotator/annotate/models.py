@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
+
+from annotator.textrules import storable_text
 
 Offset = Annotated[StrictInt, Field(ge=0)]
 Code = Annotated[str, Field(min_length=1, max_length=80)]
@@ -56,7 +58,7 @@ class Statement(Payload):
 class ArticleLabels(Payload):
     relevant: StrictBool = True
     outlet: Code | None = None
-    note: str = Field(default="", max_length=5_000)
+    note: Annotated[str, AfterValidator(storable_text)] = Field(default="", max_length=5_000)
 
 
 class AnnotationContent(Payload):

@@ -42,7 +42,8 @@ def post_articles(path: ProjectPath) -> Response:
     session = db_session()
     project = find_project(session, path.project_id)
     records = chain.from_iterable(read_stream(name, stream) for name, stream in uploaded_files())
-    report = import_records(session, project.id, records)
+    report = import_records(session, project.id, records, commit_batches=False)
+    session.commit()  # a request's import is all or nothing
     return json_response(report)
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from annotator.textrules import storable_json, storable_text
+
 TITLE_MAX = 300
 
 
@@ -30,6 +32,16 @@ class ArticleRecord(BaseModel):
         if not value.strip():
             raise ValueError("text is empty")
         return value
+
+    @field_validator("text", "title", "outlet", "url", "published")
+    @classmethod
+    def text_is_storable(cls, value: str | None) -> str | None:
+        return None if value is None else storable_text(value)
+
+    @field_validator("meta")
+    @classmethod
+    def meta_is_storable(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return storable_json(value)  # type: ignore[no-any-return]
 
     @field_validator("published")
     @classmethod

@@ -108,6 +108,9 @@ def read_jsonl(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
         except ValueError as error:  # a number Python will not read (thousands of digits), or NaN
             yield Rejection(source=name, line=number, reason=f"malformed JSON: {error}")
             continue
+        except RecursionError:
+            yield Rejection(source=name, line=number, reason="malformed JSON: nested too deeply to read")
+            continue
         yield _validated(name, data, line=number)
     if empty:
         yield Rejection(source=name, reason="empty file")
@@ -124,6 +127,8 @@ def load_tasks(name: str, data: bytes) -> list[Any] | Rejection:
         tasks = json.loads(data.decode("utf-8-sig"), parse_constant=_not_json)
     except (UnicodeDecodeError, ValueError) as error:
         return Rejection(source=name, reason=f"not a Label Studio JSON file: {error}")
+    except RecursionError:
+        return Rejection(source=name, reason="not a Label Studio JSON file: nested too deeply to read")
     if isinstance(tasks, dict):
         return [tasks]
     if not isinstance(tasks, list):

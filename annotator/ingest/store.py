@@ -33,8 +33,10 @@ def import_records(
     project_id: int,
     results: Iterable[ReadRecord | Rejection],
     on_progress: Progress | None = None,
+    commit_batches: bool = True,
 ) -> ImportReport:
-    """Store every valid record, committing batch by batch, so a crash keeps whole batches.
+    """Store every valid record. With `commit_batches` each batch is committed as it is stored, so a
+    crashed command keeps whole batches; without, the caller commits once, all or nothing (a request).
 
     Re-running the same import is safe: what was stored comes back as duplicates.
     """
@@ -42,7 +44,8 @@ def import_records(
     for batch in _batches(results, BATCH_SIZE):
         report.rejected.extend(r for r in batch if isinstance(r, Rejection))
         _store_batch(session, project_id, [r for r in batch if isinstance(r, ReadRecord)], report)
-        session.commit()
+        if commit_batches:
+            session.commit()
         if on_progress:
             on_progress(len(batch))
     report.imported = len(report.article_ids)
