@@ -80,7 +80,8 @@ def uploaded_files() -> Iterator[tuple[str, IO[bytes]]]:
             raise UnsupportedMediaType("multipart upload has no `file` part")
         return ((f.filename or "upload", f.stream) for f in files)
     if request.mimetype in JSONL_TYPES:
-        return iter([("request body.jsonl", BytesIO(request.get_data()))])
+        # Read as it arrives: a large body is never held whole (the upload limit still applies).
+        return iter([("request body.jsonl", request.stream)])
     if request.mimetype == "application/json":
         return iter([("request body.json", BytesIO(request.get_data()))])
     raise UnsupportedMediaType(

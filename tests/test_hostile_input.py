@@ -83,3 +83,11 @@ def test_a_nul_in_a_note_is_refused_by_name(api: ApiClient, project_id: int) -> 
     response = api.put(f"/articles/{article['id']}/annotation", json=body)
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "article.note"
+
+
+def test_a_million_empty_records_get_a_report_of_bounded_size(db: Database, api: ApiClient, team: Team, project_id: int) -> None:
+    response = api.as_(team.lena).post(f"/projects/{project_id}/articles", data=b"{}\n" * 200_000, headers=JSONL)
+    assert response.status_code == 200
+    report = response.json()
+    assert (report["imported"], report["rejected_count"], len(report["rejected"])) == (0, 200_000, 100)
+    assert len(response.content) < 50_000

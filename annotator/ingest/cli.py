@@ -10,7 +10,7 @@ import click
 from annotator.cli_support import CliContext, pass_cli
 from annotator.ingest.label_readers import read_label_file
 from annotator.ingest.label_store import import_labels
-from annotator.ingest.models import ImportReport
+from annotator.ingest.models import REPORTED, ImportReport
 from annotator.ingest.readers import import_size, read_paths
 from annotator.ingest.store import import_records
 from annotator.projects.service import find_project, project_schema
@@ -35,12 +35,14 @@ def import_command(cli: CliContext, project: str, paths: tuple[Path, ...], as_js
 
 def _print_report(report: ImportReport) -> None:
     click.echo(
-        f"imported {report.imported}, duplicates {len(report.duplicates)}, rejected {len(report.rejected)}"
+        f"imported {report.imported}, duplicates {report.duplicate_count}, rejected {report.rejected_count}"
     )
     for duplicate in report.duplicates:
         click.echo(f"  duplicate  {duplicate.where()}: same text as article {duplicate.duplicate_of}")
     for rejection in report.rejected:
         click.echo(f"  rejected   {rejection.where()}: {rejection.reason}")
+    if (unnamed := report.duplicate_count + report.rejected_count - len(report.duplicates) - len(report.rejected)) > 0:
+        click.echo(f"  and {unnamed} more, counted above (the first {REPORTED} of each kind are named)")
 
 
 @click.command("import-annotations")

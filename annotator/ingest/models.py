@@ -116,11 +116,28 @@ class Duplicate(SourcePosition):
     duplicate_of: int = Field(description="Id of the article already holding this text")
 
 
+REPORTED = 100  # records named one by one in a report; the rest are counted
+
+
 class ImportReport(BaseModel):
+    """What an import did; a hostile file of millions of bad lines gets a report of bounded size."""
+
     imported: int = 0
     article_ids: list[int] = Field(default_factory=list)
-    duplicates: list[Duplicate] = Field(default_factory=list)
-    rejected: list[Rejection] = Field(default_factory=list)
+    duplicate_count: int = 0
+    duplicates: list[Duplicate] = Field(default_factory=list, description=f"The first {REPORTED} duplicates")
+    rejected_count: int = 0
+    rejected: list[Rejection] = Field(default_factory=list, description=f"The first {REPORTED} rejected records")
+
+    def duplicate(self, found: Duplicate) -> None:
+        self.duplicate_count += 1
+        if len(self.duplicates) < REPORTED:
+            self.duplicates.append(found)
+
+    def reject(self, found: Rejection) -> None:
+        self.rejected_count += 1
+        if len(self.rejected) < REPORTED:
+            self.rejected.append(found)
 
 
 class ArticleSummary(BaseModel):

@@ -42,7 +42,8 @@ def import_records(
     """
     report = ImportReport()
     for batch in _batches(results, BATCH_SIZE):
-        report.rejected.extend(r for r in batch if isinstance(r, Rejection))
+        for rejection in (r for r in batch if isinstance(r, Rejection)):
+            report.reject(rejection)
         _store_batch(session, project_id, [r for r in batch if isinstance(r, ReadRecord)], report)
         if commit_batches:
             session.commit()
@@ -67,7 +68,7 @@ def _store_batch(session: Session, project_id: int, records: list[ReadRecord], r
     copies: dict[str, list[ReadRecord]] = {}  # later records repeating a text new in this batch
     for read, key in zip(records, keys):
         if key in known:
-            report.duplicates.append(_duplicate(read, known[key]))
+            report.duplicate(_duplicate(read, known[key]))
         elif key in copies:
             copies[key].append(read)
         else:
@@ -81,7 +82,8 @@ def _store_batch(session: Session, project_id: int, records: list[ReadRecord], r
     ).scalars()
     for (_read, key), article_id in zip(fresh, ids):
         report.article_ids.append(article_id)
-        report.duplicates.extend(_duplicate(copy, article_id) for copy in copies[key])
+        for copy in copies[key]:
+            report.duplicate(_duplicate(copy, article_id))
     add_unfilled(session, project_id, len(fresh))
 
 

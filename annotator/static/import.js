@@ -14,7 +14,7 @@ function where(position) {
 
 function showReport(report) {
   document.getElementById("report-summary").textContent =
-    `imported ${report.imported}, duplicates ${report.duplicates.length}, rejected ${report.rejected.length}`;
+    `imported ${report.imported}, duplicates ${report.duplicate_count}, rejected ${report.rejected_count}`;
   const lines = [
     ...report.duplicates.map((d) => `duplicate  ${where(d)}: same text as article ${d.duplicate_of}`),
     ...report.rejected.map((r) => `rejected   ${where(r)}: ${r.reason}`),
