@@ -75,13 +75,13 @@ def find_articles(session: Session, project: Project, wanted: ArticleFilter) -> 
     """One page of the articles the filter matches, each with its state and who holds it."""
     skip = (wanted.page - 1) * PAGE_SIZE
     if wanted.state == "disagreement":
+        # Compared while found: no total without comparing every candidate, and no second comparison.
         found = list(_disagreeing(session, project, wanted, skip + PAGE_SIZE + 1))[skip:]
-        rows, total = found[:PAGE_SIZE], None
-        has_more = len(found) > PAGE_SIZE
-    else:
-        rows = list(session.execute(_matching(project, wanted).offset(skip).limit(PAGE_SIZE)).all())
-        total = session.scalar(select(func.count()).select_from(_matching(project, wanted).order_by(None).subquery()))
-        has_more = total is not None and skip + len(rows) < total
+        rows = found[:PAGE_SIZE]
+        return ArticlePage(rows=_described(session, rows, compared=True), total=None, has_more=len(found) > PAGE_SIZE)
+    rows = list(session.execute(_matching(project, wanted).offset(skip).limit(PAGE_SIZE)).all())
+    total = session.scalar(select(func.count()).select_from(_matching(project, wanted).order_by(None).subquery()))
+    has_more = total is not None and skip + len(rows) < total
     return ArticlePage(rows=_described(session, rows), total=total, has_more=has_more)
 
 
@@ -107,7 +107,8 @@ def _disagreeing(session: Session, project: Project, wanted: ArticleFilter, enou
         after = batch[-1][0]
 
 
-def _described(session: Session, rows: Sequence[Found]) -> list[ArticleRow]:
+def _described(session: Session, rows: Sequence[Found], compared: bool = False) -> list[ArticleRow]:
+    """Rows with their holders and state; `compared` when every row is already known to disagree."""
     ids = [row[0] for row in rows]
     holders: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for article_id, name, status in session.execute(
@@ -117,11 +118,15 @@ def _described(session: Session, rows: Sequence[Found]) -> list[ArticleRow]:
         .order_by(User.name)
     ):
         holders[article_id].append((name, status))
-    settled = head_versions(session, [row[0] for row in rows if row[3] >= 2 and not row[5]])
+    if compared:
+        disagreeing = set(ids)
+    else:
+        settled = head_versions(session, [row[0] for row in rows if row[3] >= 2 and not row[5]])
+        disagreeing = {i for i, versions in settled.items() if not is_unanimous(versions)}
     return [
         ArticleRow(
             id=article_id, title=title, outlet=outlet, done=done, open=open_, holders=holders[article_id],
-            state=_state(done, open_, gold, article_id in settled and not is_unanimous(settled[article_id])),
+            state=_state(done, open_, gold, article_id in disagreeing),
         )
         for article_id, title, outlet, done, open_, gold in rows
     ]

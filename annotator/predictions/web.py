@@ -18,6 +18,10 @@ from annotator.storage.tables import Evaluation
 pages = Blueprint("predictions", __name__)
 
 
+def _reason(error: ValidationError | ApiError) -> str:
+    return error.message if isinstance(error, ApiError) else str(error.errors()[0]["msg"])
+
+
 @pages.get("/projects/<int:project_id>/models")
 @requires("lead")
 def models(project_id: int) -> ResponseReturnValue:
@@ -36,7 +40,7 @@ def evaluate_form(project_id: int) -> ResponseReturnValue:
         wanted = EvaluationRequest.model_validate({k: v for k, v in request.form.items() if k in ("model", "split") and v})
         evaluation = evaluate_stored(session, project, wanted)
     except (ValidationError, ApiError) as error:
-        flash(f"Not evaluated: {error.message if isinstance(error, ApiError) else error.errors()[0]['msg']}", "error")
+        flash(f"Not evaluated: {_reason(error)}", "error")
         return redirect(url_for("predictions.models", project_id=project.id))
     return redirect(url_for("predictions.evaluation", evaluation_id=evaluation.id))
 
@@ -51,7 +55,7 @@ def suggestions_form(project_id: int) -> ResponseReturnValue:
                                                       "control_share": request.form.get("control_share", "0.1")})
         set_suggestions(session, project, settings)
     except (ValidationError, ApiError) as error:
-        flash(f"Not changed: {error.message if isinstance(error, ApiError) else error.errors()[0]['msg']}", "error")
+        flash(f"Not changed: {_reason(error)}", "error")
     else:
         flash(f"Annotators see {settings.model}'s statements, except on a blind control share of {settings.control_share:.0%}."
               if settings.model else "Suggestions are off.", "info")
