@@ -8,6 +8,7 @@ from flask import Response, jsonify, make_response, render_template, request
 from flask_openapi3 import Info, OpenAPI
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from annotator import __version__
 from annotator.auth.guard import authorize_request, csrf, is_api_request, public
@@ -53,6 +54,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         WTF_CSRF_TIME_LIMIT=None,
         JSON_SORT_KEYS=False,
     )
+    if settings.trusted_proxy_hops:
+        # The client's address (login rate limits key on it) is what the trusted proxies saw;
+        # more hops than configured are the client's own claims and are ignored.
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.extensions["annotator"] = AppState(settings=settings, db=db or Database(settings.resolved_database_url()))
     csrf.init_app(app)
     app.before_request(authorize_request)
@@ -64,6 +70,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 
 def register_blueprints(app: OpenAPI) -> None:
+    from annotator.accounts.api import api as accounts_api
+    from annotator.accounts.web import pages as accounts_pages
     from annotator.adjudicate.api import api as adjudicate_api
     from annotator.adjudicate.web import pages as adjudicate_pages
     from annotator.agreement.api import api as agreement_api
@@ -80,12 +88,13 @@ def register_blueprints(app: OpenAPI) -> None:
     from annotator.projects.api import api as projects_api
     from annotator.projects.web import pages as project_pages
 
-    for api in (projects_api, ingest_api, annotate_api, agreement_api, adjudicate_api, export_api, predictions_api):
+    for api in (projects_api, ingest_api, annotate_api, agreement_api, adjudicate_api, export_api, predictions_api,
+                accounts_api):
         app.register_api(api)
         csrf.exempt(api)  # the access guard checks CSRF for cookie-authenticated API writes
     for pages in (
         auth_pages, project_pages, overview_pages, ingest_pages, annotate_pages, agreement_pages, adjudicate_pages,
-        predictions_pages,
+        predictions_pages, accounts_pages,
     ):
         app.register_blueprint(pages)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from annotator import __version__
+from annotator.accounts.cli import MEMBERSHIP_COMMANDS, token_group, user_group
 from annotator.adjudicate.cli import gold_group
 from annotator.agreement.cli import agreement_command
-from annotator.auth.cli import token_group, user_group
 from annotator.cli_support import AnnotatorGroup, CliContext
 from annotator.demo.cli import demo
 from annotator.export.cli import export_command
@@ -35,3 +35,6 @@ for command in (
     db_group, backup_command, demo, serve_command,
 ):
     main.add_command(command)
+# Membership is an accounts capability, spoken of as part of a project.
+for command in MEMBERSHIP_COMMANDS:
+    project_group.add_command(command)

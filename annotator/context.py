@@ -50,3 +50,8 @@ def close_db_session(_error: BaseException | None = None) -> None:
 def current_user() -> User:
     """The authenticated user; the access guard has run before any view that calls this."""
     return g.user
+
+
+def current_role() -> str:
+    """The user's role where this request points: in the URL's project, else the account's role."""
+    return g.project_role

@@ -45,8 +45,12 @@ class ArticlePath(BaseModel):
     article_id: RowId
 
 
-class RevisionPath(BaseModel):
-    revision_id: RowId
+class AnnotationRevisionPath(BaseModel):
+    annotation_revision_id: RowId
+
+
+class GoldRevisionPath(BaseModel):
+    gold_revision_id: RowId
 
 
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, description="Signs session cookies; default is a key file in data_dir")
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     session_cookie_secure: bool = False
+    trusted_proxy_hops: int = Field(
+        default=0, ge=0, le=5,
+        description="Reverse proxies in front of the app (TLS terminators, load balancers) whose "
+        "X-Forwarded-For and X-Forwarded-Proto to believe; 0 when clients connect directly",
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -20,6 +20,7 @@ from pathlib import Path
 import requests
 from werkzeug.security import generate_password_hash
 
+from annotator.auth.membership import set_member
 from annotator.auth.service import create_token
 from annotator.labelschema import load_schema
 from annotator.projects.service import create_project
@@ -61,6 +62,7 @@ def main() -> None:
             session.add(lead)
             session.flush()
             token = create_token(session, lead)
+            set_member(session, project.id, lead, "lead")
             project_id = project.id
             session.commit()
         db.dispose()

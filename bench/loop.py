@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from annotator.auth.membership import set_member
 from annotator.auth.service import create_token
 from annotator.ingest.readers import ReadRecord
 from annotator.ingest.models import ArticleRecord
@@ -56,6 +57,8 @@ def build(db: Database, articles: int, annotators: int) -> tuple[int, list[str]]
         session.add_all(users)
         session.flush()
         tokens = [create_token(session, user) for user in users]
+        for user in users:
+            set_member(session, project.id, user, "annotator")
         session.commit()
         records = (ReadRecord(source="bench", line=i, record=ArticleRecord(text=article_text(rng, 4_500) + f" #{i}"))
                    for i in range(articles))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
+from annotator.auth.membership import set_member
 from annotator.labelschema import LabelSchema
 from annotator.projects.service import create_project
 from annotator.projects.slots import add_unfilled
@@ -92,6 +93,9 @@ def build(db: Database, schema: LabelSchema, workload: Workload, password_hash: 
         project = create_project(session, f"bench-{workload.articles}", schema, overlap=workload.annotators)
         users = [User(name=f"annotator{i}", password_hash=password_hash, role="annotator") for i in range(workload.annotators)]
         session.add_all(users)
+        session.flush()
+        for user in users:
+            set_member(session, project.id, user, "annotator")
         session.commit()
         project_id, schema_id, user_ids = project.id, project.label_schema_id, [u.id for u in users]
     for first in range(0, workload.articles, 2_000):
@@ -136,6 +140,8 @@ def build_gold(db: Database, schema: LabelSchema, articles: int, text_chars: int
         project = create_project(session, f"export-{articles}", schema, overlap=2)
         lead = User(name="lead", password_hash="!", role="lead")
         session.add(lead)
+        session.flush()
+        set_member(session, project.id, lead, "lead")
         session.commit()
         project_id, schema_id, lead_id = project.id, project.label_schema_id, lead.id
     for first in range(0, articles, 2_000):

@@ -13,7 +13,8 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from annotator.app import create_app
-from annotator.auth.service import create_token
+from annotator.auth.membership import set_member
+from annotator.auth.service import create_token, get_user
 from annotator.ingest.readers import read_paths
 from annotator.ingest.store import import_records
 from annotator.labelschema import LabelSchema, load_schema
@@ -89,10 +90,12 @@ def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def project_id(db: Database, schema: LabelSchema) -> int:
-    """A project with overlap 2 holding the sample corpus."""
+def project_id(db: Database, schema: LabelSchema, team: Team) -> int:
+    """A project with overlap 2 holding the sample corpus; the team are its members (Lena its lead)."""
     with db.session(write=True) as session:
         project = create_project(session, "sample", schema, overlap=2)
+        for member in (team.ana, team.ben, team.cleo, team.lena):
+            set_member(session, project.id, get_user(session, member.name), "lead" if member is team.lena else "annotator")
         session.commit()
         import_records(session, project.id, read_paths([SAMPLE_CORPUS]))
         return project.id

@@ -11,7 +11,7 @@ from annotator.cli import main
 from annotator.errors import Conflict, Invalid
 from annotator.storage import Database
 from annotator.storage.tables import ApiToken, User
-from tests.support import ApiClient, WebSession
+from tests.support import ApiClient, Team, WebSession
 
 
 def test_passwords_are_stored_only_as_hashes(db: Database) -> None:
@@ -137,9 +137,9 @@ def test_user_rows_hold_no_plain_passwords(db: Database, team) -> None:  # type:
 
 
 def test_repeated_failed_logins_are_slowed_down(web: WebSession, team) -> None:  # type: ignore[no-untyped-def]
-    from annotator.auth.service import FAILURES_PER_NAME
+    from annotator.auth.service import FAILURES_PER_NAME_AND_ADDRESS
 
-    for _ in range(FAILURES_PER_NAME):
+    for _ in range(FAILURES_PER_NAME_AND_ADDRESS):
         assert web.log_in(team.ana, password="guess-guess").status_code == 401
     blocked = web.log_in(team.ana)  # even the right password waits now
     assert blocked.status_code == 429
@@ -147,12 +147,12 @@ def test_repeated_failed_logins_are_slowed_down(web: WebSession, team) -> None: 
 
 
 def test_a_successful_login_clears_the_failures(web: WebSession, team) -> None:  # type: ignore[no-untyped-def]
-    from annotator.auth.service import FAILURES_PER_NAME
+    from annotator.auth.service import FAILURES_PER_NAME_AND_ADDRESS
 
-    for _ in range(FAILURES_PER_NAME - 1):
+    for _ in range(FAILURES_PER_NAME_AND_ADDRESS - 1):
         web.log_in(team.ana, password="guess-guess")
     assert web.log_in(team.ana).status_code == 302
-    for _ in range(FAILURES_PER_NAME - 1):
+    for _ in range(FAILURES_PER_NAME_AND_ADDRESS - 1):
         web.log_in(team.ana, password="guess-guess")
     assert web.log_in(team.ana).status_code == 302
 

@@ -12,6 +12,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from annotator.auth.membership import set_member
 from annotator.auth.service import create_token
 from annotator.ingest.readers import read_paths
 from annotator.ingest.store import import_records
@@ -33,6 +34,8 @@ def annotators_with_tokens(db: Database, schema: LabelSchema, overlap: int) -> t
         session.add_all(users)
         session.flush()
         tokens = [create_token(session, user) for user in users]
+        for user in users:
+            set_member(session, project.id, user, "annotator")
         session.commit()
         import_records(session, project.id, read_paths([SAMPLE_CORPUS]))
         return project.id, tokens

@@ -77,8 +77,8 @@ def scored(pairs: list[tuple[int, dict[str, Any], dict[str, Any]]], samples: int
         for i, _, p in pairs
     ]
     gold_source = GoldSource(source="test", version="test", split=None, articles=0)
-    gold = Gold(gold_source, lambda: iter([gold_articles]), None, len(gold_articles))
-    return evaluate(gold, index_predictions(records, None), samples=samples, seed=3)
+    pinned = Gold(gold_source, lambda: iter([gold_articles]), None, len(gold_articles))
+    return evaluate(pinned, index_predictions(records, None), samples=samples, seed=3)
 
 
 def by_key(c: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

@@ -9,9 +9,16 @@ from annotator.adjudicate.history import History, article_history, restore_annot
 from annotator.adjudicate.service import accept_unanimous, compare_article, load_gold, restore_gold, save_gold
 from annotator.annotate.service import readable_article
 from annotator.auth.guard import requires
-from annotator.context import current_user, db_session
+from annotator.context import current_role, current_user, db_session
 from annotator.errors import ErrorBody
-from annotator.http import ArticlePath, ProjectPath, RevisionPath, api_blueprint, json_response
+from annotator.http import (
+    AnnotationRevisionPath,
+    ArticlePath,
+    GoldRevisionPath,
+    ProjectPath,
+    api_blueprint,
+    json_response,
+)
 from annotator.projects.service import find_project, project_schema
 from annotator.storage.tables import Article
 
@@ -19,7 +26,7 @@ api = api_blueprint("adjudicate_api", __name__, "adjudicate")
 
 
 def _article(article_id: int) -> Article:
-    return readable_article(db_session(), article_id, current_user())
+    return readable_article(db_session(), article_id, current_user(), current_role())
 
 
 @api.get("/articles/<int:article_id>/comparison", responses={200: ArticleComparison, 404: ErrorBody})
@@ -54,22 +61,22 @@ def get_history(path: ArticlePath) -> Response:
     return json_response(article_history(db_session(), _article(path.article_id)))
 
 
-@api.post("/annotation-revisions/<int:revision_id>/restore", responses={200: RestoredRevision, 404: ErrorBody})
+@api.post("/annotation-revisions/<int:annotation_revision_id>/restore", responses={200: RestoredRevision, 404: ErrorBody})
 @requires("lead")
-def post_restore_annotation(path: RevisionPath) -> Response:
+def post_restore_annotation(path: AnnotationRevisionPath) -> Response:
     """Make an earlier annotation revision its annotator's newest again; nothing is deleted."""
     session = db_session()
-    new_id = restore_annotation(session, path.revision_id, current_user())
+    new_id = restore_annotation(session, path.annotation_revision_id, current_user())
     session.commit()
-    return json_response(RestoredRevision(revision=new_id, restored_from=path.revision_id))
+    return json_response(RestoredRevision(revision=new_id, restored_from=path.annotation_revision_id))
 
 
-@api.post("/gold-revisions/<int:revision_id>/restore", responses={200: GoldOut, 404: ErrorBody})
+@api.post("/gold-revisions/<int:gold_revision_id>/restore", responses={200: GoldOut, 404: ErrorBody})
 @requires("lead")
-def post_restore_gold(path: RevisionPath) -> Response:
+def post_restore_gold(path: GoldRevisionPath) -> Response:
     """Make an earlier gold revision the newest again; nothing is deleted."""
     session = db_session()
-    restored = restore_gold(session, path.revision_id, current_user())
+    restored = restore_gold(session, path.gold_revision_id, current_user())
     session.commit()
     return json_response(restored)
 

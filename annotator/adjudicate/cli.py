@@ -7,12 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.adjudicate.service import accept_unanimous
+from annotator.auth.membership import project_role
 from annotator.auth.models import role_allows
 from annotator.auth.service import get_user
 from annotator.cli_support import CliContext, pass_cli
 from annotator.errors import Forbidden, Invalid
 from annotator.projects.service import find_project, project_schema
-from annotator.storage.tables import User
+from annotator.storage.tables import Project, ProjectMember, User
 
 
 @click.group("gold")
@@ -27,17 +28,21 @@ def gold_group() -> None:
 def accept_unanimous_command(cli: CliContext, project: str, lead: str | None) -> None:
     """Make gold of every article of PROJECT whose annotators (two or more) all agree."""
     with cli.db().session(write=True) as session:
-        adjudicator = get_user(session, lead) if lead else _only_lead(session)
-        if not role_allows(adjudicator.role, "lead"):
-            raise Forbidden(f"{adjudicator.name} is an {adjudicator.role}; gold is settled by a lead")
         found = find_project(session, project)
+        adjudicator = get_user(session, lead) if lead else _only_lead(session, found)
+        role = project_role(session, adjudicator, found.id)
+        if role is None or not role_allows(role, "lead"):
+            raise Forbidden(f"{adjudicator.name} is not a lead of {found.name}; gold is settled by a lead")
         result = accept_unanimous(session, found, project_schema(found), adjudicator)
         session.commit()
     click.echo(result.summary())
 
 
-def _only_lead(session: Session) -> User:
-    leads = list(session.scalars(select(User).where(User.role.in_(("lead", "admin"))).order_by(User.name)))
+def _only_lead(session: Session, project: Project) -> User:
+    leads = list(session.scalars(
+        select(User).join(ProjectMember, ProjectMember.user_id == User.id)
+        .where(ProjectMember.project_id == project.id, ProjectMember.role == "lead").order_by(User.name)
+    ))
     if len(leads) != 1:
         raise Invalid(f"name the lead recorded as adjudicator with --by ({', '.join(u.name for u in leads) or 'no lead yet'})", [])
     return leads[0]

@@ -10,7 +10,7 @@ from annotator.adjudicate.service import accept_unanimous, compare_article, load
 from annotator.annotate.models import AnnotationContent
 from annotator.annotate.service import readable_article
 from annotator.auth.guard import requires
-from annotator.context import current_user, db_session
+from annotator.context import current_role, current_user, db_session
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.service import find_project, project_schema
 
@@ -21,7 +21,7 @@ pages = Blueprint("adjudicate", __name__)
 @requires("lead")
 def page(article_id: int) -> ResponseReturnValue:
     session = db_session()
-    article = readable_article(session, article_id, current_user())
+    article = readable_article(session, article_id, current_user(), current_role())
     project = find_project(session, article.project_id)
     schema = project_schema(project)
     comparison = compare_article(session, article)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from annotator.annotate.assignment import AssignmentAction, AssignmentReport, change_assignments, next_article, skip_article
 from annotator.annotate.models import AnnotationOut, AnnotationSave
@@ -15,7 +16,7 @@ from annotator.annotate.service import (
 )
 from annotator.auth.guard import requires
 from annotator.auth.service import get_user, get_users
-from annotator.context import current_user, db_session, read_session
+from annotator.context import current_role, current_user, db_session, read_session
 from annotator.errors import ErrorBody
 from annotator.http import ArticlePath, ProjectPath, api_blueprint, json_response
 from annotator.ingest.models import ArticleOut
@@ -45,6 +46,10 @@ def describe_article(article: Article) -> ArticleOut:
     return ArticleOut.model_validate(article, from_attributes=True)
 
 
+def _readable(session: Session, article_id: int) -> Article:
+    return readable_article(session, article_id, current_user(), current_role())
+
+
 @api.post("/projects/<int:project_id>/next", responses={200: NextArticle, 404: ErrorBody})
 def post_next(path: ProjectPath) -> Response:
     """Assign the calling annotator their next article (null when none is left for them)."""
@@ -62,14 +67,14 @@ def post_next(path: ProjectPath) -> Response:
 
 @api.get("/articles/<int:article_id>", responses={200: ArticleOut, 403: ErrorBody, 404: ErrorBody})
 def get_article(path: ArticlePath) -> Response:
-    return json_response(describe_article(readable_article(db_session(), path.article_id, current_user())))
+    return json_response(describe_article(_readable(db_session(), path.article_id)))
 
 
 @api.get("/articles/<int:article_id>/suggestions", responses={200: SuggestionList, 403: ErrorBody})
 def get_suggestions(path: ArticlePath) -> Response:
     """Spans found by the schema's vocabulary aliases."""
     session = db_session()
-    article = readable_article(session, path.article_id, current_user())
+    article = _readable(session, path.article_id)
     schema = project_schema(find_project(session, article.project_id))
     return json_response(SuggestionList(suggestions=suggest_spans(article.text, schema)))
 
@@ -78,7 +83,7 @@ def get_suggestions(path: ArticlePath) -> Response:
 def get_annotation(path: ArticlePath) -> Response:
     """The calling user's own labels for the article (revision null if never saved)."""
     session = db_session()
-    article = readable_article(session, path.article_id, current_user())
+    article = _readable(session, path.article_id)
     return json_response(load_annotation(session, article, current_user()))
 
 
@@ -90,7 +95,7 @@ def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
     """Save the calling user's labels as a new revision on top of `base_revision`."""
     # Reading and checking happen before the writer's first statement, outside the write lock.
     reader, writer = read_session(), db_session()
-    article = readable_article(reader, path.article_id, current_user())
+    article = _readable(reader, path.article_id)
     project = find_project(reader, article.project_id)
     saved = save_annotation(writer, project, project_schema(project), article, current_user(), body)
     writer.commit()
@@ -101,7 +106,7 @@ def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
 def post_skip(path: ArticlePath) -> Response:
     """Hand an article without labels back, so someone else can take it."""
     session = db_session()
-    article = readable_article(session, path.article_id, current_user())
+    article = _readable(session, path.article_id)
     skip_article(session, find_project(session, article.project_id), article, current_user())
     session.commit()
     return Response(status=204)
@@ -112,7 +117,7 @@ def post_skip(path: ArticlePath) -> Response:
 def get_all_annotations(path: ArticlePath) -> Response:
     """Every annotator's latest labels for the article (leads only: annotation is blind)."""
     session = db_session()
-    article = readable_article(session, path.article_id, current_user())
+    article = _readable(session, path.article_id)
     return json_response(AnnotationList(annotations=all_annotations(session, article)))
 
 

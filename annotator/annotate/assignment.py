@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, delete, exists, insert, select
 from sqlalchemy.orm import Session
 
+from annotator.auth.membership import project_role
 from annotator.errors import Conflict, Invalid, NotFound
 from annotator.projects.slots import give_back_slot, take_slot
 from annotator.storage.tables import Article, Assignment, Project, User, utcnow
@@ -155,6 +156,8 @@ def change_assignments(
     source: User | None = None,
 ) -> AssignmentReport:
     """Assign articles to `users`, release them from `users`, or reassign them from `source` to `users`."""
+    if action != "release" and (outsiders := [u.name for u in users if project_role(session, u, project.id) is None]):
+        raise Invalid(f"{', '.join(outsiders)} not a member of project {project.name!r}; add them to it first", [])
     if action == "assign":
         return assign_articles(session, project, article_ids, users)
     if action == "release":

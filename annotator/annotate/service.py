@@ -51,13 +51,14 @@ class StoredRevision(NamedTuple):
     created_at: datetime
 
 
-def readable_article(session: Session, article_id: int, user: User) -> Article:
-    """The article if this user may read it: leads any, annotators those assigned to them."""
+def readable_article(session: Session, article_id: int, user: User, role: str) -> Article:
+    """The article if this user, with this role in its project, may read it: leads any,
+    annotators those assigned to them."""
     row = session.execute(_ARTICLE_AND_ASSIGNMENT, {"article_id": article_id, "user_id": user.id}).first()
     if row is None:
         raise NotFound(f"no article {article_id}")
     article, assignment = row
-    if assignment is None and not role_allows(user.role, "lead"):
+    if assignment is None and not role_allows(role, "lead"):
         raise Forbidden(f"article {article_id} is not assigned to you")
     return article
 

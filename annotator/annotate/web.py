@@ -9,7 +9,7 @@ from annotator.annotate.assignment import holds_article, neighbours, next_articl
 from annotator.annotate.service import load_annotation, readable_article
 from annotator.annotate.suggestions import model_suggestions
 from annotator.auth.models import role_allows
-from annotator.context import current_user, db_session
+from annotator.context import current_role, current_user, db_session
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.progress import progress
 from annotator.projects.service import find_project, project_schema
@@ -33,8 +33,8 @@ def next_page(project_id: int) -> ResponseReturnValue:
 def page(article_id: int) -> ResponseReturnValue:
     session = db_session()
     user = current_user()
-    article = readable_article(session, article_id, user)
-    if role_allows(user.role, "lead") and not holds_article(session, article.id, user):
+    article = readable_article(session, article_id, user, current_role())
+    if role_allows(current_role(), "lead") and not holds_article(session, article.id, user):
         # Not theirs to label: a lead sees the article where leads work on it.
         return redirect(url_for("adjudicate.page", article_id=article.id))
     saved = load_annotation(session, article, user)

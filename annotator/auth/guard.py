@@ -1,8 +1,11 @@
 """One place decides who may reach each endpoint: deny by default, roles checked on the server.
 
 Views declare their access with @public or @requires(role); anything undeclared
-needs a logged-in annotator. API requests authenticate with a Bearer token, or
-with the session cookie plus a CSRF header for writes.
+needs a logged-in annotator. A URL about a project (its id, or an article, revision
+or evaluation of it) is checked against the user's role in that project: only its
+members, and admins, get past. Other URLs are checked against the account's role.
+API requests authenticate with a Bearer token, or with the session cookie plus a
+CSRF header for writes.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from flask import current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFProtect
 
+from annotator.auth.membership import project_in_url, project_role
 from annotator.auth.models import Role, role_allows
-from annotator.auth.service import user_for_token
+from annotator.auth.service import user_for_login_session, user_for_token
 from annotator.context import SAFE_METHODS, read_session
 from annotator.errors import ApiError, Forbidden
 from annotator.storage.tables import User
@@ -25,6 +29,7 @@ PUBLIC = "public"
 # Flask's own static view is a bound method and cannot carry the attribute.
 PUBLIC_ENDPOINTS = frozenset({"static"})
 API_PREFIX = "/api/"
+SESSION_KEY = "login_session"
 csrf = CSRFProtect()
 
 
@@ -62,10 +67,23 @@ def authorize_request() -> ResponseReturnValue | None:
         if is_api_request():
             raise Unauthenticated("log in or send Authorization: Bearer <token>")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if not role_allows(user.role, cast(Role, access)):
-        raise Forbidden(f"this needs the {access} role; you are {user.role}")
     g.user = user
+    g.project_role = role = _role_here(user)
+    if not role_allows(role, cast(Role, access)):
+        raise Forbidden(f"this needs the {access} role; you are {role}" + (" in this project" if g.project_id else ""))
     return None
+
+
+def _role_here(user: User) -> str:
+    """The user's role where the URL points: in its project, or the account's role outside any."""
+    session = read_session()
+    g.project_id = project_id = project_in_url(session, request.view_args or {})
+    if project_id is None:
+        return user.role
+    role = project_role(session, user, project_id)
+    if role is None:
+        raise Forbidden(f"you are not a member of project {project_id}; a lead of it can add you")
+    return role
 
 
 def _authenticated_user() -> User | None:
@@ -78,8 +96,8 @@ def _authenticated_user() -> User | None:
         if user is None:
             raise Unauthenticated("unknown or revoked API token")
         return user
-    user_id = session.get("user_id")
-    user = read_session().get(User, user_id) if isinstance(user_id, int) else None
+    key = session.get(SESSION_KEY)
+    user = user_for_login_session(read_session(), key) if isinstance(key, str) else None
     if user is not None and is_api_request() and request.method not in SAFE_METHODS:
         # Cookie-authenticated writes must prove they come from our own pages.
         csrf.protect()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from functools import cache
-
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
@@ -15,7 +14,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from annotator.auth.models import ROLES
 from annotator.errors import Conflict, Invalid, NotFound
-from annotator.storage.tables import ApiToken, LoginFailure, User, utcnow
+from annotator.storage.database import rows_changed
+from annotator.storage.tables import ApiToken, LoginFailure, LoginSession, User, utcnow
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 MIN_PASSWORD_LENGTH = 8
@@ -33,41 +33,52 @@ def add_user(session: Session, name: str, password: str, role: str) -> User:
         raise Invalid(f"user name {name!r} must be 1-80 letters, digits, '_', '.' or '-'")
     if role not in ROLES:
         raise Invalid(f"role {role!r} must be one of: {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise Conflict(f"user {name!r} already exists")
-    user = User(name=name, password_hash=generate_password_hash(password), role=role)
+    user = User(name=name, password_hash=hash_password(password), role=role)
     session.add(user)
     session.flush()
     return user
 
 
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    return generate_password_hash(password)
+
+
 def authenticate(session: Session, name: str, password: str) -> User | None:
+    """The user if the password is theirs; disabled users are refused like wrong passwords."""
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    matches = check_password_hash(user.password_hash, password)
+    return user if matches and user.disabled_at is None else None
 
 
 LOGIN_WINDOW = timedelta(minutes=15)
-FAILURES_PER_NAME = 10
-FAILURES_PER_ADDRESS = 30
+# Keyed on the name and the client's address together: guessing one user's password from one
+# place is slowed, while failures elsewhere (or behind a shared proxy) lock nobody else out.
+FAILURES_PER_NAME_AND_ADDRESS = 10
 
 
 def login_blocked(session: Session, name: str, remote_addr: str, now: datetime | None = None) -> bool:
-    """Too many recent failures for this name or from this address: refuse without checking."""
+    """Too many recent failures for this name from this address: refuse without checking."""
     since = (now or utcnow()) - LOGIN_WINDOW
-    recent = select(func.count(LoginFailure.id)).where(LoginFailure.at >= since)
-    by_name = session.scalar(recent.where(LoginFailure.name == name)) or 0
-    by_address = session.scalar(recent.where(LoginFailure.remote_addr == remote_addr)) or 0
-    return by_name >= FAILURES_PER_NAME or by_address >= FAILURES_PER_ADDRESS
+    failures = session.scalar(
+        select(func.count(LoginFailure.id)).where(
+            LoginFailure.at >= since, LoginFailure.name == name[:200], LoginFailure.remote_addr == remote_addr[:64]
+        )
+    ) or 0
+    return failures >= FAILURES_PER_NAME_AND_ADDRESS
 
 
 def record_login(session: Session, name: str, remote_addr: str, succeeded: bool) -> None:
     if succeeded:
-        session.execute(delete(LoginFailure).where(LoginFailure.name == name))
+        session.execute(
+            delete(LoginFailure).where(LoginFailure.name == name[:200], LoginFailure.remote_addr == remote_addr[:64])
+        )
     else:
         session.add(LoginFailure(name=name[:200], remote_addr=remote_addr[:64]))
 
@@ -88,21 +99,54 @@ def get_users(session: Session, names: list[str]) -> list[User]:
 
 
 def hash_token(token: str) -> str:
-    # Tokens are 256 random bits, so a fast hash is enough to make a stolen table useless.
+    # Tokens and session keys are 256 random bits: a fast hash is enough to make a stolen table useless.
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, user: User) -> str:
-    """A new API token for the user; the only time its plain text exists."""
+def issue_token(session: Session, user: User, label: str = "") -> tuple[ApiToken, str]:
+    """A new API token for the user, and its plain text: the only time that exists."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
+    record = ApiToken(user_id=user.id, token_hash=hash_token(token), label=label, hint=token[:8])
+    session.add(record)
     session.flush()
-    return token
+    return record, token
 
 
-# Every API request runs this: built once, run with a bound parameter.
-_TOKEN_OWNER = select(User).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("token_hash"))
+def create_token(session: Session, user: User, label: str = "") -> str:
+    return issue_token(session, user, label)[1]
+
+
+# Every request runs one of these: built once, run with a bound parameter; disabled users match none.
+_TOKEN_OWNER = (
+    select(User).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("key_hash"), User.disabled_at.is_(None))
+)
+_SESSION_OWNER = (
+    select(User).join(LoginSession, LoginSession.user_id == User.id)
+    .where(LoginSession.key_hash == bindparam("key_hash"), User.disabled_at.is_(None))
+)
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    return session.scalar(_TOKEN_OWNER, {"token_hash": hash_token(token)})
+    return session.scalar(_TOKEN_OWNER, {"key_hash": hash_token(token)})
+
+
+def start_login_session(session: Session, user: User) -> str:
+    """A new browser session for the user; the returned key goes in the cookie, its hash here."""
+    key = secrets.token_urlsafe(32)
+    session.add(LoginSession(user_id=user.id, key_hash=hash_token(key)))
+    session.flush()
+    return key
+
+
+def user_for_login_session(session: Session, key: str) -> User | None:
+    return session.scalar(_SESSION_OWNER, {"key_hash": hash_token(key)})
+
+
+def end_login_session(session: Session, key: str) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.key_hash == hash_token(key)))
+
+
+def end_all_login_sessions(session: Session, user: User) -> int:
+    """Log the user out everywhere (password changed, account disabled); returns how many ended."""
+    return rows_changed(session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)))

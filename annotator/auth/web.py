@@ -7,9 +7,16 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from annotator.auth.guard import public
-from annotator.auth.service import authenticate, login_blocked, record_login
+from annotator.auth.guard import SESSION_KEY, public
+from annotator.auth.service import (
+    authenticate,
+    end_login_session,
+    login_blocked,
+    record_login,
+    start_login_session,
+)
 from annotator.context import db_session
+from annotator.storage.tables import User
 
 pages = Blueprint("auth", __name__)
 
@@ -26,10 +33,10 @@ def login() -> ResponseReturnValue:
             return render_template("login.html", next=target), 429
         user = authenticate(db, name, request.form.get("password", ""))
         record_login(db, name, address, succeeded=user is not None)
+        if user is not None:
+            begin_browser_session(user)
         db.commit()
         if user is not None:
-            session.clear()
-            session["user_id"] = user.id
             return redirect(target)
         flash("Unknown user name or wrong password.", "error")
         return render_template("login.html", next=target), 401
@@ -39,8 +46,19 @@ def login() -> ResponseReturnValue:
 @pages.post("/logout")
 @public
 def logout() -> ResponseReturnValue:
+    key = session.get(SESSION_KEY)
+    if isinstance(key, str):
+        db = db_session()
+        end_login_session(db, key)  # a copy of the cookie kept elsewhere stops working too
+        db.commit()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+def begin_browser_session(user: User) -> None:
+    """Log this browser in as the user with a fresh server-side session (the caller commits)."""
+    session.clear()
+    session[SESSION_KEY] = start_login_session(db_session(), user)
 
 
 def _safe_next(target: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from annotator.adjudicate.service import accept_unanimous
 from annotator.annotate.models import AnnotationContent
 from annotator.annotate.service import checked_content, store_imported
+from annotator.auth.membership import set_member
 from annotator.auth.service import add_user, get_user
 from annotator.demo.labels import BEN, CLEO, MODEL_NAME, MODEL_SAYS, MODEL_VERSION, labels_for
 from annotator.ingest.models import SourcePosition
@@ -65,7 +66,7 @@ def build_demo(db: Database) -> int:
     with db.session(write=True) as session:
         project = create_project(session, PROJECT_NAME, schema, overlap=OVERLAP)
         for user in DEMO_USERS:
-            add_user(session, user.name, user.password, user.role)
+            set_member(session, project.id, add_user(session, user.name, user.password, user.role), user.role)
         session.commit()
         project_id = project.id
         import_records(session, project_id, read_paths([SAMPLE_CORPUS]))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from annotator.adjudicate.compare import is_unanimous
 from annotator.adjudicate.service import head_versions
 from annotator.overview.models import AnnotatorProgress, ArticleFilter, ArticlePage, ArticleRow, ArticleState, ProjectTotals
-from annotator.storage.tables import Article, Assignment, GoldRecord, Project, User
+from annotator.storage.tables import Article, Assignment, GoldRecord, Project, ProjectMember, User
 
 PAGE_SIZE = 100
 DISAGREEMENT_BATCH = 500
@@ -173,7 +173,10 @@ def annotator_progress(session: Session, project: Project) -> list[AnnotatorProg
     return [AnnotatorProgress(name=name, done=done, open=open_) for name, done, open_ in rows]
 
 
-def assignable_users(session: Session) -> list[User]:
-    """People who label: annotators and leads (admins run the server, not the queue)."""
-    return list(session.scalars(select(User).where(User.role.in_(("annotator", "lead"))).order_by(User.name)))
+def assignable_users(session: Session, project: Project) -> list[User]:
+    """The project's members, who label its articles (admins run the server, not the queue)."""
+    return list(session.scalars(
+        select(User).join(ProjectMember, ProjectMember.user_id == User.id)
+        .where(ProjectMember.project_id == project.id, User.disabled_at.is_(None)).order_by(User.name)
+    ))
 

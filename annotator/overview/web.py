@@ -10,7 +10,7 @@ from annotator.annotate.assignment import AssignmentAction, change_assignments
 from annotator.auth.guard import requires
 from annotator.auth.service import get_user, get_users
 from annotator.context import db_session
-from annotator.errors import Invalid, Problem
+from annotator.errors import ApiError, Invalid, Problem
 from annotator.export.service import export_refusal
 from annotator.overview.charts import progress_chart
 from annotator.predictions.store import project_evaluations
@@ -43,7 +43,7 @@ def overview(project_id: int) -> ResponseReturnValue:
         found=find_articles(session, project, wanted),
         totals=totals,
         chart=progress_chart(totals, annotator_progress(session, project)),
-        people=assignable_users(session),
+        people=assignable_users(session, project),
         refusals={"gold": export_refusal(session, project, False), "majority": export_refusal(session, project, True)},
         evaluations=project_evaluations(session, project)[:5],
         state_names=STATE_NAMES,
@@ -85,7 +85,11 @@ def assign(project_id: int) -> ResponseReturnValue:
         flash("Nothing changed: no article was chosen.", "error")
         return back
     source = get_user(session, form.from_annotator) if form.action == "reassign" else None
-    report = change_assignments(session, project, form.action, article_ids, get_users(session, form.annotator), source)
+    try:
+        report = change_assignments(session, project, form.action, article_ids, get_users(session, form.annotator), source)
+    except ApiError as error:
+        flash(f"Nothing changed: {error.message}", "error")
+        return back
     session.commit()
     flash(report.summary() + ".", "error" if report.refused and not report.changed else "info")
     return back

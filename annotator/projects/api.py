@@ -6,7 +6,7 @@ from flask import Response
 from pydantic import BaseModel, ValidationError
 
 from annotator.auth.guard import requires
-from annotator.context import current_user, db_session
+from annotator.context import current_role, current_user, db_session
 from annotator.errors import ErrorBody, Invalid, Problem
 from annotator.http import ProjectPath, api_blueprint, json_response
 from annotator.labelschema import LabelSchema
@@ -30,8 +30,8 @@ class ProjectList(BaseModel):
 
 @api.get("/projects", responses={200: ProjectList})
 def get_projects() -> Response:
-    """All projects, with their schema version and article count."""
-    return json_response(ProjectList(projects=list_projects(db_session())))
+    """The projects the caller belongs to (admins: all), with schema version, article count and the caller's role."""
+    return json_response(ProjectList(projects=list_projects(db_session(), current_user())))
 
 
 @api.post("/projects", responses={201: ProjectOut, 409: ErrorBody, 415: ErrorBody, 422: ErrorBody})
@@ -44,16 +44,16 @@ def post_project(body: ProjectCreate) -> Response:
         problems = [Problem.at(("label_schema", *issue["loc"]), issue["msg"]) for issue in error.errors()]
         raise Invalid("label_schema is not a valid label schema", problems) from error
     session = db_session()
-    project = create_project(session, body.name, schema, body.overlap)
+    project = create_project(session, body.name, schema, body.overlap, lead=current_user())
     session.commit()
-    return json_response(describe_project(project, 0), 201)
+    return json_response(describe_project(project, 0, "admin" if current_user().role == "admin" else "lead"), 201)
 
 
 @api.get("/projects/<int:project_id>", responses={200: ProjectOut, 404: ErrorBody})
 def get_project(path: ProjectPath) -> Response:
     session = db_session()
     project = find_project(session, path.project_id)
-    return json_response(describe_project(project, count_articles(session, project)))
+    return json_response(describe_project(project, count_articles(session, project), current_role()))
 
 
 @api.get("/projects/<int:project_id>/schema", responses={200: LabelSchema, 404: ErrorBody})

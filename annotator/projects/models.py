@@ -33,6 +33,7 @@ class ProjectOut(BaseModel):
     schema_version: str
     created_at: datetime
     articles: int
+    your_role: str | None = Field(default=None, description="The caller's role in the project (admin for admins)")
 
 
 class ProjectProgress(BaseModel):

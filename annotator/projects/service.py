@@ -9,10 +9,11 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from annotator.auth.membership import set_member
 from annotator.errors import Conflict, Invalid, NotFound, Problem
 from annotator.labelschema import LabelSchema
 from annotator.projects.models import ProjectName, ProjectOut
-from annotator.storage.tables import Article, LabelSchemaRecord, Project
+from annotator.storage.tables import Article, LabelSchemaRecord, Project, ProjectMember, User
 
 
 def register_schema(session: Session, schema: LabelSchema) -> LabelSchemaRecord:
@@ -39,7 +40,8 @@ def register_schema(session: Session, schema: LabelSchema) -> LabelSchemaRecord:
 _NAME = TypeAdapter(ProjectName)
 
 
-def create_project(session: Session, name: str, schema: LabelSchema, overlap: int = 2) -> Project:
+def create_project(session: Session, name: str, schema: LabelSchema, overlap: int = 2, lead: User | None = None) -> Project:
+    """A new project; `lead`, if given, becomes its first lead (its creator, in the app)."""
     try:
         _NAME.validate_python(name)
     except ValidationError as error:
@@ -50,6 +52,8 @@ def create_project(session: Session, name: str, schema: LabelSchema, overlap: in
     project = Project(name=name, label_schema=register_schema(session, schema), overlap=overlap)
     session.add(project)
     session.flush()
+    if lead is not None and lead.role != "admin":
+        set_member(session, project.id, lead, "lead")
     return project
 
 
@@ -82,21 +86,26 @@ def project_schema(project: Project) -> LabelSchema:
     return _PARSED_SCHEMAS[key]
 
 
-def list_projects(session: Session) -> list[ProjectOut]:
+def list_projects(session: Session, user: User | None = None) -> list[ProjectOut]:
+    """Every project (for the CLI, user None), or those the user belongs to with their role in each."""
     counts = (
         select(Article.project_id, func.count(Article.id).label("articles"))
         .group_by(Article.project_id)
         .subquery()
     )
+    query = select(Project, func.coalesce(counts.c.articles, 0)).outerjoin(counts, counts.c.project_id == Project.id)
+    if user is None or user.role == "admin":
+        everyone = None if user is None else "admin"
+        return [describe_project(p, articles, everyone) for p, articles in session.execute(query.order_by(Project.id))]
     rows = session.execute(
-        select(Project, func.coalesce(counts.c.articles, 0))
-        .outerjoin(counts, counts.c.project_id == Project.id)
+        query.add_columns(ProjectMember.role)
+        .join(ProjectMember, (ProjectMember.project_id == Project.id) & (ProjectMember.user_id == user.id))
         .order_by(Project.id)
     )
-    return [describe_project(project, articles) for project, articles in rows]
+    return [describe_project(project, articles, role) for project, articles, role in rows]
 
 
-def describe_project(project: Project, articles: int) -> ProjectOut:
+def describe_project(project: Project, articles: int, your_role: str | None = None) -> ProjectOut:
     return ProjectOut(
         id=project.id,
         name=project.name,
@@ -105,6 +114,7 @@ def describe_project(project: Project, articles: int) -> ProjectOut:
         schema_version=project.label_schema.version,
         created_at=project.created_at,
         articles=articles,
+        your_role=your_role,
     )
 
 

@@ -21,7 +21,7 @@ pages = Blueprint("projects", __name__)
 @pages.get("/")
 def index() -> ResponseReturnValue:
     session = db_session()
-    projects = list_projects(session)
+    projects = list_projects(session, current_user())
     progress_by_project = {p.id: progress(session, p, current_user()) for p in projects}
     return render_template("index.html", projects=projects, progress=progress_by_project)
 
@@ -44,7 +44,7 @@ def create() -> ResponseReturnValue:
         schema = _chosen_schema(form.get("schema", ""))
         wanted = ProjectCreate.model_validate({**form, "label_schema": {}})
         session = db_session()
-        project = create_project(session, wanted.name, schema, wanted.overlap)
+        project = create_project(session, wanted.name, schema, wanted.overlap, lead=current_user())
         session.commit()
     except ValidationError as error:
         problems = [f"{'.'.join(map(str, issue['loc']))}: {issue['msg']}" for issue in error.errors()]

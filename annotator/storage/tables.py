@@ -55,8 +55,12 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # The account's role everywhere: admins may do anything; leads may also create projects and
+    # annotator accounts. What a user may do inside a project is their ProjectMember role there.
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A disabled user cannot log in, and their sessions and tokens stop working at once.
+    disabled_at: Mapped[datetime | None]
 
 
 class ApiToken(Base):
@@ -65,10 +69,25 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # What the owner called it, and its first characters, so a list can be read without the secret.
+    label: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    hint: Mapped[str] = mapped_column(String(12), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class LoginSession(Base):
+    """A browser login; the cookie holds its random key and this table its hash, so logging out,
+    a password change or disabling the user ends it on the server."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LabelSchemaRecord(Base):
@@ -104,6 +123,19 @@ class Project(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     label_schema: Mapped[LabelSchemaRecord] = relationship(lazy="joined")
+
+
+class ProjectMember(Base):
+    """A user's role (annotator or lead) in one project; only members reach a project's data."""
+
+    __tablename__ = "project_members"
+    __table_args__ = (UniqueConstraint("project_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Article(Base):

@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 from annotator.auth.service import create_token
 from annotator.storage import Database
-from annotator.storage.tables import User
+from annotator.projects.service import create_project
+from annotator.storage.tables import ApiToken, User
 from tests.support import ApiClient, Team, TeamMember, WebSession, refusal_statement
 
-ROLES = ("anonymous", "bad_token", "annotator", "other_annotator", "lead", "admin")
+# The outsider is a lead account, and lead of another project, but no member of this one.
+ROLES = ("anonymous", "bad_token", "annotator", "other_annotator", "outsider", "lead", "admin")
 Body = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -30,16 +32,19 @@ class Case:
         return f"{self.method} {self.path}"
 
 
-def api_access(annotator: int, other: int, lead: int) -> dict[str, int]:
-    return {"anonymous": 401, "bad_token": 401, "annotator": annotator, "other_annotator": other, "lead": lead, "admin": lead}
+def api_access(annotator: int, other: int, lead: int, outsider: int = 403) -> dict[str, int]:
+    return {"anonymous": 401, "bad_token": 401, "annotator": annotator, "other_annotator": other, "outsider": outsider,
+            "lead": lead, "admin": lead}
 
 
-def page_access(annotator: int, other: int, lead: int) -> dict[str, int]:
-    return {"anonymous": 302, "bad_token": 302, "annotator": annotator, "other_annotator": other, "lead": lead, "admin": lead}
+def page_access(annotator: int, other: int, lead: int, outsider: int = 403) -> dict[str, int]:
+    return {"anonymous": 302, "bad_token": 302, "annotator": annotator, "other_annotator": other, "outsider": outsider,
+            "lead": lead, "admin": lead}
 
 
 LEAD_ONLY = api_access(403, 403, 200)
-ANY_USER = api_access(200, 200, 200)
+ANY_MEMBER = api_access(200, 200, 200)
+ANY_USER = api_access(200, 200, 200, outsider=200)
 NEW_PROJECT: Body = lambda s: {"json": {"name": f"p-{s['role']}", "label_schema": s["schema"]}}  # noqa: E731
 # Each caller saves on top of its own labels: Ana's revision for Ana, none yet for the others.
 LABELS: Body = lambda s: {"json": {  # noqa: E731
@@ -53,13 +58,13 @@ JSONL: Body = lambda s: {"data": b'{"text": "A new article."}\n', "headers": {"C
 
 API = [
     Case("GET", "/api/v1/projects", ANY_USER),
-    Case("POST", "/api/v1/projects", api_access(403, 403, 201), NEW_PROJECT),
-    Case("GET", "/api/v1/projects/{project}", ANY_USER),
-    Case("GET", "/api/v1/projects/{project}/schema", ANY_USER),
-    Case("GET", "/api/v1/projects/{project}/progress", ANY_USER),
+    Case("POST", "/api/v1/projects", api_access(403, 403, 201, outsider=201), NEW_PROJECT),
+    Case("GET", "/api/v1/projects/{project}", ANY_MEMBER),
+    Case("GET", "/api/v1/projects/{project}/schema", ANY_MEMBER),
+    Case("GET", "/api/v1/projects/{project}/progress", ANY_MEMBER),
     Case("POST", "/api/v1/projects/{project}/articles", LEAD_ONLY, JSONL),
     Case("GET", "/api/v1/projects/{project}/articles", LEAD_ONLY),
-    Case("POST", "/api/v1/projects/{project}/next", ANY_USER),
+    Case("POST", "/api/v1/projects/{project}/next", ANY_MEMBER),
     Case("GET", "/api/v1/articles/{article}", api_access(200, 403, 200)),
     Case("GET", "/api/v1/articles/{article}/suggestions", api_access(200, 403, 200)),
     Case("GET", "/api/v1/articles/{article}/annotation", api_access(200, 403, 200)),
@@ -82,23 +87,44 @@ API = [
     Case("GET", "/api/v1/projects/{project}/export", api_access(403, 403, 409)),  # no gold yet
     Case("GET", "/api/v1/articles/{article}/history", LEAD_ONLY),
     Case("POST", "/api/v1/annotation-revisions/{revision}/restore", LEAD_ONLY),
-    Case("POST", "/api/v1/gold-revisions/999999/restore", api_access(403, 403, 404)),
+    Case("POST", "/api/v1/gold-revisions/999999/restore", api_access(404, 404, 404, outsider=404)),
+    Case("GET", "/api/v1/projects/{project}/members", LEAD_ONLY),
+    Case("PUT", "/api/v1/projects/{project}/members/cleo", LEAD_ONLY, lambda s: {"json": {"role": "annotator"}}),
+    # The lead removes Cleo; for the admin after, she is no member to remove.
+    Case("DELETE", "/api/v1/projects/{project}/members/cleo", {**api_access(403, 403, 204), "admin": 404}),
+    Case("GET", "/api/v1/users", api_access(403, 403, 200, outsider=200)),
+    Case("POST", "/api/v1/users", api_access(403, 403, 201, outsider=201),
+         lambda s: {"json": {"name": f"new-{s['role']}", "role": "annotator"}}),
+    Case("POST", "/api/v1/users/cleo/disable", api_access(403, 403, 200, outsider=200)),
+    # A lead manages annotator accounts and their own; Lena's belongs to a lead.
+    Case("POST", "/api/v1/users/lena/password", api_access(403, 403, 200)),
+    Case("GET", "/api/v1/tokens", ANY_USER),
+    Case("POST", "/api/v1/tokens", api_access(201, 201, 201, outsider=201), lambda s: {"json": {"label": "test"}}),
+    # Lena revokes her own token; then the admin finds none.
+    Case("DELETE", "/api/v1/tokens/{lena_token}", {**api_access(403, 403, 204), "admin": 404}),
     Case("GET", "/api/v1/openapi.json", dict.fromkeys(ROLES, 200)),
     Case("GET", "/api/v1/no-such-thing", dict.fromkeys(ROLES, 404)),
 ]
 
 PAGES = [
     Case("GET", "/login", dict.fromkeys(ROLES, 200)),
-    Case("GET", "/", page_access(200, 200, 200)),
+    Case("GET", "/", page_access(200, 200, 200, outsider=200)),
+    Case("GET", "/account", page_access(200, 200, 200, outsider=200)),
+    Case("GET", "/users", page_access(403, 403, 200, outsider=200)),
+    Case("POST", "/users", page_access(403, 403, 302, outsider=302)),  # an empty form: refused, back to the list
+    Case("POST", "/users/cleo/disable", page_access(403, 403, 302, outsider=302)),
+    Case("POST", "/tokens/999999/revoke", page_access(302, 302, 302, outsider=302)),
+    Case("GET", "/projects/{project}/members", page_access(403, 403, 200)),
+    Case("POST", "/projects/{project}/members", page_access(403, 403, 302)),
     Case("GET", "/projects/{project}", page_access(403, 403, 200)),
-    Case("GET", "/projects/new", page_access(403, 403, 200)),
-    Case("POST", "/projects/new", page_access(403, 403, 422)),  # an empty form: the page names what is missing
+    Case("GET", "/projects/new", page_access(403, 403, 200, outsider=200)),
+    Case("POST", "/projects/new", page_access(403, 403, 422, outsider=422)),  # an empty form: the page names what is missing
     Case("GET", "/projects/{project}/import", page_access(403, 403, 200)),
     Case("POST", "/projects/{project}/assignments", page_access(403, 403, 302)),
     Case("GET", "/projects/{project}/models", page_access(403, 403, 200)),
     Case("POST", "/projects/{project}/models/evaluate", page_access(403, 403, 302)),
     Case("POST", "/projects/{project}/models/suggestions", page_access(403, 403, 302)),
-    Case("GET", "/evaluations/999999", page_access(403, 403, 404)),
+    Case("GET", "/evaluations/999999", page_access(404, 404, 404, outsider=404)),
     # Leads who do not hold the article are sent to its adjudication page.
     Case("GET", "/articles/{article}/annotate", page_access(200, 403, 302)),
     Case("POST", "/projects/{project}/next", page_access(302, 302, 302)),
@@ -110,22 +136,27 @@ PAGES = [
 
 @pytest.fixture
 def state(api: ApiClient, team: Team, project_id: int, db: Database, schema) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Ana holds the first article with saved labels; Ben holds nothing; Ada is an admin."""
+    """Ana holds the first article with saved labels; Ben holds nothing; Otto leads another project; Ada is an admin."""
     article = api.next_article(project_id)
     saved = api.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": []}).json()
     with db.session(write=True) as session:
-        admin = User(name="ada", password_hash=session.scalar(select(User.password_hash).where(User.name == "lena")), role="admin")
-        session.add(admin)
+        password_hash = session.scalar(select(User.password_hash).where(User.name == "lena"))
+        admin = User(name="ada", password_hash=password_hash, role="admin")
+        outsider = User(name="otto", password_hash=password_hash, role="lead")
+        session.add_all([admin, outsider])
         session.flush()
-        admin_token = create_token(session, admin)
+        create_project(session, "elsewhere", schema, lead=outsider)
+        admin_token, outsider_token = create_token(session, admin), create_token(session, outsider)
+        lena_token = session.scalar(select(ApiToken.id).join(User).where(User.name == "lena"))
         session.commit()
     members = {
         "annotator": team.ana, "other_annotator": team.ben, "lead": team.lena,
+        "outsider": TeamMember("otto", team.lena.password, outsider_token),
         "admin": TeamMember("ada", team.lena.password, admin_token),
         "bad_token": TeamMember("nobody", "", "ann_not-a-real-token"),
     }
     return {"project": project_id, "article": article["id"], "text": article["text"], "revision": saved["revision"],
-            "schema": schema.model_dump(mode="json"), "members": members}
+            "schema": schema.model_dump(mode="json"), "members": members, "lena_token": lena_token}
 
 
 @pytest.mark.parametrize("case", API, ids=str)

@@ -1,0 +1,96 @@
+"""Who belongs to which project, and which project a request's URL is about.
+
+Admins reach every project; everyone else reaches a project only as a member, with
+the role (annotator or lead) they hold there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session
+
+from annotator.errors import NotFound
+from annotator.storage.tables import (
+    AnnotationRevision,
+    Article,
+    Assignment,
+    Evaluation,
+    GoldRecord,
+    GoldRevision,
+    ProjectMember,
+    User,
+)
+
+PROJECT_ROLES = ("annotator", "lead")
+
+# A URL names its project directly or through a row that belongs to one: each view argument
+# that does, with the query that finds the project and the word for a missing row.
+_OWNING_PROJECT: dict[str, tuple[Select[int], str]] = {
+    "article_id": (select(Article.project_id).where(Article.id == bindparam("key")), "article"),
+    "evaluation_id": (select(Evaluation.project_id).where(Evaluation.id == bindparam("key")), "evaluation"),
+    "annotation_revision_id": (
+        select(Assignment.project_id)
+        .join(AnnotationRevision, AnnotationRevision.assignment_id == Assignment.id)
+        .where(AnnotationRevision.id == bindparam("key")),
+        "annotation revision",
+    ),
+    "gold_revision_id": (
+        select(GoldRecord.project_id)
+        .join(GoldRevision, GoldRevision.gold_record_id == GoldRecord.id)
+        .where(GoldRevision.id == bindparam("key")),
+        "gold revision",
+    ),
+}
+_MEMBER_ROLE = select(ProjectMember.role).where(
+    ProjectMember.project_id == bindparam("project_id"), ProjectMember.user_id == bindparam("user_id")
+)
+
+
+def project_in_url(session: Session, view_args: Mapping[str, object]) -> int | None:
+    """The project the URL is about, or None for URLs outside any project."""
+    if isinstance(project_id := view_args.get("project_id"), int):
+        if not _is_row_id(project_id):
+            raise NotFound(f"no project {project_id}")
+        return project_id
+    for name, (query, what) in _OWNING_PROJECT.items():
+        if isinstance(key := view_args.get(name), int):
+            found = session.scalar(query, {"key": key}) if _is_row_id(key) else None
+            if found is None:
+                raise NotFound(f"no {what} {key}")
+            return found
+    return None
+
+
+def _is_row_id(key: int) -> bool:
+    # Row ids are signed 64-bit integers: a larger number names no row (and would overflow the driver).
+    return 0 < key < 2**63
+
+
+def project_role(session: Session, user: User, project_id: int) -> str | None:
+    """The user's role in the project: admin for admins, else their membership role, else None."""
+    if user.role == "admin":
+        return "admin"
+    return session.scalar(_MEMBER_ROLE, {"project_id": project_id, "user_id": user.id})
+
+
+def member_project_ids(session: Session, user: User) -> set[int] | None:
+    """The projects the user belongs to; None for admins, who see every project."""
+    if user.role == "admin":
+        return None
+    return set(session.scalars(select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)))
+
+
+def set_member(session: Session, project_id: int, user: User, role: str) -> ProjectMember:
+    """Make the user a member of the project with this role (adding or changing it)."""
+    member = session.scalar(
+        select(ProjectMember).where(ProjectMember.project_id == project_id, ProjectMember.user_id == user.id)
+    )
+    if member is None:
+        member = ProjectMember(project_id=project_id, user_id=user.id, role=role)
+        session.add(member)
+    else:
+        member.role = role
+    session.flush()
+    return member
