@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, jsonify, make_response, render_template, request
 from flask_openapi3 import Info, OpenAPI
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,6 +17,7 @@ from annotator.context import AppState, close_db_session
 from annotator.errors import ApiError, ErrorBody, Problem
 from annotator.settings import Settings
 from annotator.storage import Database
+from annotator.storage.failures import storage_failure
 
 SECURITY_HEADERS = {
     # Same-origin scripts and styles only: no inline script can run, no other host is contacted.
@@ -117,6 +119,14 @@ def register_error_handlers(app: OpenAPI) -> None:
         if is_api_request():
             return jsonify(error.body()), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
+
+    @app.errorhandler(DBAPIError)
+    def storage_error(error: DBAPIError) -> tuple[Response | str, int]:
+        unavailable = storage_failure(error)
+        if unavailable is None:
+            raise error  # a fault of ours: a 500, logged with its traceback
+        app.logger.error("storage unavailable: %s", error.orig)
+        return api_error(unavailable)
 
     @app.errorhandler(RecursionError)
     def too_deep(error: RecursionError) -> tuple[Response | str, int]:

@@ -17,7 +17,7 @@ from annotator.predictions.cli import evaluate_command, import_predictions_comma
 from annotator.serve import serve_command
 from annotator.projects.cli import project_group
 from annotator.settings import Settings
-from annotator.storage.cli import backup_command, db_group
+from annotator.storage.cli import backup_command, db_group, restore_command
 
 
 @click.group(cls=AnnotatorGroup)
@@ -32,7 +32,7 @@ def main(ctx: click.Context) -> None:
 for command in (
     schema_group, project_group, user_group, token_group, import_command, import_annotations_command,
     agreement_command, gold_group, evaluate_command, import_predictions_command, suggestions_command, export_command,
-    db_group, backup_command, demo, serve_command,
+    db_group, backup_command, restore_command, demo, serve_command,
 ):
     main.add_command(command)
 # Membership is an accounts capability, spoken of as part of a project.

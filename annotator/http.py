@@ -12,7 +12,8 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from pydantic import BaseModel, Field
 
-from annotator.errors import ApiError, ErrorBody
+from annotator.errors import ApiError, ErrorBody, Invalid
+from annotator.storage.tables import MAX_ROW_ID
 
 API_PREFIX = "/api/v1"
 API_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
@@ -33,8 +34,8 @@ def json_response(model: BaseModel, status: int = 200) -> Response:
     return Response(model.model_dump_json(), status=status, mimetype="application/json")
 
 
-# Row ids fit a signed 64-bit integer; a larger one must be a 422, not a database overflow.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# A row id past the columns' range must be a 422, not a database overflow.
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class ProjectPath(BaseModel):
@@ -65,7 +66,8 @@ UPLOAD_BODY = {
                 }
             },
             "application/x-ndjson": {"schema": {"type": "string"}},
-            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            # Each item is checked as a record of its own, and refused ones are reported, not the request.
+            "application/json": {"schema": {"type": "array"}},
         },
     }
 }
@@ -87,7 +89,10 @@ def uploaded_files() -> Iterator[tuple[str, IO[bytes]]]:
         # Read as it arrives: a large body is never held whole (the upload limit still applies).
         return iter([("request body.jsonl", request.stream)])
     if request.mimetype == "application/json":
-        return iter([("request body.json", BytesIO(request.get_data()))])
+        body = request.get_data()
+        if not body.lstrip().startswith(b"["):
+            raise Invalid("a JSON body must be an array of Label Studio tasks; send JSONL as application/x-ndjson", [])
+        return iter([("request body.json", BytesIO(body))])
     raise UnsupportedMediaType(
         "send multipart/form-data files, application/x-ndjson (JSONL) or application/json (Label Studio tasks)"
     )

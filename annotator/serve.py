@@ -8,10 +8,13 @@ from typing import Any
 
 import click
 from gunicorn.app.base import BaseApplication
+from sqlalchemy.exc import DBAPIError
 
 from annotator.app import create_app
 from annotator.settings import Settings
 from annotator.storage import Database
+from annotator.storage.failures import storage_failure
+from annotator.storage.restore import serving
 from annotator.storage.migrate import upgrade_to_head
 
 
@@ -50,14 +53,36 @@ DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
 def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the app with gunicorn (settings from ANNOTATOR_* variables); migrates the database first."""
     settings = Settings()
-    database = Database(settings.resolved_database_url())
-    upgrade_to_head(database)  # once, before workers start, so they never race to migrate
-    database.dispose()
+    url = settings.resolved_database_url()
+    database = Database(url)
+    try:
+        upgrade_to_head(database)  # once, before workers start, so they never race to migrate
+        database.check_writable()  # a server that cannot save must not accept labels
+    except DBAPIError as error:
+        raise click.ClickException(f"cannot serve: {storage_failure(error) or error.orig}") from error
+    finally:
+        database.dispose()
     settings.resolved_secret_key()  # create the key file once, before workers race to
     click.echo(f"serving on http://{host}:{port}/ with {workers} workers x {threads} threads")
-    AnnotatorServer(settings, {
-        "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
-        "accesslog": None, "errorlog": "-", "timeout": 60, "graceful_timeout": 10,
-        # Annotators pause between requests for seconds: keep their connections open across the pause.
-        "keepalive": 75,
-    }).run()
+    # The serving lock (inherited by the forked workers) keeps `annotator restore` away while we run.
+    with serving(url):
+        try:
+            AnnotatorServer(settings, {
+                "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
+                "accesslog": None, "errorlog": "-", "timeout": 60, "graceful_timeout": 10,
+                # Annotators pause between requests for seconds: keep their connections open across the pause.
+                "keepalive": 75,
+            }).run()
+        finally:
+            _fold_in_the_log(url)
+
+
+def _fold_in_the_log(url: str) -> None:
+    """After the workers stop, checkpoint SQLite's log so no stale log is left beside the database."""
+    database = Database(url)
+    try:
+        database.checkpoint()
+    except DBAPIError as error:
+        click.echo(f"could not checkpoint the write-ahead log: {error.orig}", err=True)
+    finally:
+        database.dispose()

@@ -10,6 +10,9 @@ import sys
 from werkzeug.serving import run_simple
 
 from annotator.app import create_app
+from annotator.settings import Settings
+from annotator.storage.restore import serving
 
 if __name__ == "__main__":
-    run_simple("127.0.0.1", int(sys.argv[1]), create_app(), threaded=True)
+    with serving(Settings().resolved_database_url()):
+        run_simple("127.0.0.1", int(sys.argv[1]), create_app(), threaded=True)

@@ -18,6 +18,7 @@ from annotator.storage.tables import (
     Assignment,
     Evaluation,
     GoldRecord,
+    MAX_ROW_ID,
     GoldRevision,
     ProjectMember,
     User,
@@ -64,8 +65,7 @@ def project_in_url(session: Session, view_args: Mapping[str, object]) -> int | N
 
 
 def _is_row_id(key: int) -> bool:
-    # Row ids are signed 64-bit integers: a larger number names no row (and would overflow the driver).
-    return 0 < key < 2**63
+    return 0 < key <= MAX_ROW_ID
 
 
 def project_role(session: Session, user: User, project_id: int) -> str | None:

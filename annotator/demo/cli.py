@@ -10,6 +10,7 @@ from annotator.app import create_app
 from annotator.demo.setup import DEMO_USERS, PROJECT_NAME, build_demo, reset_sqlite_file
 from annotator.settings import Settings
 from annotator.storage import Database
+from annotator.storage.restore import serving
 
 
 @click.command("demo")
@@ -30,4 +31,5 @@ def demo(data_dir: Path, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo("Press Ctrl+C to stop.")
-    create_app(settings, db).run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+    with serving(settings.resolved_database_url()):
+        create_app(settings, db).run(host="127.0.0.1", port=port, debug=False, use_reloader=False)

@@ -16,7 +16,7 @@ from annotator.ingest.models import ArticleSummary, ImportReport
 from annotator.ingest.readers import read_stream
 from annotator.ingest.store import import_records
 from annotator.projects.service import find_project
-from annotator.storage.tables import Article
+from annotator.storage.tables import MAX_ROW_ID, Article
 
 api = api_blueprint("ingest_api", __name__, "articles")
 
@@ -27,7 +27,7 @@ class ArticlePage(BaseModel):
 
 
 class ArticleListQuery(BaseModel):
-    after: int = Field(default=0, ge=0, le=2**63 - 1, description="Return articles with a larger id")
+    after: int = Field(default=0, ge=0, le=MAX_ROW_ID, description="Return articles with a larger id")
     limit: int = Field(default=100, ge=1, le=1000)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -77,6 +77,13 @@ class SuggestionSettings(BaseModel):
     model: str | None = Field(default=None, description="NAME@VERSION of stored predictions; null turns suggestions off")
     control_share: float = Field(default=0.1, ge=0, le=1, allow_inf_nan=False,
                                  description="Share of articles (stable by id) whose annotators never see suggestions")
+
+    @field_validator("control_share", mode="before")
+    @classmethod
+    def not_a_truth_value(cls, share: object) -> object:
+        if isinstance(share, bool):  # pydantic would read false as 0 and hide the mistake
+            raise ValueError("must be a number from 0 to 1, not true or false")
+        return share
 
 
 def set_suggestions(session: Session, project: Project, settings: SuggestionSettings) -> SuggestionSettings:

@@ -36,6 +36,8 @@ def backup_sqlite(db: Database, target: Path) -> int:
         source: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
         with sqlite3.connect(partial) as copy:
             source.backup(copy, pages=1024)
+            # A backup is one file: out of WAL mode, it needs no log beside it to be opened or restored.
+            copy.execute("PRAGMA journal_mode=DELETE")
             pages = copy.execute("PRAGMA page_count").fetchone()[0]
             if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise BackupRefused("the copy failed SQLite's integrity check; nothing was kept")

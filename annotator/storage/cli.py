@@ -1,4 +1,4 @@
-"""`annotator db upgrade`."""
+"""`annotator db upgrade`, `annotator backup` and `annotator restore`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import click
 
 from annotator.cli_support import CliContext, pass_cli
 from annotator.storage.backup import backup_sqlite
+from annotator.storage.restore import restore_sqlite
 
 
 @click.group("db")
@@ -29,4 +30,18 @@ def upgrade(cli: CliContext) -> None:
 def backup_command(cli: CliContext, path: Path) -> None:
     """Write a consistent copy of the live SQLite database to PATH (PostgreSQL: use pg_dump)."""
     pages = backup_sqlite(cli.db(), path)
-    click.echo(f"backed up {pages} pages to {path}; to restore, stop the app and put this file in the database's place")
+    click.echo(f"backed up {pages} pages to {path}; to restore it: stop the server, then annotator restore {path}")
+
+
+@click.command("restore")
+@click.argument("backup", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@pass_cli
+def restore_command(cli: CliContext, backup: Path) -> None:
+    """Put BACKUP (from `annotator backup`) in the SQLite database's place, exactly as it was.
+
+    Refuses while a server uses the database. The replaced database and its log
+    files are kept beside it under a .before-restore name.
+    """
+    restored = restore_sqlite(cli.settings.resolved_database_url(), backup)
+    kept = f"; the replaced database is kept as {restored.previous}" if restored.previous else ""
+    click.echo(f"restored {restored.pages} pages from {backup} to {restored.database}{kept}")

@@ -8,15 +8,20 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, cast
 
 import orjson
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# After a checkpoint empties the write-ahead log, SQLite cuts the file back to this size,
+# so one burst of writes does not leave a log larger than the database behind it.
+SQLITE_WAL_SIZE_LIMIT = 64 * 1024 * 1024
 
 
 class Database:
@@ -33,7 +38,7 @@ class Database:
         engine_options.setdefault("json_deserializer", orjson.loads)
         engine_options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
         self.engine: Engine = create_engine(url, **engine_options)
-        self._writer_queue = _configure_sqlite(self.engine) if self.is_sqlite else None
+        self._writer_queue = _configure_sqlite(self.engine, sqlite_path(url)) if self.is_sqlite else None
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(
             self.engine.execution_options(begin_immediate=True), expire_on_commit=False
@@ -51,6 +56,19 @@ class Database:
         """A writer session that commits on success and rolls back on error."""
         with self.session(write=True) as session, session.begin():
             yield session
+
+    def check_writable(self) -> None:
+        """Raise the database's error (DBAPIError) if it cannot take a write: read-only file, mount or server."""
+        with self.session(write=True) as session:
+            # A real write, rolled back: only it meets every way a database can refuse one.
+            session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            session.rollback()
+
+    def checkpoint(self) -> None:
+        """Fold SQLite's write-ahead log into the database and empty it (a clean stop leaves no log to replay)."""
+        if self.is_sqlite:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -129,9 +147,18 @@ class WriterQueue:
         return self._descriptor
 
 
-def _configure_sqlite(engine: Engine) -> WriterQueue:
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (plain or `file:` URI form); None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or "mode=memory" in database:
+        return None
+    return Path(database.removeprefix("file:").partition("?")[0])
+
+
+def _configure_sqlite(engine: Engine, database_file: Path | None) -> WriterQueue:
     """WAL, full sync, foreign keys; writers queue in a WriterQueue before BEGIN IMMEDIATE."""
-    writers = WriterQueue(engine.url.database)
+    writers = WriterQueue(str(database_file) if database_file else None)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -143,6 +170,7 @@ def _configure_sqlite(engine: Engine) -> WriterQueue:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_SIZE_LIMIT}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

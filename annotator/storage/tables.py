@@ -22,6 +22,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+# Row ids are INTEGER columns: 32 bits on PostgreSQL. A larger number names no row, and must be
+# refused before it reaches the driver, which would overflow.
+MAX_ROW_ID = 2**31 - 1
 
 
 def utcnow() -> datetime:

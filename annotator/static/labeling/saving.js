@@ -6,12 +6,21 @@ import { showProblems } from "./panel.js";
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 const wait = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
-export function request(url, options = {}) {
-  return fetch(url, {
+export async function request(url, options = {}) {
+  const response = await fetch(url, {
     credentials: "same-origin",
     ...options,
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, ...(options.headers ?? {}) },
   });
+  if (response.status === 401) sessionEnded();
+  return response;
+}
+
+// Logged out elsewhere, password changed or account disabled: this tab's session is over on the
+// server. Go to the login page (unsaved edits stay in this browser's draft) instead of failing quietly.
+function sessionEnded() {
+  const here = window.location.pathname + window.location.search;
+  window.location.assign(`/login?ended=1&next=${encodeURIComponent(here)}`);
 }
 
 // Unsaved edits survive a closed tab or a crash.
@@ -126,7 +135,7 @@ export class Saver {
 
   async refreshProgress() {
     if (!this.urls.progress) return;
-    const response = await fetch(this.urls.progress, { credentials: "same-origin" }).catch(() => null);
+    const response = await request(this.urls.progress, { method: "GET" }).catch(() => null);
     if (response?.ok) {
       const { done, total } = await response.json();
       document.getElementById("progress").textContent = `${done} of ${total} done`;

@@ -1,0 +1,31 @@
+"""Database failures that are the storage's condition, not the request's fault: a read-only or
+full database, a lost connection. They are answered 503 with what an operator needs to hear."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError
+
+from annotator.errors import ApiError
+
+# SQLite's result codes (sqlite3 errors carry them by name) and PostgreSQL's SQLSTATEs.
+_CANNOT_WRITE = {"SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "25006", "53100"}
+_UNREACHABLE_PREFIXES = ("SQLITE_BUSY", "SQLITE_LOCKED", "08", "53300", "57P")
+
+
+class StorageUnavailable(ApiError):
+    status = 503
+    code = "storage_unavailable"
+
+
+def storage_failure(error: DBAPIError) -> StorageUnavailable | None:
+    """The 503 this database error amounts to, or None if it is not about the storage's condition."""
+    driver_error = error.orig
+    code = str(getattr(driver_error, "sqlite_errorname", None) or getattr(driver_error, "sqlstate", None) or "")
+    if code in _CANNOT_WRITE or code.startswith("SQLITE_IOERR") or code.startswith("SQLITE_READONLY"):
+        return StorageUnavailable(
+            "the database cannot be written (it is read-only or its disk is full): nothing was saved; "
+            "tell the server's operator"
+        )
+    if code.startswith(_UNREACHABLE_PREFIXES) or error.connection_invalidated:
+        return StorageUnavailable("the database is busy or unreachable; nothing was saved. Try again in a moment")
+    return None
