@@ -13,6 +13,7 @@ from annotator.demo.cli import demo
 from annotator.export.cli import export_command
 from annotator.ingest.cli import import_annotations_command, import_command
 from annotator.labelschema.cli import schema_group
+from annotator.model.cli import predict_command, train_command
 from annotator.predictions.cli import evaluate_command, import_predictions_command, suggestions_command
 from annotator.serve import serve_command
 from annotator.projects.cli import project_group
@@ -31,7 +32,8 @@ def main(ctx: click.Context) -> None:
 
 for command in (
     schema_group, project_group, user_group, token_group, import_command, import_annotations_command,
-    agreement_command, gold_group, evaluate_command, import_predictions_command, suggestions_command, export_command,
+    agreement_command, gold_group, evaluate_command, import_predictions_command, suggestions_command, train_command, predict_command,
+    export_command,
     db_group, backup_command, restore_command, demo, serve_command,
 ):
     main.add_command(command)

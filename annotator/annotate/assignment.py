@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import bindparam, delete, exists, insert, select
+from sqlalchemy import Select, bindparam, delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from annotator.auth.membership import project_role
 from annotator.errors import Conflict, Invalid, NotFound
 from annotator.projects.slots import give_back_slot, take_slot
-from annotator.storage.tables import Article, Assignment, Project, User, utcnow
+from annotator.storage.tables import Article, Assignment, Prediction, Project, User, utcnow
 
 CANDIDATES_PER_TRY = 8
 
@@ -58,14 +58,39 @@ def next_article(reader: Session, writer: Session, project: Project, user: User)
     open_article = reader.scalar(_OPEN_ARTICLE, mine)
     if open_article is not None:
         return open_article
-    candidates = reader.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all()
+    candidates = _candidates(reader, project, user)
     while candidates:
         for article_id in candidates:
             if claim(writer, project, article_id, user):
                 return writer.scalar(_ARTICLE, {"article_id": article_id})
         # Others claimed them first: look again, now holding the write lock.
-        candidates = writer.scalars(_CANDIDATES, {**mine, "overlap": project.overlap}).all()
+        candidates = _candidates(writer, project, user)
     return None
+
+
+def _candidates(session: Session, project: Project, user: User) -> list[int]:
+    params = {"user_id": user.id, "project_id": project.id, "overlap": project.overlap}
+    if project.queue_order != "uncertain":
+        return list(session.scalars(_CANDIDATES, params))
+    return list(session.scalars(_uncertain_first(session, project), params))
+
+
+def _uncertain_first(session: Session, project: Project) -> Select[int]:
+    """Articles others started first (overlap sets complete), then those the newest model with stance
+    margins is least sure of; in random order while no model has spoken."""
+    newest = session.execute(
+        select(Prediction.model, Prediction.model_version)
+        .where(Prediction.project_id == project.id, Prediction.stance_margin.is_not(None))
+        .order_by(Prediction.id.desc()).limit(1)
+    ).first()
+    if newest is None:
+        return _CANDIDATES.order_by(None).order_by(Article.assigned_count.desc(), func.random())
+    margin = (
+        select(Prediction.stance_margin)
+        .where(Prediction.article_id == Article.id, Prediction.model == newest[0], Prediction.model_version == newest[1])
+        .scalar_subquery()
+    )
+    return _CANDIDATES.order_by(None).order_by(Article.assigned_count.desc(), margin.asc().nulls_last(), Article.id)
 
 
 def claim(session: Session, project: Project, article_id: int, user: User) -> Assignment | None:

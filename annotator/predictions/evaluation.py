@@ -80,6 +80,11 @@ def _in_batches(articles: Iterable[GoldArticle]) -> Iterator[list[GoldArticle]]:
         yield batch
 
 
+def gold_from_articles(source: GoldSource, articles: list[GoldArticle], project: str | None = None) -> Gold:
+    """Gold already in memory (a model's held-out split, say)."""
+    return Gold(source.model_copy(update={"articles": 0}), lambda: _in_batches(articles), project, len(articles))
+
+
 def gold_from_file(path: Path, split: str | None) -> Gold:
     """Gold records of an export (`gold.jsonl`); its manifest, if beside it, pins the version."""
     digest, lines = hashlib.sha256(), 0

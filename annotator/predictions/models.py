@@ -27,6 +27,11 @@ class PredictionLine(BaseModel):
     model_version: str = Field(pattern=MODEL_NAME)
     statements: list[PredictedStatement] = Field(default_factory=list, max_length=200)
     article: ArticleLabels = Field(default_factory=ArticleLabels)
+    stance_margin: float | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False,
+        description="The smallest gap between the two likeliest stances among the statements; an uncertainty-first "
+        "queue gives the articles with the smallest margin first",
+    )
 
     def content(self) -> AnnotationContent:
         """The labels alone, as an annotation stores them (scores dropped)."""

@@ -60,10 +60,10 @@ def _store(session: Session, project: Project, article: Article, record: Predict
         Prediction.article_id == article.id, Prediction.model == line.model, Prediction.model_version == line.model_version))
     if stored is None:
         session.add(Prediction(project_id=project.id, article_id=article.id, model=line.model,
-                               model_version=line.model_version, content=content))
+                               model_version=line.model_version, content=content, stance_margin=line.stance_margin))
         report.imported += 1
-    elif stored.content != content:
-        stored.content = content
+    elif stored.content != content or stored.stance_margin != line.stance_margin:
+        stored.content, stored.stance_margin = content, line.stance_margin
         report.replaced += 1
     else:
         report.unchanged += 1

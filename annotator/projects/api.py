@@ -10,7 +10,7 @@ from annotator.context import current_role, current_user, db_session
 from annotator.errors import ErrorBody, Invalid, Problem
 from annotator.http import ProjectPath, api_blueprint, json_response
 from annotator.labelschema import LabelSchema
-from annotator.projects.models import ProjectCreate, ProjectOut, ProjectProgress
+from annotator.projects.models import ProjectCreate, ProjectOut, ProjectProgress, QueueSettings
 from annotator.projects.progress import progress
 from annotator.projects.service import (
     count_articles,
@@ -67,3 +67,13 @@ def get_progress(path: ProjectPath) -> Response:
     """How far the calling user is through the project."""
     session = db_session()
     return json_response(progress(session, find_project(session, path.project_id), current_user()))
+
+
+@api.put("/projects/<int:project_id>/queue", responses={200: QueueSettings, 415: ErrorBody})
+@requires("lead")
+def put_queue(path: ProjectPath, body: QueueSettings) -> Response:
+    """The order in which "next article" hands out unlabeled articles."""
+    session = db_session()
+    find_project(session, path.project_id).queue_order = body.order
+    session.commit()
+    return json_response(body)

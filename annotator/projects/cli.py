@@ -8,7 +8,7 @@ import click
 
 from annotator.cli_support import CliContext, pass_cli
 from annotator.labelschema import load_schema
-from annotator.projects.service import create_project, list_projects
+from annotator.projects.service import create_project, find_project, list_projects
 
 
 @click.group("project")
@@ -35,3 +35,15 @@ def list_(cli: CliContext) -> None:
     with cli.db().session() as session:
         for p in list_projects(session):
             click.echo(f"{p.id}\t{p.name}\t{p.articles} articles\toverlap {p.overlap}\t{p.schema_name} {p.schema_version}")
+
+
+@project_group.command("queue")
+@click.argument("project")
+@click.option("--order", type=click.Choice(["fill", "uncertain"]), required=True,
+              help="uncertain: after articles others started, those the newest model is least sure of first")
+@pass_cli
+def queue(cli: CliContext, project: str, order: str) -> None:
+    """Set the order in which PROJECT's "next article" hands out unlabeled articles."""
+    with cli.db().transaction() as session:
+        find_project(session, project).queue_order = order
+    click.echo(f"{project}: next article now follows the {order!r} order")

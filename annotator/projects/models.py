@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -34,6 +34,12 @@ class ProjectOut(BaseModel):
     created_at: datetime
     articles: int
     your_role: str | None = Field(default=None, description="The caller's role in the project (admin for admins)")
+
+
+class QueueSettings(BaseModel):
+    order: Literal["fill", "uncertain"] = Field(
+        description="fill: articles others started first, then import order. uncertain: articles others started "
+        "first, then those the newest model with stance margins is least sure of (random while there is none)")
 
 
 class ProjectProgress(BaseModel):

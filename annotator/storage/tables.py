@@ -123,6 +123,9 @@ class Project(Base):
     # and the share of articles kept free of them to measure their effect (projects.control).
     suggestion_model: Mapped[str | None] = mapped_column(String(170))
     control_share: Mapped[float] = mapped_column(Float, default=0.1, server_default="0.1")
+    # The order "next article" hands out unlabeled articles: "fill" (articles others started first,
+    # then import order) or "uncertain" (then those the newest model is least sure of).
+    queue_order: Mapped[str] = mapped_column(String(20), default="fill", server_default="fill")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     label_schema: Mapped[LabelSchemaRecord] = relationship(lazy="joined")
@@ -266,6 +269,8 @@ class Prediction(Base):
     model: Mapped[str] = mapped_column(String(80))
     model_version: Mapped[str] = mapped_column(String(80))
     content: Mapped[dict[str, Any]]  # statements carry the model's score
+    # The smallest gap between the two likeliest stances among the article's statements (small: unsure).
+    stance_margin: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -51,7 +51,8 @@ def test_the_leads_pages(page: Page, scheme: str, server_url: str, team: Team, l
     log_in(page, server_url, "lena", team.lena.password)
     for path in (f"/projects/{project_id}", f"/projects/{project_id}/agreement", f"/projects/{project_id}/import",
                  "/projects/new", f"/articles/{labeled['second']['id']}/adjudicate", f"/projects/{project_id}/models",
-                 f"/projects/{project_id}/members", "/users", "/account", "/projects/999"):
+                 f"/projects/{project_id}/members", f"/projects/{project_id}/baseline", "/users", "/account",
+                 "/projects/999"):
         page.goto(server_url + path)
         expect(page.locator("main")).to_be_visible()
         assert serious_violations(page) == [], path
