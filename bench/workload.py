@@ -11,9 +11,9 @@ from sqlalchemy import insert, update
 from annotator.auth.membership import set_member
 from annotator.labelschema import LabelSchema
 from annotator.projects.service import create_project
-from annotator.projects.slots import add_unfilled
 from annotator.storage import Database
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, User
+from tests.stance_gold import GoldArticle, store_gold
 
 WORDS = (
     "talks ceasefire delegation ministry spokesman summit negotiations reporters agreement conditions "
@@ -132,8 +132,6 @@ def build(db: Database, schema: LabelSchema, workload: Workload, password_hash: 
 
 def build_gold(db: Database, schema: LabelSchema, articles: int, text_chars: int = 4_500, seed: int = 11) -> int:
     """A project of `articles` articles, each with a gold record of two to four statements."""
-    from annotator.storage.tables import GoldRecord, GoldRevision  # noqa: PLC0415 - only this workload needs them
-
     rng = random.Random(seed)
     workload = Workload(articles, 1, 3, seed, text_chars)
     with db.session(write=True) as session:
@@ -145,24 +143,7 @@ def build_gold(db: Database, schema: LabelSchema, articles: int, text_chars: int
         session.commit()
         project_id, schema_id, lead_id = project.id, project.label_schema_id, lead.id
     for first in range(0, articles, 2_000):
-        count = min(2_000, articles - first)
-        texts = [article_text(rng, text_chars) + f" #{first + i}" for i in range(count)]
-        with db.transaction() as session:
-            article_ids = session.scalars(
-                insert(Article).returning(Article.id, sort_by_parameter_order=True),
-                [{"project_id": project_id, "title": f"Article {first + i}", "text": text, "text_sha256": f"g{first + i:063d}",
-                  "meta": {}, "assigned_count": 0} for i, text in enumerate(texts)],
-            ).all()
-            add_unfilled(session, project_id, len(article_ids))
-            records = session.scalars(
-                insert(GoldRecord).returning(GoldRecord.id, sort_by_parameter_order=True),
-                [{"project_id": project_id, "article_id": a} for a in article_ids],
-            ).all()
-            revisions = session.scalars(
-                insert(GoldRevision).returning(GoldRevision.id, sort_by_parameter_order=True),
-                [{"gold_record_id": r, "adjudicator_id": lead_id, "method": "adjudicated", "source_revision_ids": [],
-                  "label_schema_id": schema_id, "schema_version": schema.version,
-                  "content": labels_for(rng, text, schema, workload)[0]} for r, text in zip(records, texts)],
-            ).all()
-            session.execute(update(GoldRecord), [{"id": r, "head_revision_id": v} for r, v in zip(records, revisions)])
+        texts = [article_text(rng, text_chars) + f" #{first + i}" for i in range(min(2_000, articles - first))]
+        chunk = [GoldArticle(f"article-{first + i}", text, labels_for(rng, text, schema, workload)[0]) for i, text in enumerate(texts)]
+        store_gold(db, project_id, schema_id, schema.version, lead_id, chunk)
     return project_id

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from annotator.labelschema import LabelSchema
 from annotator.projects.slots import add_unfilled
@@ -125,5 +125,4 @@ def store_gold(db: Database, project_id: int, schema_id: int, schema_version: st
                   "label_schema_id": schema_id, "schema_version": schema_version, "content": g.content}
                  for r, g in zip(records, chunk)],
             ).all()
-            for record, revision in zip(records, revisions):
-                session.execute(GoldRecord.__table__.update().where(GoldRecord.id == record).values(head_revision_id=revision))
+            session.execute(update(GoldRecord), [{"id": r, "head_revision_id": v} for r, v in zip(records, revisions)])
