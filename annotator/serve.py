@@ -39,6 +39,11 @@ class AnnotatorServer(BaseApplication):  # type: ignore[misc]
         return app
 
 
+GUNICORN_OPTIONS = {
+    "worker_class": "gthread", "accesslog": None, "errorlog": "-", "timeout": 60, "graceful_timeout": 10,
+    # Annotators pause between requests for seconds: keep their connections open across the pause.
+    "keepalive": 75,
+}
 # Measured with bench.loop on 2 cores: Python threads share one core per process, so
 # more processes with few threads each serve more (2 x 8: about 110 saves/s; 4 x 2: 120 to 140).
 DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
@@ -67,12 +72,7 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     # The serving lock (inherited by the forked workers) keeps `annotator restore` away while we run.
     with serving(url):
         try:
-            AnnotatorServer(settings, {
-                "bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
-                "accesslog": None, "errorlog": "-", "timeout": 60, "graceful_timeout": 10,
-                # Annotators pause between requests for seconds: keep their connections open across the pause.
-                "keepalive": 75,
-            }).run()
+            AnnotatorServer(settings, {**GUNICORN_OPTIONS, "bind": f"{host}:{port}", "workers": workers, "threads": threads}).run()
         finally:
             _fold_in_the_log(url)
 

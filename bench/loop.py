@@ -42,6 +42,7 @@ from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import AnnotationRevision, User
+from bench.floor import describe, measure_floor, stored_count
 from bench.http_client import Connection
 from bench.workload import Workload, article_text, labels_for
 from tests.postgres import PostgresServer
@@ -135,6 +136,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds an annotator pauses before each request (0: none, the server is saturated)")
     parser.add_argument("--postgres", action="store_true", help="run against a throwaway PostgreSQL on 127.0.0.1 (fsync on)")
+    parser.add_argument("--compare-floor", action="store_true",
+                        help="then run bench.floor with the same clients and settings, and print the ratio")
     args = parser.parse_args()
     postgres = PostgresServer(durable=True) if args.postgres else None
     with tempfile.TemporaryDirectory() as folder:
@@ -158,14 +161,19 @@ def main() -> None:
                 elapsed = time.monotonic() - measured_from
             finally:
                 server.stop()
-            report(db, clients, elapsed, "PostgreSQL" if postgres else "SQLite", args)
+            loop = report(db, clients, elapsed, "PostgreSQL" if postgres else "SQLite", args)
             db.dispose()
+            if args.compare_floor:
+                if postgres:
+                    postgres.admin("CREATE DATABASE floor")
+                floor_url = postgres.url("floor") if postgres else f"sqlite:///{Path(folder) / 'floor.db'}"
+                compare_with_floor(loop, floor_url, args)
         finally:
             if postgres:
                 postgres.stop()
 
 
-def report(db: Database, clients: list[Annotator], elapsed: float, backend: str, args: argparse.Namespace) -> None:
+def report(db: Database, clients: list[Annotator], elapsed: float, backend: str, args: argparse.Namespace) -> dict[str, Any]:
     latency: dict[str, list[float]] = defaultdict(list)
     for client in clients:
         for kind, values in client.latency.items():
@@ -189,6 +197,19 @@ def report(db: Database, clients: list[Annotator], elapsed: float, backend: str,
     print(f"{backend}, {args.annotators} annotators (think {args.think} s), {args.workers} workers x {args.threads} threads, "
           f"{elapsed:.0f} s measured after {args.warmup:.0f} s: {sum(c.measured_saves for c in clients) / elapsed:.0f} saves/s, "
           f"{total / elapsed:.0f} requests/s, worst p99 {worst_p99:.1f} ms, errors {len(errors)}")
+    return {"per_second": total / elapsed, "p99": {k: percentile(latency[k], 0.99) for k in ("next", "read", "save")},
+            "errors": len(errors), "intact": intact, "acknowledged": len(acknowledged)}
+
+
+def compare_with_floor(loop: dict[str, Any], floor_url: str, args: argparse.Namespace) -> None:
+    """The floor under the same clients and settings, then the ratio and the p99s as the last lines."""
+    floor = measure_floor(floor_url, args.annotators, args.seconds, args.warmup, args.workers, args.threads)
+    print(describe(floor, stored_count(floor_url, floor.acknowledged)))
+    p99 = loop["p99"]
+    print(f"loop / floor: {loop['per_second']:.0f} / {floor.per_second:.0f} requests/s = {loop['per_second'] / floor.per_second:.2f} "
+          f"of the floor (target 0.60)")
+    print(f"loop p99: next {p99['next']:.1f} ms, read {p99['read']:.1f} ms, save {p99['save']:.1f} ms (target < 60 ms); "
+          f"errors {loop['errors']}; stored {loop['intact']} of {loop['acknowledged']} acknowledged saves")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from flask import current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFProtect
 
-from annotator.auth.membership import project_in_url, project_role
+from annotator.auth.membership import role_in_url
 from annotator.auth.models import Role, role_allows
 from annotator.auth.service import user_for_login_session, user_for_token
 from annotator.context import SAFE_METHODS, read_session
@@ -76,13 +76,11 @@ def authorize_request() -> ResponseReturnValue | None:
 
 def _role_here(user: User) -> str:
     """The user's role where the URL points: in its project, or the account's role outside any."""
-    session = read_session()
-    g.project_id = project_id = project_in_url(session, request.view_args or {})
-    if project_id is None:
+    g.project_id, role = role_in_url(read_session(), user, request.view_args or {})
+    if g.project_id is None:
         return user.role
-    role = project_role(session, user, project_id)
     if role is None:
-        raise Forbidden(f"you are not a member of project {project_id}; a lead of it can add you")
+        raise Forbidden(f"you are not a member of project {g.project_id}; a lead of it can add you")
     return role
 
 

@@ -7,6 +7,7 @@ the role (annotator or lead) they hold there.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
@@ -26,42 +27,60 @@ from annotator.storage.tables import (
 
 PROJECT_ROLES = ("annotator", "lead")
 
-# A URL names its project directly or through a row that belongs to one: each view argument
-# that does, with the query that finds the project and the word for a missing row.
-_OWNING_PROJECT: dict[str, tuple[Select[int], str]] = {
-    "article_id": (select(Article.project_id).where(Article.id == bindparam("key")), "article"),
-    "evaluation_id": (select(Evaluation.project_id).where(Evaluation.id == bindparam("key")), "evaluation"),
-    "annotation_revision_id": (
-        select(Assignment.project_id)
-        .join(AnnotationRevision, AnnotationRevision.assignment_id == Assignment.id)
-        .where(AnnotationRevision.id == bindparam("key")),
-        "annotation revision",
-    ),
-    "gold_revision_id": (
-        select(GoldRecord.project_id)
-        .join(GoldRevision, GoldRevision.gold_record_id == GoldRecord.id)
-        .where(GoldRevision.id == bindparam("key")),
-        "gold revision",
-    ),
-}
 _MEMBER_ROLE = select(ProjectMember.role).where(
     ProjectMember.project_id == bindparam("project_id"), ProjectMember.user_id == bindparam("user_id")
 )
 
 
-def project_in_url(session: Session, view_args: Mapping[str, object]) -> int | None:
-    """The project the URL is about, or None for URLs outside any project."""
+def _with_member_role(owner: Select[Any], project_id: Any) -> Select[Any]:
+    """The owning project's id and the user's role in it, in one query (every request runs one)."""
+    role = select(ProjectMember.role).where(ProjectMember.project_id == project_id, ProjectMember.user_id == bindparam("user_id"))
+    return owner.add_columns(role.scalar_subquery())
+
+
+# A URL names its project directly or through a row that belongs to one: each view argument
+# that does, with the query that finds the project (and the caller's role there) and the word for a missing row.
+_OWNING_PROJECT: dict[str, tuple[Select[Any], str]] = {
+    "article_id": (
+        _with_member_role(select(Article.project_id).where(Article.id == bindparam("key")), Article.project_id),
+        "article",
+    ),
+    "evaluation_id": (
+        _with_member_role(select(Evaluation.project_id).where(Evaluation.id == bindparam("key")), Evaluation.project_id),
+        "evaluation",
+    ),
+    "annotation_revision_id": (
+        _with_member_role(
+            select(Assignment.project_id).join(AnnotationRevision, AnnotationRevision.assignment_id == Assignment.id)
+            .where(AnnotationRevision.id == bindparam("key")),
+            Assignment.project_id,
+        ),
+        "annotation revision",
+    ),
+    "gold_revision_id": (
+        _with_member_role(
+            select(GoldRecord.project_id).join(GoldRevision, GoldRevision.gold_record_id == GoldRecord.id)
+            .where(GoldRevision.id == bindparam("key")),
+            GoldRecord.project_id,
+        ),
+        "gold revision",
+    ),
+}
+
+
+def role_in_url(session: Session, user: User, view_args: Mapping[str, object]) -> tuple[int | None, str | None]:
+    """The project the URL is about (None outside any project) and the user's role in it (None: no member)."""
     if isinstance(project_id := view_args.get("project_id"), int):
         if not _is_row_id(project_id):
             raise NotFound(f"no project {project_id}")
-        return project_id
+        return project_id, project_role(session, user, project_id)
     for name, (query, what) in _OWNING_PROJECT.items():
         if isinstance(key := view_args.get(name), int):
-            found = session.scalar(query, {"key": key}) if _is_row_id(key) else None
+            found = session.execute(query, {"key": key, "user_id": user.id}).first() if _is_row_id(key) else None
             if found is None:
                 raise NotFound(f"no {what} {key}")
-            return found
-    return None
+            return found[0], "admin" if user.role == "admin" else found[1]
+    return None, None
 
 
 def _is_row_id(key: int) -> bool:
