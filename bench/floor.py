@@ -122,6 +122,14 @@ def _wait_for(port: int) -> None:
     raise RuntimeError("the floor server did not start listening within 30 s")
 
 
+def throwaway_database(folder: str, postgres: PostgresServer | None, name: str) -> str:
+    """The URL of a new, empty database: on the running PostgreSQL if there is one, else a SQLite file in FOLDER."""
+    if postgres is None:
+        return f"sqlite:///{Path(folder) / f'{name}.db'}"
+    postgres.admin(f"CREATE DATABASE {name}")
+    return postgres.url(name)
+
+
 def describe(found: Measured, stored: int) -> str:
     return (f"floor: {found.per_second:.0f} requests/s, p50 {found.p50_ms:.1f} ms, p99 {found.p99_ms:.1f} ms, "
             f"errors {found.errors}, stored {stored} of {len(found.acknowledged)} acknowledged")
@@ -140,9 +148,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         if postgres:
             postgres.start()
-            postgres.admin("CREATE DATABASE floor")
-        url = postgres.url("floor") if postgres else f"sqlite:///{Path(folder) / 'floor.db'}"
         try:
+            url = throwaway_database(folder, postgres, "floor")
             found = measure_floor(url, args.annotators, args.seconds, args.warmup, args.workers, args.threads)
             print(describe(found, stored_count(url, found.acknowledged)))
         finally:

@@ -42,7 +42,7 @@ from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import AnnotationRevision, User
-from bench.floor import describe, measure_floor, stored_count
+from bench.floor import describe, measure_floor, stored_count, throwaway_database
 from bench.http_client import Connection
 from bench.workload import Workload, article_text, labels_for
 from tests.postgres import PostgresServer
@@ -143,9 +143,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         if postgres:
             postgres.start()
-            postgres.admin("CREATE DATABASE bench")
-        url = postgres.url("bench") if postgres else f"sqlite:///{Path(folder) / 'bench.db'}"
         try:
+            url = throwaway_database(folder, postgres, "bench")
             db = Database(url)
             upgrade_to_head(db)
             started = time.perf_counter()
@@ -164,10 +163,7 @@ def main() -> None:
             loop = report(db, clients, elapsed, "PostgreSQL" if postgres else "SQLite", args)
             db.dispose()
             if args.compare_floor:
-                if postgres:
-                    postgres.admin("CREATE DATABASE floor")
-                floor_url = postgres.url("floor") if postgres else f"sqlite:///{Path(folder) / 'floor.db'}"
-                compare_with_floor(loop, floor_url, args)
+                compare_with_floor(loop, throwaway_database(folder, postgres, "floor"), args)
         finally:
             if postgres:
                 postgres.stop()
