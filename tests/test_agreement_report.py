@@ -124,3 +124,21 @@ def test_per_annotator_summary_includes_agreement_with_gold() -> None:
 def test_throughput_counts_items_per_annotator_and_day() -> None:
     report = build_report(project(labels(1, "ana"), labels(2, "ana"), labels(3, "ana")), samples=10)
     assert [(d.annotator, d.day.day, d.items) for d in report.throughput] == [("ana", 1, 1), ("ana", 2, 1), ("ana", 3, 1)]
+
+
+def test_the_streamed_report_equals_the_report_of_every_label_at_once(db, schema, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from annotator.agreement import service
+    from annotator.storage.tables import Project
+    from bench.workload import Workload, build
+
+    project_id = build(db, schema, Workload(articles=60, annotators=3, statements=3))
+    monkeypatch.setattr(service, "ARTICLES_PER_BATCH", 7)  # batches that split the project unevenly
+    with db.session() as session:
+        project = session.get(Project, project_id)
+        streamed = service.project_report(session, project)
+        at_once = build_report(service.project_labels(session, project))
+    for report in (streamed, at_once):
+        for item in report.most_disagreed:
+            item.title = ""
+    assert streamed.model_dump(exclude={"generated_at"}) == at_once.model_dump(exclude={"generated_at"})
+    assert streamed.articles_labeled == 60

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import combinations
@@ -87,29 +87,46 @@ class ProjectLabels:
     gold: list[LabelSet]
 
 
+# One article's labels: its id, each annotator's label set, and its gold if it has any.
+ArticleLabels = tuple[int, list[LabelSet], LabelSet | None]
+
+
 def build_report(labels: ProjectLabels, *, samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> AgreementReport:
-    tallies = _Tallies()
+    """The report of labels held in memory."""
     gold = {g.article_id: g for g in labels.gold}
     by_article: dict[int, list[LabelSet]] = defaultdict(list)
     for label_set in labels.label_sets:
         by_article[label_set.article_id].append(label_set)
-    for article_id in sorted(by_article):
-        gold_units = article_units(article_id, [gold[article_id]]) if article_id in gold else None
-        tallies.add(article_units(article_id, by_article[article_id]), gold_units)
-    annotators = sorted({s.annotator for s in labels.label_sets})
+    articles = ((article_id, by_article[article_id], gold.get(article_id)) for article_id in sorted(by_article))
+    return report_of(labels.project_id, labels.overlap, labels.stances, articles, labels.work, samples=samples, seed=seed)
+
+
+def report_of(
+    project_id: int, overlap: int, stances: list[str], articles: Iterable[ArticleLabels], work: list[WorkItem],
+    *, samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED,
+) -> AgreementReport:
+    """The report of articles as they come, in article order: each is tallied, then let go."""
+    tallies = _Tallies()
+    annotators: set[str] = set()
+    has_gold = False
+    for article_id, label_sets, gold in articles:
+        annotators.update(s.annotator for s in label_sets)
+        has_gold = has_gold or gold is not None
+        tallies.add(article_units(article_id, label_sets), article_units(article_id, [gold]) if gold else None)
+    names = sorted(annotators)
     ranked = sorted(tallies.articles, key=lambda a: (-a.score, a.article_id))[:MOST_DISAGREED]
     return AgreementReport(
-        project_id=labels.project_id,
+        project_id=project_id,
         generated_at=datetime.now(UTC),
-        annotators=annotators,
+        annotators=names,
         articles_labeled=len(tallies.articles),
         definitions=DEFINITIONS,
-        fields=[_field(spec, tallies.tables[spec.name], labels.overlap, samples, seed) for spec in FIELDS],
+        fields=[_field(spec, tallies.tables[spec.name], overlap, samples, seed) for spec in FIELDS],
         statement_keys=_keys(tallies.pairs),
         spans=[_span(label, tallies.pairs, tallies.span_counts[label]) for label in SPAN_LABELS],
-        stance_confusion=_confusion(tallies.tables["stance"], labels.stances),
-        per_annotator=[_annotator(name, tallies, labels.work, bool(gold)) for name in annotators],
-        throughput=_throughput(labels.work),
+        stance_confusion=_confusion(tallies.tables["stance"], stances),
+        per_annotator=[_annotator(name, tallies, work, has_gold) for name in names],
+        throughput=_throughput(work),
         most_disagreed=[
             ArticleDisagreement(article_id=a.article_id, title="", score=a.score, annotators=a.annotators, fields=a.fields)
             for a in ranked
