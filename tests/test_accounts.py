@@ -14,7 +14,7 @@ from annotator.cli import main
 from annotator.settings import Settings
 from annotator.storage import Database
 from annotator.storage.migrate import alembic_config
-from annotator.storage.tables import ProjectMember, User
+from annotator.storage.tables import Assignment, ProjectMember, User
 from tests.support import ApiClient, Team, TeamMember, WebSession
 
 
@@ -57,6 +57,26 @@ def test_a_lead_adds_and_changes_members(api: ApiClient, team: Team, project_id:
     assert lead.put(f"/projects/{created['id']}/members/ana", json={"role": "lead"}).json()["role"] == "lead"
     assert api.get(f"/projects/{created['id']}/agreement").status_code == 200  # a lead there, an annotator here
     assert api.get(f"/projects/{project_id}/agreement").status_code == 403
+
+
+def test_a_removed_members_unlabeled_articles_go_back_to_the_queue(api: ApiClient, team: Team, project_id: int, db: Database) -> None:
+    held = api.next_article(project_id)
+    saved = api.put(f"/articles/{held['id']}/annotation", json={"base_revision": None, "statements": []})  # type: ignore[index]
+    open_one = api.next_article(project_id)
+    assert saved.status_code == 200 and open_one is not None
+    assert api.as_(team.lena).request("DELETE", f"/projects/{project_id}/members/ana").status_code == 204
+    with db.session() as session:
+        kept = session.execute(select(Assignment.article_id, Assignment.status).join(User).where(User.name == "ana")).all()
+    assert kept == [(held["id"], "done")]  # type: ignore[index]  # her labels stay; the open article is free again
+
+
+def test_disabling_a_user_frees_what_they_held_without_labels(api: ApiClient, team: Team, project_id: int) -> None:
+    article = api.next_article(project_id)
+    assert api.as_(team.lena).post("/users/ana/disable").status_code == 200
+    lead = api.as_(team.lena)
+    reassigned = lead.post(f"/projects/{project_id}/assignments",
+                           json={"action": "assign", "article_ids": [article["id"]], "annotators": ["ben", "cleo"]})  # type: ignore[index]
+    assert reassigned.status_code == 200 and not reassigned.json()["refused"]  # both overlap slots were free
 
 
 def test_the_last_lead_of_a_project_cannot_be_removed_or_demoted(api: ApiClient, team: Team, project_id: int) -> None:
@@ -184,12 +204,12 @@ def test_the_command_line_manages_users_tokens_and_members(db: Database, team: T
         assert result.exit_code == 0, result.output
         return result.output
 
-    assert run("project", "remove-member", "sample", "cleo") == "cleo is no longer a member of sample\n"
+    assert run("project", "remove-member", "sample", "cleo").startswith("cleo is no longer a member of sample; 0 article(s)")
     assert run("project", "add-member", "sample", "cleo", "--role", "lead") == "cleo is a lead of sample\n"
     assert "cleo\tlead\tactive" in run("project", "members", "sample")
     token_id = run("token", "list", "ana").split("\t")[0]
     assert run("token", "revoke", token_id) == f"revoked token {token_id} of 'ana'\n"
-    assert run("user", "disable", "ben") == "disabled 'ben'\n"
+    assert run("user", "disable", "ben").startswith("disabled 'ben'; 0 article(s)")
     assert "ben\tannotator\tdisabled" in run("user", "list")
     refused = runner.invoke(main, ["project", "remove-member", "sample", "nobody"])
     assert refused.exit_code == 1 and "no user named 'nobody'" in refused.output

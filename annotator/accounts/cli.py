@@ -62,8 +62,8 @@ def list_command(cli: CliContext) -> None:
 def disable(cli: CliContext, name: str) -> None:
     """End NAME's access at once: logged out everywhere, tokens refused, no new login."""
     with cli.db().transaction() as session:
-        disable_user(session, get_user(session, name))
-    click.echo(f"disabled {name!r}")
+        released = disable_user(session, get_user(session, name))
+    click.echo(f"disabled {name!r}; {released} article(s) they held without labels went back to the queue")
 
 
 @user_group.command("enable")
@@ -143,8 +143,8 @@ def remove_member_command(cli: CliContext, project: str, name: str) -> None:
     """Take user NAME out of PROJECT."""
     with cli.db().transaction() as session:
         found = find_project(session, project)
-        remove_member(session, found, name)
-    click.echo(f"{name} is no longer a member of {found.name}")
+        released = remove_member(session, found, name)
+    click.echo(f"{name} is no longer a member of {found.name}; {released} article(s) they held without labels went back to the queue")
 
 
 @click.command("members")

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, delete, or_, select, true
 from sqlalchemy.orm import Session
 
 from annotator.accounts.models import MemberOut, TokenOut, UserOut
+from annotator.annotate.assignment import release_unlabeled
 from annotator.auth.membership import set_member
 from annotator.auth.service import add_user, end_all_login_sessions, get_user, hash_password
 from annotator.errors import Conflict, Forbidden, NotFound
@@ -66,12 +67,14 @@ def set_password(session: Session, user: User, password: str) -> None:
     end_all_login_sessions(session, user)
 
 
-def disable_user(session: Session, user: User) -> None:
-    """The user can no longer log in; their sessions end and their tokens stop working at once."""
+def disable_user(session: Session, user: User) -> int:
+    """The user can no longer log in; their sessions end and their tokens stop working at once, and
+    the articles they hold without labels go back to the queue. Returns how many were released."""
     if user.disabled_at is None:
         user.disabled_at = utcnow()
     end_all_login_sessions(session, user)
     session.flush()
+    return release_unlabeled(session, user)
 
 
 def enable_user(session: Session, user: User) -> None:
@@ -133,8 +136,9 @@ def put_member(session: Session, project: Project, name: str, role: str) -> Memb
     return MemberOut(name=user.name, role=role, account_role=user.role, disabled=user.disabled_at is not None)  # type: ignore[arg-type]
 
 
-def remove_member(session: Session, project: Project, name: str) -> None:
-    """Take the user out of the project: its pages, API and queue are closed to them at once."""
+def remove_member(session: Session, project: Project, name: str) -> int:
+    """Take the user out of the project: its pages, API and queue are closed to them at once, and the
+    articles they held there without labels go back to the queue. Returns how many were released."""
     user = get_user(session, name)
     _keep_a_lead(session, project, user)
     removed = session.execute(
@@ -142,6 +146,7 @@ def remove_member(session: Session, project: Project, name: str) -> None:
     )
     if not rows_changed(removed):
         raise NotFound(f"{name!r} is not a member of {project.name!r}")
+    return release_unlabeled(session, user, project)
 
 
 def _keep_a_lead(session: Session, project: Project, leaving: User) -> None:

@@ -153,8 +153,8 @@ def disable(user_name: str) -> Response:
     def disable_it() -> str:
         if user_name == current_user().name:
             raise Invalid("you cannot disable your own account", [])
-        disable_user(db_session(), get_user(db_session(), user_name))
-        return f"{user_name} is disabled: logged out everywhere, tokens refused."
+        released = disable_user(db_session(), get_user(db_session(), user_name))
+        return f"{user_name} is disabled: logged out everywhere, tokens refused, {released} unlabeled article(s) released."
 
     _attempt(_manage(user_name, disable_it))
     return redirect(url_for("accounts.users"))
@@ -214,8 +214,8 @@ def set_member(project_id: int) -> Response:
 def remove(project_id: int, user_name: str) -> Response:
     def remove_it() -> str:
         project = find_project(db_session(), project_id)
-        remove_member(db_session(), project, user_name)
-        return f"{user_name} is no longer a member of {project.name}."
+        released = remove_member(db_session(), project, user_name)
+        return f"{user_name} is no longer a member of {project.name}; {released} unlabeled article(s) released."
 
     _attempt(remove_it)
     return redirect(url_for("accounts.members", project_id=project_id))

@@ -202,6 +202,23 @@ def release_articles(session: Session, project: Project, article_ids: Iterable[i
     return _each_article_and_user(session, project, article_ids, users, _release)
 
 
+def release_unlabeled(session: Session, user: User, project: Project | None = None) -> int:
+    """Free every article the user holds without saved labels (in one project, or all): a leaver's
+    slots go back to the queue. Returns how many were released."""
+    held = select(Assignment.project_id, Assignment.article_id).where(
+        Assignment.user_id == user.id, Assignment.status == "open", Assignment.head_revision_id.is_(None))
+    if project is not None:
+        held = held.where(Assignment.project_id == project.id)
+    by_project: dict[int, list[int]] = {}
+    for project_id, article_id in session.execute(held):
+        by_project.setdefault(project_id, []).append(article_id)
+    released = 0
+    for project_id, article_ids in by_project.items():
+        owner = project if project is not None else session.get(Project, project_id)
+        released += len(release_articles(session, owner, article_ids, [user]).changed)  # type: ignore[arg-type]
+    return released
+
+
 def _each_article_and_user(
     session: Session, project: Project, article_ids: Iterable[int], users: list[User],
     step: Callable[[Session, Project, int, User, AssignmentReport], bool],
