@@ -18,50 +18,48 @@ from annotator.storage.tables import (
     Article,
     Assignment,
     Evaluation,
-    GoldRecord,
     MAX_ROW_ID,
+    GoldRecord,
     GoldRevision,
     ProjectMember,
     User,
 )
 
-PROJECT_ROLES = ("annotator", "lead")
-
-_MEMBER_ROLE = select(ProjectMember.role).where(
-    ProjectMember.project_id == bindparam("project_id"), ProjectMember.user_id == bindparam("user_id")
-)
+def _member_role(project_id: Any) -> Select[Any]:
+    """The role of the user (bound as `user_id`) in the project: a bound id or a column of an outer query."""
+    return select(ProjectMember.role).where(ProjectMember.project_id == project_id, ProjectMember.user_id == bindparam("user_id"))
 
 
-def _with_member_role(owner: Select[Any], project_id: Any) -> Select[Any]:
-    """The owning project's id and the user's role in it, in one query (every request runs one)."""
-    role = select(ProjectMember.role).where(ProjectMember.project_id == project_id, ProjectMember.user_id == bindparam("user_id"))
-    return owner.add_columns(role.scalar_subquery())
+_MEMBER_ROLE = _member_role(bindparam("project_id"))
+
+
+def _with_member_role(owner: Select[Any]) -> Select[Any]:
+    """The owner query's project id (its one column) and the user's role there, in one query (every request runs one)."""
+    return owner.add_columns(_member_role(owner.selected_columns[0]).scalar_subquery())
 
 
 # A URL names its project directly or through a row that belongs to one: each view argument
 # that does, with the query that finds the project (and the caller's role there) and the word for a missing row.
 _OWNING_PROJECT: dict[str, tuple[Select[Any], str]] = {
     "article_id": (
-        _with_member_role(select(Article.project_id).where(Article.id == bindparam("key")), Article.project_id),
+        _with_member_role(select(Article.project_id).where(Article.id == bindparam("key"))),
         "article",
     ),
     "evaluation_id": (
-        _with_member_role(select(Evaluation.project_id).where(Evaluation.id == bindparam("key")), Evaluation.project_id),
+        _with_member_role(select(Evaluation.project_id).where(Evaluation.id == bindparam("key"))),
         "evaluation",
     ),
     "annotation_revision_id": (
         _with_member_role(
             select(Assignment.project_id).join(AnnotationRevision, AnnotationRevision.assignment_id == Assignment.id)
-            .where(AnnotationRevision.id == bindparam("key")),
-            Assignment.project_id,
+            .where(AnnotationRevision.id == bindparam("key"))
         ),
         "annotation revision",
     ),
     "gold_revision_id": (
         _with_member_role(
             select(GoldRecord.project_id).join(GoldRevision, GoldRevision.gold_record_id == GoldRecord.id)
-            .where(GoldRevision.id == bindparam("key")),
-            GoldRecord.project_id,
+            .where(GoldRevision.id == bindparam("key"))
         ),
         "gold revision",
     ),
@@ -92,13 +90,6 @@ def project_role(session: Session, user: User, project_id: int) -> str | None:
     if user.role == "admin":
         return "admin"
     return session.scalar(_MEMBER_ROLE, {"project_id": project_id, "user_id": user.id})
-
-
-def member_project_ids(session: Session, user: User) -> set[int] | None:
-    """The projects the user belongs to; None for admins, who see every project."""
-    if user.role == "admin":
-        return None
-    return set(session.scalars(select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)))
 
 
 def set_member(session: Session, project_id: int, user: User, role: str) -> ProjectMember:
