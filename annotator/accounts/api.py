@@ -23,21 +23,21 @@ from annotator.accounts.service import (
     describe_user,
     disable_user,
     enable_user,
-    find_token,
     list_members,
     list_users,
+    managed_user,
     put_member,
     remove_member,
     require_may_create,
-    require_may_manage,
+    require_may_disable,
     reset_password,
     revocable_tokens,
     revoke_token,
 )
 from annotator.auth.guard import requires
-from annotator.auth.service import get_user, issue_token
+from annotator.auth.service import issue_token
 from annotator.context import current_user, db_session
-from annotator.errors import ErrorBody, Invalid
+from annotator.errors import ErrorBody
 from annotator.http import ProjectPath, RowId, api_blueprint, json_response
 from annotator.projects.service import find_project
 from annotator.storage.tables import User
@@ -77,9 +77,7 @@ def post_user(body: UserCreate) -> Response:
 
 
 def _managed_user(name: str) -> User:
-    user = get_user(db_session(), name)
-    require_may_manage(current_user(), user)
-    return user
+    return managed_user(db_session(), current_user(), name)
 
 
 @api.post("/users/<string:user_name>/disable", responses={200: UserOut})
@@ -87,8 +85,7 @@ def _managed_user(name: str) -> User:
 def post_disable(path: UserPath) -> Response:
     """End the user's access at once: no login, no session, no token works until enabled again."""
     user = _managed_user(path.user_name)
-    if user.id == current_user().id:
-        raise Invalid("you cannot disable your own account", [])
+    require_may_disable(current_user(), user)
     disable_user(db_session(), user)
     db_session().commit()
     return json_response(describe_user(user))
@@ -132,9 +129,7 @@ def post_token(body: TokenCreate) -> Response:
 def delete_token(path: TokenPath) -> Response:
     """Revoke a token: requests carrying it are refused from now on."""
     session = db_session()
-    token, owner = find_token(session, path.token_id)
-    require_may_manage(current_user(), owner)
-    revoke_token(session, token)
+    revoke_token(session, path.token_id, current_user())
     session.commit()
     return Response(status=204)
 

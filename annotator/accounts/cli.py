@@ -12,7 +12,6 @@ import click
 from annotator.accounts.service import (
     disable_user,
     enable_user,
-    find_token,
     list_members,
     list_tokens,
     list_users,
@@ -117,8 +116,7 @@ def list_tokens_command(cli: CliContext, name: str | None) -> None:
 def revoke(cli: CliContext, token_id: int) -> None:
     """Revoke token ID (see `annotator token list`): requests carrying it are refused from now on."""
     with cli.db().transaction() as session:
-        token, owner = find_token(session, token_id)
-        revoke_token(session, token)
+        _, owner = revoke_token(session, token_id)
     click.echo(f"revoked token {token_id} of {owner.name!r}")
 
 

@@ -15,7 +15,7 @@ from annotator.accounts.models import MemberOut, TokenOut, UserOut
 from annotator.annotate.assignment import release_unlabeled
 from annotator.auth.membership import set_member
 from annotator.auth.service import add_user, end_all_login_sessions, get_user, hash_password
-from annotator.errors import Conflict, Forbidden, NotFound
+from annotator.errors import Conflict, Forbidden, Invalid, NotFound
 from annotator.storage.database import rows_changed
 from annotator.storage.tables import ApiToken, Project, ProjectMember, User, utcnow
 
@@ -30,6 +30,18 @@ def may_manage(actor: User, target: User) -> bool:
 def require_may_manage(actor: User, target: User) -> None:
     if not may_manage(actor, target):
         raise Forbidden(f"a {actor.role} cannot manage the {target.role} account {target.name!r}; ask an admin")
+
+
+def managed_user(session: Session, actor: User, name: str) -> User:
+    """The account NAME, if the actor may manage it."""
+    user = get_user(session, name)
+    require_may_manage(actor, user)
+    return user
+
+
+def require_may_disable(actor: User, target: User) -> None:
+    if actor.id == target.id:
+        raise Invalid("you cannot disable your own account", [])
 
 
 def require_may_create(actor: User, role: str) -> None:
@@ -105,15 +117,16 @@ def _tokens(session: Session, owners: ColumnElement[bool]) -> list[TokenOut]:
     return [describe_token(token, name) for token, name in session.execute(query)]
 
 
-def find_token(session: Session, token_id: int) -> tuple[ApiToken, User]:
+def revoke_token(session: Session, token_id: int, actor: User | None = None) -> tuple[ApiToken, User]:
+    """Delete token ID (if the actor, when there is one, may manage its owner); returns it and its owner."""
     row = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.id == token_id)).first()
     if row is None:
         raise NotFound(f"no API token {token_id}")
-    return row[0], row[1]
-
-
-def revoke_token(session: Session, token: ApiToken) -> None:
+    token, owner = row
+    if actor is not None:
+        require_may_manage(actor, owner)
     session.execute(delete(ApiToken).where(ApiToken.id == token.id))
+    return token, owner
 
 
 def list_members(session: Session, project: Project) -> list[MemberOut]:

@@ -16,15 +16,15 @@ from annotator.accounts.service import (
     describe_user,
     disable_user,
     enable_user,
-    find_token,
     list_members,
     list_tokens,
     list_users,
+    managed_user,
     may_manage,
     put_member,
     remove_member,
     require_may_create,
-    require_may_manage,
+    require_may_disable,
     reset_password,
     revocable_tokens,
     revoke_token,
@@ -36,6 +36,7 @@ from annotator.auth.web import begin_browser_session
 from annotator.context import current_user, db_session
 from annotator.errors import ApiError, Invalid
 from annotator.projects.service import find_project, list_projects
+from annotator.storage.tables import User
 
 pages = Blueprint("accounts", __name__)
 
@@ -102,9 +103,7 @@ def create_token() -> ResponseReturnValue:
 @pages.post("/tokens/<int:token_id>/revoke")
 def revoke(token_id: int) -> ResponseReturnValue:
     def revoke_it() -> str:
-        token, owner = find_token(db_session(), token_id)
-        require_may_manage(current_user(), owner)
-        revoke_token(db_session(), token)
+        token, owner = revoke_token(db_session(), token_id, current_user())
         return f"Token {token.hint}… of {owner.name} revoked."
 
     _attempt(revoke_it)
@@ -139,22 +138,18 @@ def create_user() -> ResponseReturnValue:
     return users(issued[0]) if _attempt(create) else redirect(url_for("accounts.users"))
 
 
-def _manage(name: str, change: Callable[[], str]) -> Callable[[], str]:
-    def checked() -> str:
-        require_may_manage(current_user(), get_user(db_session(), name))
-        return change()
-
-    return checked
+def _manage(name: str, change: Callable[[User], str]) -> Callable[[], str]:
+    """The change, applied to account NAME once the current user is found to be allowed to manage it."""
+    return lambda: change(managed_user(db_session(), current_user(), name))
 
 
 @pages.post("/users/<user_name>/disable")
 @requires("lead")
 def disable(user_name: str) -> Response:
-    def disable_it() -> str:
-        if user_name == current_user().name:
-            raise Invalid("you cannot disable your own account", [])
-        released = disable_user(db_session(), get_user(db_session(), user_name))
-        return f"{user_name} is disabled: logged out everywhere, tokens refused, {released} unlabeled article(s) released."
+    def disable_it(user: User) -> str:
+        require_may_disable(current_user(), user)
+        released = disable_user(db_session(), user)
+        return f"{user.name} is disabled: logged out everywhere, tokens refused, {released} unlabeled article(s) released."
 
     _attempt(_manage(user_name, disable_it))
     return redirect(url_for("accounts.users"))
@@ -163,9 +158,9 @@ def disable(user_name: str) -> Response:
 @pages.post("/users/<user_name>/enable")
 @requires("lead")
 def enable(user_name: str) -> Response:
-    def enable_it() -> str:
-        enable_user(db_session(), get_user(db_session(), user_name))
-        return f"{user_name} is enabled."
+    def enable_it(user: User) -> str:
+        enable_user(db_session(), user)
+        return f"{user.name} is enabled."
 
     _attempt(_manage(user_name, enable_it))
     return redirect(url_for("accounts.users"))
@@ -176,10 +171,9 @@ def enable(user_name: str) -> Response:
 def reset(user_name: str) -> ResponseReturnValue:
     issued: list[IssuedPassword] = []
 
-    def reset_it() -> str:
-        user = get_user(db_session(), user_name)
+    def reset_it(user: User) -> str:
         issued.append(IssuedPassword(user=describe_user(user), password=reset_password(db_session(), user)))
-        return f"{user_name} has a new password and has been logged out."
+        return f"{user.name} has a new password and has been logged out."
 
     return users(issued[0]) if _attempt(_manage(user_name, reset_it)) else redirect(url_for("accounts.users"))
 
