@@ -3,7 +3,6 @@ everyone else's predictions get, and write a versioned model folder with its car
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections import defaultdict
@@ -14,7 +13,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import orjson
 import sklearn
 import skops
 from sqlalchemy import select
@@ -28,7 +26,15 @@ from annotator.model.baseline import STATEMENT_THRESHOLD, BaselineModel, load_mo
 from annotator.model.candidates import Candidate, candidates, labeled_candidates
 from annotator.model.card import CurvePoint, ModelCard, SplitCounts, headline
 from annotator.model.folders import list_cards
-from annotator.predictions.evaluation import GoldArticle, PredictionIndex, evaluate, gold_from_articles
+from annotator.predictions.evaluation import (
+    GoldArticle,
+    PredictionIndex,
+    evaluate,
+    gold_content,
+    gold_file_records,
+    gold_from_articles,
+    pinned_file,
+)
 from annotator.predictions.models import EvaluationReport, GoldSource
 from annotator.storage.tables import Article, GoldRecord, GoldRevision, Project
 
@@ -73,22 +79,16 @@ def gold_of_project(session: Session, project: Project) -> GoldSet:
 
 def gold_of_export(folder: Path) -> GoldSet:
     """A pinned export (`annotator export`): its gold.jsonl, split as the export split it."""
-    path, manifest_path = folder / "gold.jsonl", folder / "manifest.json"
+    path = folder / "gold.jsonl"
     if not path.is_file():
         raise NotFound(f"{folder} has no gold.jsonl: give the folder `annotator export` wrote")
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
-    examples = []
-    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
-        if raw.strip():
-            try:
-                record = orjson.loads(raw)
-                examples.append(GoldExample(record["id"], record.get("external_id"), record["text"], record.get("split") or "train",
-                                            {"statements": record["statements"], "article": record["article"]}))
-            except (ValueError, KeyError, TypeError) as error:
-                raise Invalid(f"gold.jsonl line {number} is not a gold record: {error}", []) from error
-    digest = text_digest(path.read_text())[:16]
-    version = f"{manifest.get('project', '?')} {manifest.get('version', '?')}, gold.jsonl sha256:{digest}"
-    return GoldSet(examples, str(path), version, manifest.get("project"))
+
+    def example(record: dict[str, Any]) -> GoldExample:
+        return GoldExample(record["id"], record.get("external_id"), record["text"], record.get("split") or "train",
+                           gold_content(record))
+
+    pinned = pinned_file(path)
+    return GoldSet(list(gold_file_records(path, example)), str(path), pinned.version, pinned.project)
 
 
 def _labeled(examples: Iterable[GoldExample], schema: LabelSchema) -> list[Candidate]:

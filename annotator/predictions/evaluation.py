@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import func, select
@@ -52,6 +52,7 @@ DEFINITIONS = {
 }
 
 Content = Mapping[str, Any]
+T = TypeVar("T")
 HumanLabels = Callable[[list[int]], Mapping[str, Mapping[int, Content]]]
 
 
@@ -85,33 +86,57 @@ def gold_from_articles(source: GoldSource, articles: list[GoldArticle], project:
     return Gold(source.model_copy(update={"articles": 0}), lambda: _in_batches(articles), project, len(articles))
 
 
-def gold_from_file(path: Path, split: str | None) -> Gold:
-    """Gold records of an export (`gold.jsonl`); its manifest, if beside it, pins the version."""
+@dataclass(frozen=True)
+class PinnedFile:
+    """What pins a gold.jsonl: its export's manifest (if beside it) and the file's own hash."""
+
+    version: str
+    project: str | None
+    lines: int
+
+
+def pinned_file(path: Path) -> PinnedFile:
     digest, lines = hashlib.sha256(), 0
     with path.open("rb") as stream:
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
             lines += chunk.count(b"\n")
-
-    def articles() -> Iterator[GoldArticle]:
-        with path.open("rb") as lines:
-            for number, raw in enumerate(lines, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    record = orjson.loads(raw)
-                    article = GoldArticle(record["id"], record.get("external_id"), text_digest(record["text"]),
-                                          record.get("split"), {"statements": record["statements"], "article": record["article"]})
-                except (ValueError, KeyError, TypeError) as error:
-                    raise Invalid(f"{path.name} line {number} is not a gold record: {error}", []) from error
-                if split is None or article.split == split:
-                    yield article
-
     manifest_path = path.parent / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     version = f"{manifest['project']} {manifest['version']}, " if manifest else ""
-    source = GoldSource(source=str(path), version=f"{version}{path.name} sha256:{digest.hexdigest()[:16]}", split=split, articles=0)
-    return Gold(source, lambda: _in_batches(articles()), manifest.get("project"), lines)
+    return PinnedFile(f"{version}{path.name} sha256:{digest.hexdigest()[:16]}", manifest.get("project"), lines)
+
+
+def gold_file_records(path: Path, make: Callable[[dict[str, Any]], T]) -> Iterator[T]:
+    """Each record of a gold.jsonl made into what the caller needs; a line that is not a gold record is refused by number."""
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            try:
+                made = make(orjson.loads(raw))
+            except (ValueError, KeyError, TypeError) as error:
+                raise Invalid(f"{path.name} line {number} is not a gold record: {error}", []) from error
+            yield made
+
+
+def gold_content(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {"statements": record["statements"], "article": record["article"]}
+
+
+def gold_from_file(path: Path, split: str | None) -> Gold:
+    """Gold records of an export (`gold.jsonl`); its manifest, if beside it, pins the version."""
+    pinned = pinned_file(path)
+
+    def article(record: dict[str, Any]) -> GoldArticle:
+        return GoldArticle(record["id"], record.get("external_id"), text_digest(record["text"]), record.get("split"),
+                           gold_content(record))
+
+    def articles() -> Iterator[GoldArticle]:
+        return (a for a in gold_file_records(path, article) if split is None or a.split == split)
+
+    source = GoldSource(source=str(path), version=pinned.version, split=split, articles=0)
+    return Gold(source, lambda: _in_batches(articles()), pinned.project, pinned.lines)
 
 
 def gold_from_project(session: Session, project: Project, split: str | None) -> Gold:
