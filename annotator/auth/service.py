@@ -7,14 +7,14 @@ import re
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from annotator.auth.models import ROLES
 from annotator.errors import Conflict, Invalid, NotFound
-from annotator.storage.database import rows_changed
 from annotator.storage.tables import ApiToken, LoginFailure, LoginSession, User, utcnow
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -61,26 +61,26 @@ LOGIN_WINDOW = timedelta(minutes=15)
 # Keyed on the name and the client's address together: guessing one user's password from one
 # place is slowed, while failures elsewhere (or behind a shared proxy) lock nobody else out.
 FAILURES_PER_NAME_AND_ADDRESS = 10
+NAME_STORED, ADDRESS_STORED = 200, 64  # the widths of login_failures.name and .remote_addr
 
 
 def login_blocked(session: Session, name: str, remote_addr: str, now: datetime | None = None) -> bool:
     """Too many recent failures for this name from this address: refuse without checking."""
     since = (now or utcnow()) - LOGIN_WINDOW
-    failures = session.scalar(
-        select(func.count(LoginFailure.id)).where(
-            LoginFailure.at >= since, LoginFailure.name == name[:200], LoginFailure.remote_addr == remote_addr[:64]
-        )
-    ) or 0
-    return failures >= FAILURES_PER_NAME_AND_ADDRESS
+    failures = session.scalar(select(func.count(LoginFailure.id)).where(LoginFailure.at >= since, *_failures_of(name, remote_addr)))
+    return (failures or 0) >= FAILURES_PER_NAME_AND_ADDRESS
 
 
 def record_login(session: Session, name: str, remote_addr: str, succeeded: bool) -> None:
     if succeeded:
-        session.execute(
-            delete(LoginFailure).where(LoginFailure.name == name[:200], LoginFailure.remote_addr == remote_addr[:64])
-        )
+        session.execute(delete(LoginFailure).where(*_failures_of(name, remote_addr)))
     else:
-        session.add(LoginFailure(name=name[:200], remote_addr=remote_addr[:64]))
+        session.add(LoginFailure(name=name[:NAME_STORED], remote_addr=remote_addr[:ADDRESS_STORED]))
+
+
+def _failures_of(name: str, remote_addr: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The recorded failures of this name from this address (as stored: cut to the columns' width)."""
+    return LoginFailure.name == name[:NAME_STORED], LoginFailure.remote_addr == remote_addr[:ADDRESS_STORED]
 
 
 def get_user(session: Session, name: str) -> User:
@@ -117,14 +117,12 @@ def create_token(session: Session, user: User, label: str = "") -> str:
 
 
 # Every request runs one of these: built once, run with a bound parameter; disabled users match none.
-_TOKEN_OWNER = (
-    select(User).join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == bindparam("key_hash"), User.disabled_at.is_(None))
-)
-_SESSION_OWNER = (
-    select(User).join(LoginSession, LoginSession.user_id == User.id)
-    .where(LoginSession.key_hash == bindparam("key_hash"), User.disabled_at.is_(None))
-)
+def _enabled_owner(table: type[ApiToken] | type[LoginSession], key_hash: Any) -> Select[Any]:
+    return select(User).join(table, table.user_id == User.id).where(key_hash == bindparam("key_hash"), User.disabled_at.is_(None))
+
+
+_TOKEN_OWNER = _enabled_owner(ApiToken, ApiToken.token_hash)
+_SESSION_OWNER = _enabled_owner(LoginSession, LoginSession.key_hash)
 
 
 def user_for_token(session: Session, token: str) -> User | None:
@@ -147,6 +145,6 @@ def end_login_session(session: Session, key: str) -> None:
     session.execute(delete(LoginSession).where(LoginSession.key_hash == hash_token(key)))
 
 
-def end_all_login_sessions(session: Session, user: User) -> int:
-    """Log the user out everywhere (password changed, account disabled); returns how many ended."""
-    return rows_changed(session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)))
+def end_all_login_sessions(session: Session, user: User) -> None:
+    """Log the user out everywhere (password changed, account disabled)."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))

@@ -33,13 +33,13 @@ def login() -> ResponseReturnValue:
             return render_template("login.html", next=target), 429
         user = authenticate(db, name, request.form.get("password", ""))
         record_login(db, name, address, succeeded=user is not None)
-        if user is not None:
-            begin_browser_session(user)
+        if user is None:
+            db.commit()
+            flash("Unknown user name or wrong password.", "error")
+            return render_template("login.html", next=target), 401
+        begin_browser_session(user)
         db.commit()
-        if user is not None:
-            return redirect(target)
-        flash("Unknown user name or wrong password.", "error")
-        return render_template("login.html", next=target), 401
+        return redirect(target)
     return render_template("login.html", next=target)
 
 
