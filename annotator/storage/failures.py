@@ -7,8 +7,9 @@ from sqlalchemy.exc import DBAPIError
 
 from annotator.errors import ApiError
 
-# SQLite's result codes (sqlite3 errors carry them by name) and PostgreSQL's SQLSTATEs.
-_CANNOT_WRITE = {"SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "25006", "53100"}
+# SQLite's result codes (sqlite3 errors carry them by name, extended ones as NAME_DETAIL) and
+# PostgreSQL's SQLSTATEs (whole codes, or a class by its first characters).
+_CANNOT_WRITE_PREFIXES = ("SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "25006", "53100")
 _UNREACHABLE_PREFIXES = ("SQLITE_BUSY", "SQLITE_LOCKED", "08", "53300", "57P")
 
 
@@ -21,7 +22,7 @@ def storage_failure(error: DBAPIError) -> StorageUnavailable | None:
     """The 503 this database error amounts to, or None if it is not about the storage's condition."""
     driver_error = error.orig
     code = str(getattr(driver_error, "sqlite_errorname", None) or getattr(driver_error, "sqlstate", None) or "")
-    if code in _CANNOT_WRITE or code.startswith("SQLITE_IOERR") or code.startswith("SQLITE_READONLY"):
+    if code.startswith(_CANNOT_WRITE_PREFIXES):
         return StorageUnavailable(
             "the database cannot be written (it is read-only or its disk is full): nothing was saved; "
             "tell the server's operator"
