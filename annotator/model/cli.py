@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -10,7 +11,9 @@ import orjson
 
 from annotator.cli_support import CliContext, pass_cli
 from annotator.model.extra import require_model_extra
+from annotator.model.folders import models_folder, next_version
 from annotator.model.progress import StatusFile
+from annotator.model.store import articles_without_gold, import_lines
 from annotator.projects.service import find_project, project_schema
 
 
@@ -27,7 +30,6 @@ from annotator.projects.service import find_project, project_schema
 def train_command(cli: CliContext, project: str, export_dir: Path | None, seed: int, curve: bool, status_path: Path | None) -> None:
     """Train the baseline on PROJECT's gold (train split), score it on dev and test, write a model folder."""
     require_model_extra()
-    from annotator.model.folders import models_folder, next_version  # noqa: PLC0415
     from annotator.model.training import gold_of_export, gold_of_project, save_folder, train  # noqa: PLC0415
     from annotator.predictions.store import store_evaluation  # noqa: PLC0415
 
@@ -68,25 +70,21 @@ def train_command(cli: CliContext, project: str, export_dir: Path | None, seed: 
 def predict_command(cli: CliContext, project: str, version: str, output: Path | None, import_them: bool) -> None:
     """Predict statements, with a score each, for PROJECT's articles that have no gold."""
     require_model_extra()
-    from annotator.model.folders import models_folder  # noqa: PLC0415
     from annotator.model.training import load_folder, prediction_lines  # noqa: PLC0415
-    from annotator.model.store import articles_without_gold, import_lines  # noqa: PLC0415
 
     with cli.db().session() as session:
         found = find_project(session, project)
         schema = project_schema(found)
         model, _ = load_folder(models_folder(cli.settings.data_dir, found), version)
         articles = articles_without_gold(session, found)
-    sink = output.open("wb") if output else (None if import_them else sys.stdout.buffer)
     kept = []
-    with click.progressbar(articles, label="Predicting", file=sys.stderr) as bar:
+    with ExitStack() as closing, click.progressbar(articles, label="Predicting", file=sys.stderr) as bar:
+        sink = closing.enter_context(output.open("wb")) if output else (None if import_them else sys.stdout.buffer)
         for line in prediction_lines(model, schema, bar, version):
             if sink is not None:
                 sink.write(orjson.dumps(line) + b"\n")
             if import_them:
                 kept.append(line)
-    if output and sink is not None:
-        sink.close()
     if import_them:
         with cli.db().session(write=True) as session:
             report = import_lines(session, find_project(session, found.id), schema, kept)
