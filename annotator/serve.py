@@ -40,7 +40,7 @@ class AnnotatorServer(BaseApplication):  # type: ignore[misc]
 
 
 GUNICORN_OPTIONS = {
-    "worker_class": "gthread", "accesslog": None, "errorlog": "-", "timeout": 60, "graceful_timeout": 10,
+    "worker_class": "annotator.workers.BalancedThreadWorker", "accesslog": None, "errorlog": "-", "timeout": 60, "graceful_timeout": 10,
     # Annotators pause between requests for seconds: keep their connections open across the pause.
     "keepalive": 75,
 }
