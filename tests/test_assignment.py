@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from annotator.storage import Database
-from annotator.storage.tables import Article
+from annotator.storage.tables import Article, Assignment, Project, User
 from tests.support import ApiClient, unfilled_recount
 
 
@@ -105,3 +105,32 @@ def test_the_unfilled_article_count_follows_claims_skips_and_saves(api: ApiClien
     save_empty(ben, ben.next_article(project_id))
     kept, recount = unfilled_recount(db, project_id)
     assert kept == recount < recount_at_start
+
+
+def progress_recount(db: Database, project_id: int, user_name: str) -> dict[str, int]:
+    """Progress counted row by row: done, plus open, plus unfilled articles this user holds no assignment of."""
+    with db.session() as session:
+        project = session.get(Project, project_id)
+        assert project is not None
+        user = session.scalar(select(User).where(User.name == user_name))
+        mine = dict(session.execute(select(Assignment.article_id, Assignment.status).where(Assignment.user_id == user.id)).all())
+        unfilled = set(session.scalars(select(Article.id).where(Article.project_id == project_id,
+                                                                Article.assigned_count < project.overlap)))
+    done = sum(1 for status in mine.values() if status == "done")
+    still_open = sum(1 for status in mine.values() if status == "open")
+    return {"done": done, "total": done + still_open + len(unfilled - set(mine))}
+
+
+def test_progress_equals_a_recount_after_claims_skips_and_saves(api: ApiClient, team, project_id: int, db: Database) -> None:  # type: ignore[no-untyped-def]
+    ana, ben, cleo = api.as_(team.ana), api.as_(team.ben), api.as_(team.cleo)
+    skipped_by_ana = ana.next_article(project_id)
+    ana.post(f"/articles/{skipped_by_ana['id']}/skip").raise_for_status()  # back to no annotators at all
+    save_empty(ana, ana.next_article(project_id))
+    save_empty(ben, ben.next_article(project_id))  # ben joins ana's article: now full
+    ben.next_article(project_id)  # left open
+    taken_then_skipped = cleo.next_article(project_id)
+    cleo.post(f"/articles/{taken_then_skipped['id']}/skip").raise_for_status()  # partly filled, skipped by cleo
+    untouched_then_skipped = cleo.next_article(project_id)
+    cleo.post(f"/articles/{untouched_then_skipped['id']}/skip").raise_for_status()  # back to no annotators
+    for client in (ana, ben, cleo):
+        assert client.get(f"/projects/{project_id}/progress").json() == progress_recount(db, project_id, client.member.name)
