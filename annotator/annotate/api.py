@@ -23,7 +23,7 @@ from annotator.ingest.models import ArticleOut
 from annotator.labelschema.suggest import SpanSuggestion, suggest_spans
 from annotator.projects.models import ProjectProgress
 from annotator.projects.progress import progress
-from annotator.projects.service import find_project, project_schema
+from annotator.projects.service import find_project, project_schema, project_settings, settings_schema
 from annotator.storage.tables import Article
 
 api = api_blueprint("annotate_api", __name__, "annotate")
@@ -54,7 +54,7 @@ def _readable(session: Session, article_id: int) -> Article:
 def post_next(path: ProjectPath) -> Response:
     """Assign the calling annotator their next article (null when none is left for them)."""
     reader, writer = read_session(), db_session()
-    project = find_project(reader, path.project_id)
+    project = project_settings(reader, path.project_id)
     article = next_article(reader, writer, project, current_user())
     writer.commit()
     body = NextArticle(
@@ -96,8 +96,8 @@ def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
     # Reading and checking happen before the writer's first statement, outside the write lock.
     reader, writer = read_session(), db_session()
     article = _readable(reader, path.article_id)
-    project = find_project(reader, article.project_id)
-    saved = save_annotation(writer, project, project_schema(project), article, current_user(), body)
+    project = project_settings(reader, article.project_id)
+    saved = save_annotation(writer, project, settings_schema(reader, project), article, current_user(), body)
     writer.commit()
     return json_response(saved)
 

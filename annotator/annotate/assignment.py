@@ -8,30 +8,34 @@ refuses to pass the project's overlap (projects.slots), so neither concurrent
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, bindparam, delete, exists, func, insert, select
+from sqlalchemy import BindParameter, Select, bindparam, delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from annotator.auth.membership import project_role
 from annotator.errors import Conflict, Invalid, NotFound
-from annotator.projects.slots import give_back_slot, take_slot
+from annotator.projects.service import ProjectSettings
+from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
+from annotator.storage.lean import Entity, LeanQuery
 from annotator.storage.tables import Article, Assignment, Prediction, Project, User, utcnow
 
 CANDIDATES_PER_TRY = 8
+# Articles leave the database whole, as detached ORM objects, for every reader of one.
+ARTICLE = Entity.of(Article)
 
-# The statements of the annotator loop are built once, with bound parameters:
-# building a SQLAlchemy statement costs more than running it.
-_OPEN_ARTICLE = (
-    select(Article)
+# The statements of the annotator loop run leanly (storage.lean): built once, with bound parameters.
+_OPEN_ARTICLE = LeanQuery(
+    select(*ARTICLE.columns)
     .join(Assignment, Assignment.article_id == Article.id)
     .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == bindparam("project_id"),
            Assignment.status == "open")
     .order_by(Assignment.id)
     .limit(1)
 )
-_CANDIDATES = (
+_FILL_ORDER = (
     select(Article.id)
     .where(
         Article.project_id == bindparam("project_id"),
@@ -42,40 +46,57 @@ _CANDIDATES = (
     .order_by(Article.assigned_count.desc(), Article.id)
     .limit(CANDIDATES_PER_TRY)
 )
-_ARTICLE = select(Article).where(Article.id == bindparam("article_id"))
+_CANDIDATES = LeanQuery(_FILL_ORDER)
+_ARTICLE = LeanQuery(select(*ARTICLE.columns).where(Article.id == bindparam("article_id")))
 _ASSIGNMENT = select(Assignment).where(Assignment.article_id == bindparam("article_id"), Assignment.user_id == bindparam("user_id"))
-_NEW_ASSIGNMENT = insert(Assignment).returning(Assignment)
+_ASSIGNMENT_STATE = LeanQuery(
+    select(Assignment.id, Assignment.status, Assignment.head_revision_id)
+    .where(Assignment.article_id == bindparam("article_id"), Assignment.user_id == bindparam("user_id"))
+)
+_NOW: BindParameter[datetime] = bindparam("now")
+_NEW_ASSIGNMENT = LeanQuery(
+    insert(Assignment)
+    .values(project_id=bindparam("project_id"), article_id=bindparam("article_id"), user_id=bindparam("user_id"),
+            status=bindparam("status"), assigned_at=_NOW, updated_at=_NOW)
+    .returning(Assignment.id, Assignment.status, Assignment.head_revision_id)
+)
 
 
-def next_article(reader: Session, writer: Session, project: Project, user: User) -> Article | None:
+class AssignmentState(NamedTuple):
+    """Where one user stands with one article: what a claim or a save checks."""
+
+    id: int
+    status: str
+    head_revision_id: int | None
+
+
+def next_article(reader: Session, writer: Session, project: Project | ProjectSettings, user: User) -> Article | None:
     """The user's oldest unfinished article, else a newly claimed one, else None.
 
-    The looking is done in `reader` and only the claim in `writer`, so on SQLite
-    the write lock is held for the claim alone. Pass one session twice where that
-    does not matter.
+    The looking is done in `reader` and only the claim in `writer`, so on SQLite the
+    write lock is held for the claim alone. Pass one session twice where that does not matter.
     """
     mine = {"user_id": user.id, "project_id": project.id}
-    open_article = reader.scalar(_OPEN_ARTICLE, mine)
-    if open_article is not None:
-        return open_article
+    if (open_article := _OPEN_ARTICLE.first(reader, mine)) is not None:
+        return ARTICLE.detached(open_article)
     candidates = _candidates(reader, project, user)
     while candidates:
         for article_id in candidates:
             if claim(writer, project, article_id, user):
-                return writer.scalar(_ARTICLE, {"article_id": article_id})
+                return ARTICLE.detached(_ARTICLE.rows(writer, {"article_id": article_id})[0])
         # Others claimed them first: look again, now holding the write lock.
         candidates = _candidates(writer, project, user)
     return None
 
 
-def _candidates(session: Session, project: Project, user: User) -> list[int]:
+def _candidates(session: Session, project: Project | ProjectSettings, user: User) -> list[int]:
     params = {"user_id": user.id, "project_id": project.id, "overlap": project.overlap}
     if project.queue_order != "uncertain":
-        return list(session.scalars(_CANDIDATES, params))
+        return [row[0] for row in _CANDIDATES.rows(session, params)]
     return list(session.scalars(_uncertain_first(session, project), params))
 
 
-def _uncertain_first(session: Session, project: Project) -> Select[int]:
+def _uncertain_first(session: Session, project: Project | ProjectSettings) -> Select[Any]:
     """Articles others started first (overlap sets complete), then those the newest model with stance
     margins is least sure of; in random order while no model has spoken."""
     newest = session.execute(
@@ -84,35 +105,41 @@ def _uncertain_first(session: Session, project: Project) -> Select[int]:
         .order_by(Prediction.id.desc()).limit(1)
     ).first()
     if newest is None:
-        return _CANDIDATES.order_by(None).order_by(Article.assigned_count.desc(), func.random())
+        return _FILL_ORDER.order_by(None).order_by(Article.assigned_count.desc(), func.random())
     margin = (
         select(Prediction.stance_margin)
         .where(Prediction.article_id == Article.id, Prediction.model == newest[0], Prediction.model_version == newest[1])
         .scalar_subquery()
     )
-    return _CANDIDATES.order_by(None).order_by(Article.assigned_count.desc(), margin.asc().nulls_last(), Article.id)
+    return _FILL_ORDER.order_by(None).order_by(Article.assigned_count.desc(), margin.asc().nulls_last(), Article.id)
 
 
-def claim(session: Session, project: Project, article_id: int, user: User) -> Assignment | None:
+def claim(session: Session, project: ProjectSlots, article_id: int, user: User) -> AssignmentState | None:
     """A new open assignment of the article for the user, if it has room and they hold none."""
     # Checked in the writing transaction: the user's own concurrent request may have just taken it.
-    if assignment_of(session, article_id, user) is not None or not take_slot(session, project, article_id):
+    if assignment_state(session, article_id, user) is not None or not take_slot(session, project, article_id):
         return None
     return add_assignment(session, project, article_id, user, "open")
 
 
-def add_assignment(session: Session, project: Project, article_id: int, user: User, status: str) -> Assignment:
-    params = {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status}
-    return session.scalars(_NEW_ASSIGNMENT, params).one()
+def add_assignment(session: Session, project: ProjectSlots, article_id: int, user: User, status: str) -> AssignmentState:
+    params = {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status, "now": utcnow()}
+    return AssignmentState(*_NEW_ASSIGNMENT.rows(session, params)[0])
+
+
+def assignment_state(session: Session, article_id: int, user: User) -> AssignmentState | None:
+    row = _ASSIGNMENT_STATE.first(session, {"article_id": article_id, "user_id": user.id})
+    return None if row is None else AssignmentState(*row)
 
 
 def assignment_of(session: Session, article_id: int, user: User) -> Assignment | None:
+    """The assignment as an ORM object, for those who change it or follow it to its head revision."""
     return session.scalar(_ASSIGNMENT, {"article_id": article_id, "user_id": user.id})
 
 
 def holds_article(session: Session, article_id: int, user: User) -> bool:
     """Whether the user holds an open or finished assignment of the article (theirs to label)."""
-    assignment = assignment_of(session, article_id, user)
+    assignment = assignment_state(session, article_id, user)
     return assignment is not None and assignment.status != "skipped"
 
 

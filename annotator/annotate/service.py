@@ -13,15 +13,16 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
-from annotator.annotate.assignment import add_assignment, assignment_of, claim
+from annotator.annotate.assignment import ARTICLE, add_assignment, assignment_of, assignment_state, claim
 from annotator.annotate.checks import check_annotation
 from annotator.annotate.models import AnnotationContent, AnnotationOut, AnnotationSave, SuggestionDecision
 from annotator.auth.models import role_allows
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
+from annotator.projects.service import ProjectSettings
 from annotator.projects.slots import take_slot
+from annotator.storage.lean import LeanQuery
 from annotator.storage.revisions import advance_head
 from annotator.storage.tables import (
     AnnotationRevision,
@@ -32,14 +33,19 @@ from annotator.storage.tables import (
     utcnow,
 )
 
-# The statements of the annotator loop (read, save) are built once, with bound
-# parameters: building a SQLAlchemy statement costs more than running it.
-_ARTICLE_AND_ASSIGNMENT = (
-    select(Article, Assignment)
+# The statements of the annotator loop (read, save) run leanly (storage.lean).
+_ARTICLE_AND_ASSIGNMENT = LeanQuery(
+    select(*ARTICLE.columns, Assignment.id)
     .outerjoin(Assignment, and_(Assignment.article_id == Article.id, Assignment.user_id == bindparam("user_id")))
     .where(Article.id == bindparam("article_id"))
 )
-_NEW_REVISION = insert(AnnotationRevision).returning(AnnotationRevision.id, AnnotationRevision.created_at)
+_REVISION_VALUES = ("assignment_id", "base_revision_id", "author_id", "label_schema_id", "schema_version", "content",
+                    "seconds_spent", "suggestion_decisions", "created_at")
+_NEW_REVISION = LeanQuery(
+    insert(AnnotationRevision)
+    .values({name: bindparam(name) for name in _REVISION_VALUES})
+    .returning(AnnotationRevision.id, AnnotationRevision.created_at)
+)
 
 
 class InvalidAnnotation(Invalid):
@@ -54,13 +60,13 @@ class StoredRevision(NamedTuple):
 def readable_article(session: Session, article_id: int, user: User, role: str) -> Article:
     """The article if this user, with this role in its project, may read it: leads any,
     annotators those assigned to them."""
-    row = session.execute(_ARTICLE_AND_ASSIGNMENT, {"article_id": article_id, "user_id": user.id}).first()
+    row = _ARTICLE_AND_ASSIGNMENT.first(session, {"article_id": article_id, "user_id": user.id})
     if row is None:
         raise NotFound(f"no article {article_id}")
-    article, assignment = row
-    if assignment is None and not role_allows(role, "lead"):
+    *article, assignment_id = row
+    if assignment_id is None and not role_allows(role, "lead"):
         raise Forbidden(f"article {article_id} is not assigned to you")
-    return article
+    return ARTICLE.detached(article)
 
 
 def load_annotation(session: Session, article: Article, user: User) -> AnnotationOut:
@@ -110,7 +116,7 @@ def checked_content(
 
 
 def save_annotation(
-    session: Session, project: Project, schema: LabelSchema, article: Article, user: User, save: AnnotationSave
+    session: Session, project: Project | ProjectSettings, schema: LabelSchema, article: Article, user: User, save: AnnotationSave
 ) -> AnnotationOut:
     """Store a new revision on top of `save.base_revision`, or refuse it whole.
 
@@ -118,7 +124,7 @@ def save_annotation(
     session holds the write lock only for the writes.
     """
     content = checked_content(save, article, schema)
-    assignment = assignment_of(session, article.id, user) or claim(session, project, article.id, user)
+    assignment = assignment_state(session, article.id, user) or claim(session, project, article.id, user)
     if assignment is None:
         raise Conflict(f"article {article.id} already has {project.overlap} annotators")
     if assignment.status == "skipped":
@@ -127,7 +133,7 @@ def save_annotation(
         raise StaleRevision.based_on(save.base_revision, assignment.head_revision_id)
     decisions = [d.model_dump(mode="json") for d in save.suggestion_decisions] or None
     revision = append_revision(
-        session, assignment, project, schema, user, content, save.base_revision, save.seconds_spent, decisions
+        session, assignment.id, project, schema, user, content, save.base_revision, save.seconds_spent, decisions
     )
     # The response is what was just stored: no need to read it back.
     return AnnotationOut(
@@ -144,18 +150,18 @@ def store_imported(
 
     Imported labels were made already, so they are kept even beyond the project's overlap.
     """
-    assignment = assignment_of(session, article.id, user)
+    assignment = assignment_state(session, article.id, user)
     if assignment is None or assignment.status == "skipped":
         take_slot(session, project, article.id, beyond_overlap=True)
     if assignment is None:
         assignment = add_assignment(session, project, article.id, user, "done")
-    return append_revision(session, assignment, project, schema, user, content, assignment.head_revision_id, None).id
+    return append_revision(session, assignment.id, project, schema, user, content, assignment.head_revision_id, None).id
 
 
 def append_revision(
     session: Session,
-    assignment: Assignment,
-    project: Project,
+    assignment_id: int,
+    project: Project | ProjectSettings,
     schema: LabelSchema,
     author: User,
     content: AnnotationContent,
@@ -164,8 +170,8 @@ def append_revision(
     suggestion_decisions: list[dict[str, object]] | None = None,
 ) -> StoredRevision:
     """Insert a revision and move the head pointer to it, if it still points at `base`."""
-    revision = StoredRevision(*session.execute(_NEW_REVISION, {
-        "assignment_id": assignment.id,
+    revision = StoredRevision(*_NEW_REVISION.rows(session, {
+        "assignment_id": assignment_id,
         "base_revision_id": base,
         "author_id": author.id,
         "label_schema_id": project.label_schema_id,
@@ -174,9 +180,6 @@ def append_revision(
         "seconds_spent": seconds_spent,
         "suggestion_decisions": suggestion_decisions,
         "created_at": utcnow(),
-    }).one())
-    advance_head(session, Assignment, assignment.id, base, revision.id, status="done")
-    # Keep the loaded row in step without queuing a second UPDATE for the flush.
-    set_committed_value(assignment, "head_revision_id", revision.id)
-    set_committed_value(assignment, "status", "done")
+    })[0])
+    advance_head(session, Assignment, assignment_id, base, revision.id, status="done")
     return revision

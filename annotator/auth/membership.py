@@ -13,6 +13,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from annotator.errors import NotFound
+from annotator.storage.lean import LeanQuery
 from annotator.storage.tables import (
     AnnotationRevision,
     Article,
@@ -30,17 +31,17 @@ def _member_role(project_id: Any) -> Select[Any]:
     return select(ProjectMember.role).where(ProjectMember.project_id == project_id, ProjectMember.user_id == bindparam("user_id"))
 
 
-_MEMBER_ROLE = _member_role(bindparam("project_id"))
+_MEMBER_ROLE = LeanQuery(_member_role(bindparam("project_id")))
 
 
-def _with_member_role(owner: Select[Any]) -> Select[Any]:
+def _with_member_role(owner: Select[Any]) -> LeanQuery:
     """The owner query's project id (its one column) and the user's role there, in one query (every request runs one)."""
-    return owner.add_columns(_member_role(owner.selected_columns[0]).scalar_subquery())
+    return LeanQuery(owner.add_columns(_member_role(owner.selected_columns[0]).scalar_subquery()))
 
 
 # A URL names its project directly or through a row that belongs to one: each view argument
 # that does, with the query that finds the project (and the caller's role there) and the word for a missing row.
-_OWNING_PROJECT: dict[str, tuple[Select[Any], str]] = {
+_OWNING_PROJECT: dict[str, tuple[LeanQuery, str]] = {
     "article_id": (
         _with_member_role(select(Article.project_id).where(Article.id == bindparam("key"))),
         "article",
@@ -74,7 +75,7 @@ def role_in_url(session: Session, user: User, view_args: Mapping[str, object]) -
         return project_id, project_role(session, user, project_id)
     for name, (query, what) in _OWNING_PROJECT.items():
         if isinstance(key := view_args.get(name), int):
-            found = session.execute(query, {"key": key, "user_id": user.id}).first() if _is_row_id(key) else None
+            found = query.first(session, {"key": key, "user_id": user.id}) if _is_row_id(key) else None
             if found is None:
                 raise NotFound(f"no {what} {key}")
             return found[0], "admin" if user.role == "admin" else found[1]
@@ -89,7 +90,7 @@ def project_role(session: Session, user: User, project_id: int) -> str | None:
     """The user's role in the project: admin for admins, else their membership role, else None."""
     if user.role == "admin":
         return "admin"
-    return session.scalar(_MEMBER_ROLE, {"project_id": project_id, "user_id": user.id})
+    return _MEMBER_ROLE.scalar(session, {"project_id": project_id, "user_id": user.id})
 
 
 def set_member(session: Session, project_id: int, user: User, role: str) -> ProjectMember:

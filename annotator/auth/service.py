@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from annotator.auth.models import ROLES
 from annotator.errors import Conflict, Invalid, NotFound
+from annotator.storage.lean import Entity, LeanQuery
 from annotator.storage.tables import ApiToken, LoginFailure, LoginSession, User, utcnow
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -116,17 +117,29 @@ def create_token(session: Session, user: User, label: str = "") -> str:
     return issue_token(session, user, label)[1]
 
 
-# Every request runs one of these: built once, run with a bound parameter; disabled users match none.
-def _enabled_owner(table: type[ApiToken] | type[LoginSession], key_hash: Any) -> Select[Any]:
-    return select(User).join(table, table.user_id == User.id).where(key_hash == bindparam("key_hash"), User.disabled_at.is_(None))
+_USER = Entity.of(User)
+
+
+# Every request runs one of these; disabled users match none.
+def _enabled_owner(table: type[ApiToken] | type[LoginSession], key_hash: Any) -> LeanQuery:
+    return LeanQuery(
+        select(*_USER.columns).join(table, table.user_id == User.id)
+        .where(key_hash == bindparam("key_hash"), User.disabled_at.is_(None))
+    )
 
 
 _TOKEN_OWNER = _enabled_owner(ApiToken, ApiToken.token_hash)
 _SESSION_OWNER = _enabled_owner(LoginSession, LoginSession.key_hash)
 
 
+def _owner(session: Session, query: LeanQuery, key: str) -> User | None:
+    """The enabled user a token or login key belongs to: detached, to be read, not changed."""
+    row = query.first(session, {"key_hash": hash_token(key)})
+    return None if row is None else _USER.detached(row)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    return session.scalar(_TOKEN_OWNER, {"key_hash": hash_token(token)})
+    return _owner(session, _TOKEN_OWNER, token)
 
 
 def start_login_session(session: Session, user: User) -> str:
@@ -138,7 +151,7 @@ def start_login_session(session: Session, user: User) -> str:
 
 
 def user_for_login_session(session: Session, key: str) -> User | None:
-    return session.scalar(_SESSION_OWNER, {"key_hash": hash_token(key)})
+    return _owner(session, _SESSION_OWNER, key)
 
 
 def end_login_session(session: Session, key: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import bindparam, func, select
@@ -13,6 +15,7 @@ from annotator.auth.membership import set_member
 from annotator.errors import Conflict, Invalid, NotFound, Problem
 from annotator.labelschema import LabelSchema
 from annotator.projects.models import ProjectName, ProjectOut
+from annotator.storage.lean import LeanQuery
 from annotator.storage.tables import Article, LabelSchemaRecord, Project, ProjectMember, User
 
 
@@ -74,15 +77,51 @@ def find_project_or_none(session: Session, name: str) -> Project | None:
     return session.scalar(select(Project).where(Project.name == name))
 
 
+class ProjectSettings(NamedTuple):
+    """What the annotator loop needs of a project (its slots, its queue, its schema version), read leanly."""
+
+    id: int
+    name: str
+    overlap: int
+    queue_order: str
+    label_schema_id: int
+    schema_sha256: str
+
+
+_PROJECT_SETTINGS = LeanQuery(
+    select(Project.id, Project.name, Project.overlap, Project.queue_order, Project.label_schema_id, LabelSchemaRecord.sha256)
+    .join(LabelSchemaRecord, LabelSchemaRecord.id == Project.label_schema_id)
+    .where(Project.id == bindparam("project_id"))
+)
+
+
+def project_settings(session: Session, project_id: int) -> ProjectSettings:
+    row = _PROJECT_SETTINGS.first(session, {"project_id": project_id})
+    if row is None:
+        raise NotFound(f"no project {project_id!r}")
+    return ProjectSettings(*row)
+
+
 _PARSED_SCHEMAS: dict[tuple[int, str], LabelSchema] = {}
 
 
 def project_schema(project: Project) -> LabelSchema:
     """The project's schema, parsed once per registered version (records never change)."""
     record = project.label_schema
-    key = (record.id, record.sha256)
+    return _parsed_schema(record.id, record.sha256, lambda: record.document)
+
+
+def settings_schema(session: Session, settings: ProjectSettings) -> LabelSchema:
+    """The schema of a project read as ProjectSettings (its document is read only on the first use)."""
+    return _parsed_schema(settings.label_schema_id, settings.schema_sha256, lambda: session.scalar(
+        select(LabelSchemaRecord.document).where(LabelSchemaRecord.id == settings.label_schema_id)))
+
+
+def _parsed_schema(record_id: int, sha256: str, document: Callable[[], Any]) -> LabelSchema:
+    # Keyed by content too: a process may open more than one database (the tests do).
+    key = (record_id, sha256)
     if key not in _PARSED_SCHEMAS:
-        _PARSED_SCHEMAS[key] = LabelSchema.model_validate(record.document)
+        _PARSED_SCHEMAS[key] = LabelSchema.model_validate(document())
     return _PARSED_SCHEMAS[key]
 
 

@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy import Update, bindparam, update
 from sqlalchemy.orm import Session
 
+from annotator.storage.lean import LeanQuery
 from annotator.storage.tables import Article, Project
 
 
@@ -31,19 +32,17 @@ def _slot_update(change: int) -> Update:
         .where(Article.id == bindparam("article_id"))
         .values(assigned_count=Article.assigned_count + change)
         .returning(Article.assigned_count)
-        .execution_options(synchronize_session=False)
     )
 
 
-# Built once: claims are on the annotator loop's hot path.
-_TAKE_ANY_SLOT = _slot_update(+1)
-_TAKE_FREE_SLOT = _TAKE_ANY_SLOT.where(Article.assigned_count < bindparam("overlap"))
-_GIVE_BACK_SLOT = _slot_update(-1)
-_COUNT_UNFILLED = (
+# Run leanly: claims are on the annotator loop's hot path.
+_TAKE_ANY_SLOT = LeanQuery(_slot_update(+1))
+_TAKE_FREE_SLOT = LeanQuery(_slot_update(+1).where(Article.assigned_count < bindparam("overlap")))
+_GIVE_BACK_SLOT = LeanQuery(_slot_update(-1))
+_COUNT_UNFILLED = LeanQuery(
     update(Project)
     .where(Project.id == bindparam("project_id"))
     .values(unfilled_articles=Project.unfilled_articles + bindparam("change"))
-    .execution_options(synchronize_session=False)
 )
 
 
@@ -53,9 +52,9 @@ def take_slot(session: Session, project: ProjectSlots, article_id: int, *, beyon
     The condition sits in the UPDATE itself, so concurrent claims can never pass the overlap.
     """
     if beyond_overlap:
-        count = session.scalar(_TAKE_ANY_SLOT, {"article_id": article_id})
+        count = _TAKE_ANY_SLOT.scalar(session, {"article_id": article_id})
     else:
-        count = session.scalar(_TAKE_FREE_SLOT, {"article_id": article_id, "overlap": project.overlap})
+        count = _TAKE_FREE_SLOT.scalar(session, {"article_id": article_id, "overlap": project.overlap})
     if count is None:
         return False
     if count == project.overlap:
@@ -65,7 +64,7 @@ def take_slot(session: Session, project: ProjectSlots, article_id: int, *, beyon
 
 def give_back_slot(session: Session, project: ProjectSlots, article_id: int) -> None:
     """Count one annotator fewer on the article (a skip)."""
-    if session.scalar(_GIVE_BACK_SLOT, {"article_id": article_id}) == project.overlap - 1:
+    if _GIVE_BACK_SLOT.scalar(session, {"article_id": article_id}) == project.overlap - 1:
         _count_unfilled(session, project.id, +1)
 
 
@@ -76,4 +75,4 @@ def add_unfilled(session: Session, project_id: int, articles: int) -> None:
 
 
 def _count_unfilled(session: Session, project_id: int, change: int) -> None:
-    session.execute(_COUNT_UNFILLED, {"project_id": project_id, "change": change})
+    _COUNT_UNFILLED.rows(session, {"project_id": project_id, "change": change})

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from annotator.errors import StaleRevision
-from annotator.storage.database import rows_changed
+from annotator.storage.lean import LeanQuery
 from annotator.storage.tables import Assignment, GoldRecord, utcnow
 
 Owner = type[Assignment] | type[GoldRecord]
@@ -22,22 +22,21 @@ def advance_head(session: Session, owner: Owner, owner_id: int, base: int | None
     of two saves from the same base, exactly one moves the pointer.
     """
     statement = _head_update(owner, base is None, tuple(sorted(values)))
-    moved = session.execute(
-        statement,
-        {"owner_id": owner_id, "base": base, "revision_id": revision_id, "updated_at": utcnow(), **values},
+    moved = statement.first(
+        session, {"owner_id": owner_id, "base": base, "revision_id": revision_id, "updated_at": utcnow(), **values}
     )
-    if rows_changed(moved) != 1:
+    if moved is None:
         session.rollback()
         raise StaleRevision.based_on(base, None)
 
 
 @cache
-def _head_update(owner: Owner, from_nothing: bool, columns: tuple[str, ...]) -> Update:
-    """The compare-and-swap for one shape of call, built once: saves are the hot path."""
+def _head_update(owner: Owner, from_nothing: bool, columns: tuple[str, ...]) -> LeanQuery:
+    """The compare-and-swap for one shape of call, built once and run leanly: saves are the hot path."""
     head = owner.head_revision_id
-    return (
+    return LeanQuery(
         update(owner)
         .where(owner.id == bindparam("owner_id"), head.is_(None) if from_nothing else head == bindparam("base"))
         .values(head_revision_id=bindparam("revision_id"), updated_at=bindparam("updated_at"), **{c: bindparam(c) for c in columns})
-        .execution_options(synchronize_session=False)
+        .returning(owner.id)
     )
