@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from annotator.storage import Database
+from annotator.storage.database import WriterQueue
 from annotator.storage.migrate import is_at_head, upgrade_to_head
 from annotator.storage.tables import Base, LabelSchemaRecord, LoginFailure, utcnow
 
@@ -30,6 +31,44 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path) -> None:  
     with db.engine.connect() as connection:
         settings = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")}
     assert settings == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000, "synchronous": 2}
+
+
+def _flush_setting(session) -> str:  # type: ignore[no-untyped-def]
+    """How this writer's commit reaches the disk: SQLite's synchronous level, PostgreSQL's synchronous_commit."""
+    if session.get_bind().dialect.name == "sqlite":
+        return {1: "normal", 2: "full"}[session.execute(text("PRAGMA synchronous")).scalar()]
+    return {"off": "normal", "on": "full"}[session.execute(text("SHOW synchronous_commit")).scalar()]
+
+
+def test_a_claim_skips_its_own_flush_and_a_save_after_it_on_the_same_connection_flushes(db: Database) -> None:
+    one_connection = Database(db.url, pool_size=1, max_overflow=0)  # handed from the claim to the save
+    seen = []
+    for fsync in (True, False, True):
+        with one_connection.session(write=True, fsync=fsync) as session:
+            seen.append(_flush_setting(session))
+            session.commit()
+    one_connection.dispose()
+    assert seen == ["full", "normal", "full"]
+
+
+def test_a_sqlite_writer_lets_the_next_one_in_only_after_its_commit_has_ended(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    db = Database(f"sqlite:///{tmp_path / 'a.db'}")
+    still_in_transaction: list[bool] = []
+    let_in = WriterQueue.release
+
+    def release(queue: WriterQueue) -> None:
+        still_in_transaction.append(driver.in_transaction)
+        let_in(queue)
+
+    monkeypatch.setattr(WriterQueue, "release", release)
+    for end in ("commit", "rollback"):
+        with db.session(write=True) as session:
+            session.execute(text("CREATE TABLE IF NOT EXISTS t (x)"))
+            driver = session.connection().connection.dbapi_connection
+            getattr(session, end)()
+    db.dispose()
+    # SQLAlchemy announces a commit before it makes it: let in then, the next writer met SQLite's lock.
+    assert still_in_transaction == [False, False]
 
 
 def test_a_failed_transaction_stores_nothing(db: Database) -> None:

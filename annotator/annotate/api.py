@@ -53,7 +53,8 @@ def _readable(session: Session, article_id: int) -> Article:
 @api.post("/projects/<int:project_id>/next", responses={200: NextArticle, 404: ErrorBody})
 def post_next(path: ProjectPath) -> Response:
     """Assign the calling annotator their next article (null when none is left for them)."""
-    reader, writer = read_session(), db_session()
+    # A claim holds no labels: its commit reaches the disk with the next save's (Database.session).
+    reader, writer = read_session(), db_session(fsync=False)
     project = project_settings(reader, path.project_id)
     article = next_article(reader, writer, project, current_user())
     writer.commit()

@@ -16,6 +16,7 @@ import orjson
 
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -30,6 +31,11 @@ class Database:
     On SQLite a writer opens its transaction with BEGIN IMMEDIATE, so a
     read-then-write transaction waits for the write lock up front instead of
     failing half-way with "database is locked". On PostgreSQL both are the same.
+
+    A writer's commit is on disk before it returns. A writer made with fsync=False
+    (a claim of an article: no labels) does not wait for its own flush; it reaches
+    the disk with the next commit that does (SQLite's log and PostgreSQL's WAL are
+    written in order), so a power cut may lose the latest claims, never a save.
     """
 
     def __init__(self, url: str, **engine_options: Any) -> None:
@@ -40,16 +46,21 @@ class Database:
         self.engine: Engine = create_engine(url, **engine_options)
         self._writer_queue = _configure_sqlite(self.engine, sqlite_path(url)) if self.is_sqlite else None
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
-        self._writers = sessionmaker(
-            self.engine.execution_options(begin_immediate=True), expire_on_commit=False
+        self._writers = sessionmaker(self.engine.execution_options(begin_immediate=True), expire_on_commit=False)
+        self._unflushed_writers = sessionmaker(
+            self.engine.execution_options(begin_immediate=True, fsync_on_commit=False), expire_on_commit=False
         )
+        if not self.is_sqlite:
+            event.listen(self.engine, "begin", _postgresql_begin)
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def session(self, *, write: bool = False) -> Session:
-        return (self._writers if write else self._readers)()
+    def session(self, *, write: bool = False, fsync: bool = True) -> Session:
+        if not write:
+            return self._readers()
+        return (self._writers if fsync else self._unflushed_writers)()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -82,6 +93,7 @@ def rows_changed(result: Result[Any]) -> int:
 
 
 HOLDS_WRITE_LOCK = "annotator_holds_write_lock"
+SYNCHRONOUS = "annotator_synchronous"
 
 
 class WriterQueue:
@@ -156,18 +168,37 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database.removeprefix("file:").partition("?")[0])
 
 
+def _on_driver(connection: Any, statement: str) -> None:
+    """A transaction statement straight on the driver: every request runs one or two, and
+    SQLAlchemy's execution costs more than they do. Errors are raised as SQLAlchemy's."""
+    driver_connection = connection.connection.dbapi_connection
+    try:
+        if statement in ("COMMIT", "ROLLBACK"):
+            # The driver's own methods, which do nothing when no transaction is open.
+            getattr(driver_connection, statement.lower())()
+        else:
+            driver_connection.execute(statement)
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(statement, None, error, sqlite3.Error) from error
+
+
+def _postgresql_begin(connection: Any) -> None:
+    if not connection.get_execution_options().get("fsync_on_commit", True):
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+
 def _configure_sqlite(engine: Engine, database_file: Path | None) -> WriterQueue:
     """WAL, full sync, foreign keys; writers queue in a WriterQueue before BEGIN IMMEDIATE."""
     writers = WriterQueue(str(database_file) if database_file else None)
 
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN itself.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: a commit is on disk before the client hears it is saved.
         cursor.execute("PRAGMA synchronous=FULL")
+        record.info[SYNCHRONOUS] = "FULL"
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_SIZE_LIMIT}")
@@ -175,21 +206,36 @@ def _configure_sqlite(engine: Engine, database_file: Path | None) -> WriterQueue
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get("begin_immediate", False):
-            writers.acquire()
-            connection.info[HOLDS_WRITE_LOCK] = True
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            except BaseException:
-                release(connection)
-                raise
-        else:
-            connection.exec_driver_sql("BEGIN")
+        options = connection.get_execution_options()
+        if not options.get("begin_immediate", False):
+            _on_driver(connection, "BEGIN")
+            return
+        writers.acquire()
+        connection.info[HOLDS_WRITE_LOCK] = True
+        try:
+            # FULL: the commit is on disk before it returns. NORMAL: with the next FULL commit.
+            # The level cannot change inside a transaction, so each writer sets its own first.
+            synchronous = "FULL" if options.get("fsync_on_commit", True) else "NORMAL"
+            if connection.info.get(SYNCHRONOUS) != synchronous:
+                _on_driver(connection, f"PRAGMA synchronous={synchronous}")
+                connection.info[SYNCHRONOUS] = synchronous
+            _on_driver(connection, "BEGIN IMMEDIATE")
+        except BaseException:
+            connection.info.pop(HOLDS_WRITE_LOCK)
+            writers.release()
+            raise
 
-    def release(connection: Any) -> None:
-        if connection.info.pop(HOLDS_WRITE_LOCK, False):
+    # SQLAlchemy fires "commit" and "rollback" before it ends the transaction. A writer ends it on
+    # the driver first and only then lets the next one in, who otherwise met SQLite's lock still
+    # held and slept in its busy handler (1, 2, 5, 10 ms and on); SQLAlchemy then finds nothing to end.
+    def end_then_release(connection: Any, end: str) -> None:
+        if not connection.info.pop(HOLDS_WRITE_LOCK, False):
+            return
+        try:
+            _on_driver(connection, end)
+        finally:
             writers.release()
 
-    event.listen(engine, "commit", release)
-    event.listen(engine, "rollback", release)
+    event.listen(engine, "commit", lambda connection: end_then_release(connection, "COMMIT"))
+    event.listen(engine, "rollback", lambda connection: end_then_release(connection, "ROLLBACK"))
     return writers
