@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, g, request
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from annotator.settings import Settings
@@ -31,20 +32,26 @@ def db_session(*, fsync: bool = True) -> Session:
     return g.db_session
 
 
-def read_session() -> Session:
-    """A reader for this request, whatever its method: authentication never takes the write lock."""
-    if request.method in SAFE_METHODS:
-        return db_session()  # already a reader: one connection serves the whole request
-    if "read_session" not in g:
-        g.read_session = app_state().db.session()
-    return g.read_session
+def read_connection() -> Connection:
+    """A Core connection for this request's lean reads (storage.lean): the guard's and the annotator loop's.
+    Whatever the method, authentication never takes the write lock."""
+    if "read_connection" not in g:
+        g.read_connection = app_state().db.connect()
+    return g.read_connection
+
+
+def write_connection(*, fsync: bool = True) -> Connection:
+    """A Core connection for this request's lean writes (see Database.session for fsync)."""
+    if "write_connection" not in g:
+        g.write_connection = app_state().db.connect(write=True, fsync=fsync)
+    return g.write_connection
 
 
 def close_db_session(_error: BaseException | None = None) -> None:
-    for name in ("db_session", "read_session"):
-        session = g.pop(name, None)
-        if session is not None:
-            session.close()
+    for name in ("db_session", "read_connection", "write_connection"):
+        session_or_connection = g.pop(name, None)
+        if session_or_connection is not None:
+            session_or_connection.close()
 
 
 def current_user() -> User:

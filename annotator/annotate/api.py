@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from annotator.annotate.assignment import AssignmentAction, AssignmentReport, change_assignments, next_article, skip_article
 from annotator.annotate.models import AnnotationOut, AnnotationSave
@@ -16,7 +15,7 @@ from annotator.annotate.service import (
 )
 from annotator.auth.guard import requires
 from annotator.auth.service import get_user, get_users
-from annotator.context import current_role, current_user, db_session, read_session
+from annotator.context import current_role, current_user, db_session, read_connection, write_connection
 from annotator.errors import ErrorBody
 from annotator.http import ArticlePath, ProjectPath, api_blueprint, json_response
 from annotator.ingest.models import ArticleOut
@@ -24,6 +23,7 @@ from annotator.labelschema.suggest import SpanSuggestion, suggest_spans
 from annotator.projects.models import ProjectProgress
 from annotator.projects.progress import progress
 from annotator.projects.service import find_project, project_schema, project_settings, settings_schema
+from annotator.storage.lean import Executor
 from annotator.storage.tables import Article
 
 api = api_blueprint("annotate_api", __name__, "annotate")
@@ -46,7 +46,7 @@ def describe_article(article: Article) -> ArticleOut:
     return ArticleOut.model_validate(article, from_attributes=True)
 
 
-def _readable(session: Session, article_id: int) -> Article:
+def _readable(session: Executor, article_id: int) -> Article:
     return readable_article(session, article_id, current_user(), current_role())
 
 
@@ -54,7 +54,7 @@ def _readable(session: Session, article_id: int) -> Article:
 def post_next(path: ProjectPath) -> Response:
     """Assign the calling annotator their next article (null when none is left for them)."""
     # A claim holds no labels: its commit reaches the disk with the next save's (Database.session).
-    reader, writer = read_session(), db_session(fsync=False)
+    reader, writer = read_connection(), write_connection(fsync=False)
     project = project_settings(reader, path.project_id)
     article = next_article(reader, writer, project, current_user())
     writer.commit()
@@ -68,7 +68,7 @@ def post_next(path: ProjectPath) -> Response:
 
 @api.get("/articles/<int:article_id>", responses={200: ArticleOut, 403: ErrorBody, 404: ErrorBody})
 def get_article(path: ArticlePath) -> Response:
-    return json_response(describe_article(_readable(db_session(), path.article_id)))
+    return json_response(describe_article(_readable(read_connection(), path.article_id)))
 
 
 @api.get("/articles/<int:article_id>/suggestions", responses={200: SuggestionList, 403: ErrorBody})
@@ -95,7 +95,7 @@ def get_annotation(path: ArticlePath) -> Response:
 def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
     """Save the calling user's labels as a new revision on top of `base_revision`."""
     # Reading and checking happen before the writer's first statement, outside the write lock.
-    reader, writer = read_session(), db_session()
+    reader, writer = read_connection(), write_connection()
     article = _readable(reader, path.article_id)
     project = project_settings(reader, article.project_id)
     saved = save_annotation(writer, project, settings_schema(reader, project), article, current_user(), body)

@@ -19,7 +19,7 @@ from annotator.auth.membership import project_role
 from annotator.errors import Conflict, Invalid, NotFound
 from annotator.projects.service import ProjectSettings
 from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
-from annotator.storage.lean import Entity, LeanQuery
+from annotator.storage.lean import Entity, Executor, LeanQuery
 from annotator.storage.tables import Article, Assignment, Prediction, Project, User, utcnow
 
 CANDIDATES_PER_TRY = 8
@@ -70,7 +70,7 @@ class AssignmentState(NamedTuple):
     head_revision_id: int | None
 
 
-def next_article(reader: Session, writer: Session, project: Project | ProjectSettings, user: User) -> Article | None:
+def next_article(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User) -> Article | None:
     """The user's oldest unfinished article, else a newly claimed one, else None.
 
     The looking is done in `reader` and only the claim in `writer`, so on SQLite the
@@ -89,14 +89,14 @@ def next_article(reader: Session, writer: Session, project: Project | ProjectSet
     return None
 
 
-def _candidates(session: Session, project: Project | ProjectSettings, user: User) -> list[int]:
+def _candidates(session: Executor, project: Project | ProjectSettings, user: User) -> list[int]:
     params = {"user_id": user.id, "project_id": project.id, "overlap": project.overlap}
     if project.queue_order != "uncertain":
         return [row[0] for row in _CANDIDATES.rows(session, params)]
     return list(session.scalars(_uncertain_first(session, project), params))
 
 
-def _uncertain_first(session: Session, project: Project | ProjectSettings) -> Select[Any]:
+def _uncertain_first(session: Executor, project: Project | ProjectSettings) -> Select[Any]:
     """Articles others started first (overlap sets complete), then those the newest model with stance
     margins is least sure of; in random order while no model has spoken."""
     newest = session.execute(
@@ -114,7 +114,7 @@ def _uncertain_first(session: Session, project: Project | ProjectSettings) -> Se
     return _FILL_ORDER.order_by(None).order_by(Article.assigned_count.desc(), margin.asc().nulls_last(), Article.id)
 
 
-def claim(session: Session, project: ProjectSlots, article_id: int, user: User) -> AssignmentState | None:
+def claim(session: Executor, project: ProjectSlots, article_id: int, user: User) -> AssignmentState | None:
     """A new open assignment of the article for the user, if it has room and they hold none."""
     # Checked in the writing transaction: the user's own concurrent request may have just taken it.
     if assignment_state(session, article_id, user) is not None or not take_slot(session, project, article_id):
@@ -122,12 +122,12 @@ def claim(session: Session, project: ProjectSlots, article_id: int, user: User) 
     return add_assignment(session, project, article_id, user, "open")
 
 
-def add_assignment(session: Session, project: ProjectSlots, article_id: int, user: User, status: str) -> AssignmentState:
+def add_assignment(session: Executor, project: ProjectSlots, article_id: int, user: User, status: str) -> AssignmentState:
     params = {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status, "now": utcnow()}
     return AssignmentState(*_NEW_ASSIGNMENT.rows(session, params)[0])
 
 
-def assignment_state(session: Session, article_id: int, user: User) -> AssignmentState | None:
+def assignment_state(session: Executor, article_id: int, user: User) -> AssignmentState | None:
     row = _ASSIGNMENT_STATE.first(session, {"article_id": article_id, "user_id": user.id})
     return None if row is None else AssignmentState(*row)
 
@@ -137,7 +137,7 @@ def assignment_of(session: Session, article_id: int, user: User) -> Assignment |
     return session.scalar(_ASSIGNMENT, {"article_id": article_id, "user_id": user.id})
 
 
-def holds_article(session: Session, article_id: int, user: User) -> bool:
+def holds_article(session: Executor, article_id: int, user: User) -> bool:
     """Whether the user holds an open or finished assignment of the article (theirs to label)."""
     assignment = assignment_state(session, article_id, user)
     return assignment is not None and assignment.status != "skipped"

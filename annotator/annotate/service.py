@@ -22,7 +22,7 @@ from annotator.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevisi
 from annotator.labelschema import LabelSchema
 from annotator.projects.service import ProjectSettings
 from annotator.projects.slots import take_slot
-from annotator.storage.lean import LeanQuery
+from annotator.storage.lean import Executor, LeanQuery
 from annotator.storage.revisions import advance_head
 from annotator.storage.tables import (
     AnnotationRevision,
@@ -57,7 +57,7 @@ class StoredRevision(NamedTuple):
     created_at: datetime
 
 
-def readable_article(session: Session, article_id: int, user: User, role: str) -> Article:
+def readable_article(session: Executor, article_id: int, user: User, role: str) -> Article:
     """The article if this user, with this role in its project, may read it: leads any,
     annotators those assigned to them."""
     row = _ARTICLE_AND_ASSIGNMENT.first(session, {"article_id": article_id, "user_id": user.id})
@@ -116,7 +116,7 @@ def checked_content(
 
 
 def save_annotation(
-    session: Session, project: Project | ProjectSettings, schema: LabelSchema, article: Article, user: User, save: AnnotationSave
+    session: Executor, project: Project | ProjectSettings, schema: LabelSchema, article: Article, user: User, save: AnnotationSave
 ) -> AnnotationOut:
     """Store a new revision on top of `save.base_revision`, or refuse it whole.
 
@@ -159,7 +159,7 @@ def store_imported(
 
 
 def append_revision(
-    session: Session,
+    session: Executor,
     assignment_id: int,
     project: Project | ProjectSettings,
     schema: LabelSchema,

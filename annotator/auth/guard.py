@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFProtect
 from annotator.auth.membership import role_in_url
 from annotator.auth.models import Role, role_allows
 from annotator.auth.service import user_for_login_session, user_for_token
-from annotator.context import SAFE_METHODS, read_session
+from annotator.context import SAFE_METHODS, read_connection
 from annotator.errors import ApiError, Forbidden
 from annotator.storage.tables import User
 
@@ -76,7 +76,7 @@ def authorize_request() -> ResponseReturnValue | None:
 
 def _role_here(user: User) -> str:
     """The user's role where the URL points: in its project, or the account's role outside any."""
-    g.project_id, role = role_in_url(read_session(), user, request.view_args or {})
+    g.project_id, role = role_in_url(read_connection(), user, request.view_args or {})
     if g.project_id is None:
         return user.role
     if role is None:
@@ -90,12 +90,12 @@ def _authenticated_user() -> User | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Authorization header must be 'Bearer <token>'")
-        user = user_for_token(read_session(), token.strip())
+        user = user_for_token(read_connection(), token.strip())
         if user is None:
             raise Unauthenticated("unknown or revoked API token")
         return user
     key = session.get(SESSION_KEY)
-    user = user_for_login_session(read_session(), key) if isinstance(key, str) else None
+    user = user_for_login_session(read_connection(), key) if isinstance(key, str) else None
     if user is not None and is_api_request() and request.method not in SAFE_METHODS:
         # Cookie-authenticated writes must prove they come from our own pages.
         csrf.protect()

@@ -13,7 +13,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from annotator.errors import NotFound
-from annotator.storage.lean import LeanQuery
+from annotator.storage.lean import Executor, LeanQuery
 from annotator.storage.tables import (
     AnnotationRevision,
     Article,
@@ -67,7 +67,7 @@ _OWNING_PROJECT: dict[str, tuple[LeanQuery, str]] = {
 }
 
 
-def role_in_url(session: Session, user: User, view_args: Mapping[str, object]) -> tuple[int | None, str | None]:
+def role_in_url(session: Executor, user: User, view_args: Mapping[str, object]) -> tuple[int | None, str | None]:
     """The project the URL is about (None outside any project) and the user's role in it (None: no member)."""
     if isinstance(project_id := view_args.get("project_id"), int):
         if not _is_row_id(project_id):
@@ -86,7 +86,7 @@ def _is_row_id(key: int) -> bool:
     return 0 < key <= MAX_ROW_ID
 
 
-def project_role(session: Session, user: User, project_id: int) -> str | None:
+def project_role(session: Executor, user: User, project_id: int) -> str | None:
     """The user's role in the project: admin for admins, else their membership role, else None."""
     if user.role == "admin":
         return "admin"

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from annotator.auth.models import ROLES
 from annotator.errors import Conflict, Invalid, NotFound
-from annotator.storage.lean import Entity, LeanQuery
+from annotator.storage.lean import Entity, Executor, LeanQuery
 from annotator.storage.tables import ApiToken, LoginFailure, LoginSession, User, utcnow
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -132,13 +132,13 @@ _TOKEN_OWNER = _enabled_owner(ApiToken, ApiToken.token_hash)
 _SESSION_OWNER = _enabled_owner(LoginSession, LoginSession.key_hash)
 
 
-def _owner(session: Session, query: LeanQuery, key: str) -> User | None:
+def _owner(session: Executor, query: LeanQuery, key: str) -> User | None:
     """The enabled user a token or login key belongs to: detached, to be read, not changed."""
     row = query.first(session, {"key_hash": hash_token(key)})
     return None if row is None else _USER.detached(row)
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def user_for_token(session: Executor, token: str) -> User | None:
     return _owner(session, _TOKEN_OWNER, token)
 
 
@@ -150,7 +150,7 @@ def start_login_session(session: Session, user: User) -> str:
     return key
 
 
-def user_for_login_session(session: Session, key: str) -> User | None:
+def user_for_login_session(session: Executor, key: str) -> User | None:
     return _owner(session, _SESSION_OWNER, key)
 
 

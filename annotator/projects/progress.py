@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import BindParameter, bindparam, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from annotator.projects.models import ProjectProgress
 from annotator.projects.slots import ProjectSlots
-from annotator.storage.lean import LeanQuery
+from annotator.storage.lean import Executor, LeanQuery
 from annotator.storage.tables import Article, Assignment, Project, User
 
 _PROJECT: BindParameter[int] = bindparam("project_id")
@@ -46,6 +46,6 @@ _PROGRESS = LeanQuery(select(
 ))
 
 
-def progress(session: Session, project: ProjectSlots, user: User) -> ProjectProgress:
+def progress(session: Executor, project: ProjectSlots, user: User) -> ProjectProgress:
     done, open_, available = _PROGRESS.rows(session, {"user_id": user.id, "project_id": project.id, "overlap": project.overlap})[0]
     return ProjectProgress(done=done, total=done + open_ + available)

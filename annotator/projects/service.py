@@ -15,7 +15,7 @@ from annotator.auth.membership import set_member
 from annotator.errors import Conflict, Invalid, NotFound, Problem
 from annotator.labelschema import LabelSchema
 from annotator.projects.models import ProjectName, ProjectOut
-from annotator.storage.lean import LeanQuery
+from annotator.storage.lean import Executor, LeanQuery
 from annotator.storage.tables import Article, LabelSchemaRecord, Project, ProjectMember, User
 
 
@@ -95,7 +95,7 @@ _PROJECT_SETTINGS = LeanQuery(
 )
 
 
-def project_settings(session: Session, project_id: int) -> ProjectSettings:
+def project_settings(session: Executor, project_id: int) -> ProjectSettings:
     row = _PROJECT_SETTINGS.first(session, {"project_id": project_id})
     if row is None:
         raise NotFound(f"no project {project_id!r}")
@@ -111,7 +111,7 @@ def project_schema(project: Project) -> LabelSchema:
     return _parsed_schema(record.id, record.sha256, lambda: record.document)
 
 
-def settings_schema(session: Session, settings: ProjectSettings) -> LabelSchema:
+def settings_schema(session: Executor, settings: ProjectSettings) -> LabelSchema:
     """The schema of a project read as ProjectSettings (its document is read only on the first use)."""
     return _parsed_schema(settings.label_schema_id, settings.schema_sha256, lambda: session.scalar(
         select(LabelSchemaRecord.document).where(LabelSchemaRecord.id == settings.label_schema_id)))

@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from sqlalchemy import Update, bindparam, update
-from sqlalchemy.orm import Session
 
-from annotator.storage.lean import LeanQuery
+from annotator.storage.lean import Executor, LeanQuery
 from annotator.storage.tables import Article, Project
 
 
@@ -46,7 +45,7 @@ _COUNT_UNFILLED = LeanQuery(
 )
 
 
-def take_slot(session: Session, project: ProjectSlots, article_id: int, *, beyond_overlap: bool = False) -> bool:
+def take_slot(session: Executor, project: ProjectSlots, article_id: int, *, beyond_overlap: bool = False) -> bool:
     """Count one more annotator on the article; False if it is full (unless `beyond_overlap`).
 
     The condition sits in the UPDATE itself, so concurrent claims can never pass the overlap.
@@ -62,17 +61,17 @@ def take_slot(session: Session, project: ProjectSlots, article_id: int, *, beyon
     return True
 
 
-def give_back_slot(session: Session, project: ProjectSlots, article_id: int) -> None:
+def give_back_slot(session: Executor, project: ProjectSlots, article_id: int) -> None:
     """Count one annotator fewer on the article (a skip)."""
     if _GIVE_BACK_SLOT.scalar(session, {"article_id": article_id}) == project.overlap - 1:
         _count_unfilled(session, project.id, +1)
 
 
-def add_unfilled(session: Session, project_id: int, articles: int) -> None:
+def add_unfilled(session: Executor, project_id: int, articles: int) -> None:
     """New articles arrive with every slot free."""
     if articles:
         _count_unfilled(session, project_id, articles)
 
 
-def _count_unfilled(session: Session, project_id: int, change: int) -> None:
+def _count_unfilled(session: Executor, project_id: int, change: int) -> None:
     _COUNT_UNFILLED.rows(session, {"project_id": project_id, "change": change})

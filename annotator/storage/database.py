@@ -14,10 +14,10 @@ from typing import Any, cast
 
 import orjson
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # After a checkpoint empties the write-ahead log, SQLite cuts the file back to this size,
@@ -45,11 +45,8 @@ class Database:
         engine_options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
         self.engine: Engine = create_engine(url, **engine_options)
         self._writer_queue = _configure_sqlite(self.engine, sqlite_path(url)) if self.is_sqlite else None
-        self._readers = sessionmaker(self.engine, expire_on_commit=False)
-        self._writers = sessionmaker(self.engine.execution_options(begin_immediate=True), expire_on_commit=False)
-        self._unflushed_writers = sessionmaker(
-            self.engine.execution_options(begin_immediate=True, fsync_on_commit=False), expire_on_commit=False
-        )
+        self._writer_engine = self.engine.execution_options(begin_immediate=True)
+        self._unflushed_writer_engine = self.engine.execution_options(begin_immediate=True, fsync_on_commit=False)
         if not self.is_sqlite:
             event.listen(self.engine, "begin", _postgresql_begin)
 
@@ -58,9 +55,16 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def session(self, *, write: bool = False, fsync: bool = True) -> Session:
+        return Session(self._engine(write, fsync), expire_on_commit=False)
+
+    def connect(self, *, write: bool = False, fsync: bool = True) -> Connection:
+        """A Core connection, for lean statements alone (storage.lean): a third of a session's cost."""
+        return self._engine(write, fsync).connect()
+
+    def _engine(self, write: bool, fsync: bool) -> Engine:
         if not write:
-            return self._readers()
-        return (self._writers if fsync else self._unflushed_writers)()
+            return self.engine
+        return self._writer_engine if fsync else self._unflushed_writer_engine
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

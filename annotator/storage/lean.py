@@ -23,6 +23,8 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
+# Lean statements run in an ORM session (beside its own work) or on a bare Core connection.
+Executor = Session | Connection
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,8 @@ class LeanQuery:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
-    def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        session.flush()  # as the ORM autoflushes before a query: pending changes are seen, and come first
-        connection = session.connection()
+    def rows(self, executor: Executor, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        connection = _in_transaction(executor)
         compiled = self._compiled_for(connection.dialect)
         found = self._run(connection, compiled, params)
         processors = compiled.results
@@ -51,12 +52,12 @@ class LeanQuery:
             return found
         return [tuple(value if p is None else p(value) for p, value in zip(processors, row)) for row in found]
 
-    def first(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        found = self.rows(session, params)
+    def first(self, executor: Executor, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        found = self.rows(executor, params)
         return found[0] if found else None
 
-    def scalar(self, session: Session, params: Mapping[str, Any]) -> Any:
-        row = self.first(session, params)
+    def scalar(self, executor: Executor, params: Mapping[str, Any]) -> Any:
+        row = self.first(executor, params)
         return None if row is None else row[0]
 
     def _compiled_for(self, dialect: Dialect) -> _Compiled:
@@ -88,6 +89,16 @@ class LeanQuery:
                                       connection_invalidated=lost, dialect=dialect) from error
         finally:
             cursor.close()
+
+
+def _in_transaction(executor: Executor) -> Connection:
+    """The connection under the executor, inside a transaction (BEGIN is where SQLite writers queue)."""
+    if isinstance(executor, Session):
+        executor.flush()  # as the ORM autoflushes before a query: pending changes are seen, and come first
+        return executor.connection()
+    if not executor.in_transaction():
+        executor.begin()
+    return executor
 
 
 def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:

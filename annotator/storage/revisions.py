@@ -6,16 +6,15 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.orm import Session
 
 from annotator.errors import StaleRevision
-from annotator.storage.lean import LeanQuery
+from annotator.storage.lean import Executor, LeanQuery
 from annotator.storage.tables import Assignment, GoldRecord, utcnow
 
 Owner = type[Assignment] | type[GoldRecord]
 
 
-def advance_head(session: Session, owner: Owner, owner_id: int, base: int | None, revision_id: int, **values: Any) -> None:
+def advance_head(session: Executor, owner: Owner, owner_id: int, base: int | None, revision_id: int, **values: Any) -> None:
     """Point the owner's head at the new revision if it still points at `base`; else undo it all (409).
 
     The conditional UPDATE is the compare-and-swap that makes concurrent saves safe:
