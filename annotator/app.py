@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from annotator import __version__
-from annotator.auth.guard import authorize_request, csrf, is_api_request, public
+from annotator.auth.guard import TokenAwareSessionInterface, authorize_request, csrf, is_api_request, public
 from annotator.context import AppState, close_db_session
 from annotator.errors import ApiError, ErrorBody, Problem
 from annotator.settings import Settings
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         hops = settings.trusted_proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.extensions["annotator"] = AppState(settings=settings, db=db or Database(settings.resolved_database_url()))
+    app.session_interface = TokenAwareSessionInterface()
     csrf.init_app(app)
     app.before_request(authorize_request)
     app.after_request(add_security_headers)

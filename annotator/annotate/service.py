@@ -109,7 +109,8 @@ def checked_content(
     labels: AnnotationContent, article: Article, schema: LabelSchema, what: str = "annotation"
 ) -> AnnotationContent:
     """The labels alone (without a save's base revision or timing), or a refusal naming every problem."""
-    content = AnnotationContent.model_validate(labels.model_dump(include={"statements", "article"}))
+    # The parts are validated already (labels is an AnnotationContent): taken over, not checked twice.
+    content = AnnotationContent.model_construct(statements=labels.statements, article=labels.article)
     if problems := check_annotation(content, article.text, schema):
         raise InvalidAnnotation(f"{what} refused: {len(problems)} problem(s)", problems)
     return content
@@ -124,6 +125,7 @@ def save_annotation(
     session holds the write lock only for the writes.
     """
     content = checked_content(save, article, schema)
+    decisions = [d.model_dump(mode="json") for d in save.suggestion_decisions] or None
     assignment = assignment_state(session, article.id, user) or claim(session, project, article.id, user)
     if assignment is None:
         raise Conflict(f"article {article.id} already has {project.overlap} annotators")
@@ -131,15 +133,14 @@ def save_annotation(
         raise Conflict(f"you skipped article {article.id}; it is no longer assigned to you")
     if assignment.head_revision_id != save.base_revision:
         raise StaleRevision.based_on(save.base_revision, assignment.head_revision_id)
-    decisions = [d.model_dump(mode="json") for d in save.suggestion_decisions] or None
     revision = append_revision(
         session, assignment.id, project, schema, user, content, save.base_revision, save.seconds_spent, decisions
     )
-    # The response is what was just stored: no need to read it back.
-    return AnnotationOut(
+    # The response is what was just stored, of parts validated already: neither read back nor checked again.
+    return AnnotationOut.model_construct(
         article_id=article.id, annotator=user.name, status="done", revision=revision.id,
         schema_version=schema.version, saved_at=revision.created_at, suggestion_decisions=save.suggestion_decisions,
-        **content.model_dump(),
+        statements=content.statements, article=content.article,
     )
 
 

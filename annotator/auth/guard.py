@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar, cast
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import Flask, Request, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFProtect
 
@@ -53,6 +54,15 @@ def requires(role: Role) -> Callable[[View], View]:
 
 def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)
+
+
+class TokenAwareSessionInterface(SecureCookieSessionInterface):
+    """An API request with a bearer token is authenticated by the token alone: its cookie is not read."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(API_PREFIX) and request.headers.get("Authorization"):
+            return self.null_session_class()
+        return super().open_session(app, request)
 
 
 def authorize_request() -> ResponseReturnValue | None:
