@@ -41,7 +41,7 @@ class LeanQuery:
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
 
     def rows(self, executor: Executor, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         connection = _in_transaction(executor)
@@ -61,9 +61,10 @@ class LeanQuery:
         return None if row is None else row[0]
 
     def _compiled_for(self, dialect: Dialect) -> _Compiled:
-        compiled = self._compiled.get(dialect.name)
+        key = (dialect.name, dialect.driver)  # the driver decides the parameter style
+        compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[dialect.name] = _compile(self.statement, dialect)
+            compiled = self._compiled[key] = _compile(self.statement, dialect)
         return compiled
 
     @staticmethod
