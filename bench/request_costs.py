@@ -1,0 +1,95 @@
+"""Server time of next, read and save, in process: the app called as WSGI, no HTTP and no other load.
+
+    python -m bench.request_costs [--cycles 600] [--articles 30000] [--annotators 4]
+
+Builds bench.loop's workload in a fresh SQLite file, warms up with 200 cycles of
+next -> read -> save (each worker compiles its queries on first use), then times
+--cycles more and prints the mean milliseconds per request of each kind. This is
+what one request costs the server before gunicorn and the network add theirs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotator.app import create_app
+from annotator.labelschema import LabelSchema, load_schema
+from annotator.settings import Settings
+from annotator.shipped import default_schema_path
+from annotator.storage import Database
+from annotator.storage.migrate import upgrade_to_head
+from bench.loop import build
+from bench.workload import Workload, labels_for
+
+WARMUP_CYCLES = 200
+
+
+class InProcessClient:
+    """Calls the WSGI app directly with a bearer token, as the loop's HTTP client would."""
+
+    def __init__(self, app: Any, token: str) -> None:
+        self.app, self.token = app, token
+
+    def call(self, method: str, path: str, body: object | None = None) -> Any:
+        payload = b"" if body is None else orjson.dumps(body)
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(payload), "CONTENT_LENGTH": str(len(payload)), "HTTP_HOST": "127.0.0.1",
+            "HTTP_AUTHORIZATION": f"Bearer {self.token}", "CONTENT_TYPE": "application/json",
+        }
+        status: list[str] = []
+        reply = b"".join(self.app(environ, lambda line, headers, exc_info=None: status.append(line)))
+        if not status[0].startswith("200"):
+            raise RuntimeError(f"{method} {path}: {status[0]} {reply[:200]!r}")
+        return orjson.loads(reply)
+
+
+def cycle(client: InProcessClient, project_id: int, schema: LabelSchema, rng: random.Random, spent: dict[str, float]) -> None:
+    started = time.perf_counter()
+    article = client.call("POST", f"/api/v1/projects/{project_id}/next")["article"]
+    spent["next"] += time.perf_counter() - started
+    started = time.perf_counter()
+    text = client.call("GET", f"/api/v1/articles/{article['id']}")["text"]
+    spent["read"] += time.perf_counter() - started
+    content = labels_for(rng, text, schema, Workload(1, 1, 4))[0]
+    started = time.perf_counter()
+    client.call("PUT", f"/api/v1/articles/{article['id']}/annotation", {"base_revision": None, "seconds_spent": 42.0, **content})
+    spent["save"] += time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cycles", type=int, default=600)
+    parser.add_argument("--articles", type=int, default=30_000)
+    parser.add_argument("--annotators", type=int, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        db = Database(url)
+        upgrade_to_head(db)
+        project_id, tokens = build(db, args.articles, args.annotators)
+        app = create_app(Settings(data_dir=Path(folder), database_url=url, secret_key="bench"), db)
+        clients = [InProcessClient(app, token) for token in tokens]
+        rng, schema = random.Random(1), load_schema(default_schema_path())
+        spent = {"next": 0.0, "read": 0.0, "save": 0.0}
+        for i in range(WARMUP_CYCLES):
+            cycle(clients[i % len(clients)], project_id, schema, rng, spent)
+        spent = dict.fromkeys(spent, 0.0)
+        for i in range(args.cycles):
+            cycle(clients[i % len(clients)], project_id, schema, rng, spent)
+        db.dispose()
+    print(f"server time in process, SQLite, mean of {args.cycles} cycles: "
+          + ", ".join(f"{kind} {seconds / args.cycles * 1000:.2f} ms" for kind, seconds in spent.items()))
+
+
+if __name__ == "__main__":
+    main()
