@@ -45,6 +45,9 @@ class Database:
         engine_options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
         self.engine: Engine = create_engine(url, **engine_options)
         self._writer_queue = _configure_sqlite(self.engine, sqlite_path(url)) if self.is_sqlite else None
+        # Lean readers on PostgreSQL need no transaction: each of their reads stands alone, and
+        # autocommit spares the BEGIN and ROLLBACK round trips. SQLite's reads cost nothing to wrap.
+        self._lean_reader_engine = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._writer_engine = self.engine.execution_options(begin_immediate=True)
         self._unflushed_writer_engine = self.engine.execution_options(begin_immediate=True, fsync_on_commit=False)
         if not self.is_sqlite:
@@ -59,7 +62,7 @@ class Database:
 
     def connect(self, *, write: bool = False, fsync: bool = True) -> Connection:
         """A Core connection, for lean statements alone (storage.lean): a third of a session's cost."""
-        return self._engine(write, fsync).connect()
+        return (self._engine(write, fsync) if write else self._lean_reader_engine).connect()
 
     def _engine(self, write: bool, fsync: bool) -> Engine:
         if not write:
