@@ -25,10 +25,10 @@ def app_state() -> AppState:
     return current_app.extensions["annotator"]
 
 
-def db_session(*, fsync: bool = True) -> Session:
-    """This request's session: a reader for safe methods, a writer otherwise (see Database.session for fsync)."""
+def db_session() -> Session:
+    """This request's session: a reader for safe methods, a writer otherwise."""
     if "db_session" not in g:
-        g.db_session = app_state().db.session(write=request.method not in SAFE_METHODS, fsync=fsync)
+        g.db_session = app_state().db.session(write=request.method not in SAFE_METHODS)
     return g.db_session
 
 
