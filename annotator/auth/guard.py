@@ -56,11 +56,15 @@ def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-class TokenAwareSessionInterface(SecureCookieSessionInterface):
-    """An API request with a bearer token is authenticated by the token alone: its cookie is not read."""
+def token_header(incoming: Request) -> str:
+    """An API request's Authorization header: when there is one, it alone authenticates the request
+    (the cookie is neither read nor parsed). Empty for pages, which only the cookie authenticates."""
+    return incoming.headers.get("Authorization", "") if incoming.path.startswith(API_PREFIX) else ""
 
+
+class TokenAwareSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if request.path.startswith(API_PREFIX) and request.headers.get("Authorization"):
+        if token_header(request):
             return self.null_session_class()
         return super().open_session(app, request)
 
@@ -95,8 +99,7 @@ def _role_here(user: User) -> str:
 
 
 def _authenticated_user() -> User | None:
-    header = request.headers.get("Authorization", "")
-    if is_api_request() and header:
+    if header := token_header(request):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Authorization header must be 'Bearer <token>'")
