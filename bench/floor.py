@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +124,20 @@ def _wait_for(port: int) -> None:
     raise RuntimeError("the floor server did not start listening within 30 s")
 
 
+@contextmanager
+def bench_place(postgres: bool) -> Iterator[tuple[str, PostgresServer | None]]:
+    """A temporary folder, and a throwaway PostgreSQL on 127.0.0.1 with fsync on if asked for: both gone afterwards."""
+    server = PostgresServer(durable=True) if postgres else None
+    with tempfile.TemporaryDirectory() as folder:
+        if server:
+            server.start()
+        try:
+            yield folder, server
+        finally:
+            if server:
+                server.stop()
+
+
 def throwaway_database(folder: str, postgres: PostgresServer | None, name: str) -> str:
     """The URL of a new, empty database: on the running PostgreSQL if there is one, else a SQLite file in FOLDER."""
     if postgres is None:
@@ -144,17 +160,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
-    postgres = PostgresServer(durable=True) if args.postgres else None
-    with tempfile.TemporaryDirectory() as folder:
-        if postgres:
-            postgres.start()
-        try:
-            url = throwaway_database(folder, postgres, "floor")
-            found = measure_floor(url, args.annotators, args.seconds, args.warmup, args.workers, args.threads)
-            print(describe(found, stored_count(url, found.acknowledged)))
-        finally:
-            if postgres:
-                postgres.stop()
+    with bench_place(args.postgres) as (folder, postgres):
+        url = throwaway_database(folder, postgres, "floor")
+        found = measure_floor(url, args.annotators, args.seconds, args.warmup, args.workers, args.threads)
+        print(describe(found, stored_count(url, found.acknowledged)))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import random
 import statistics
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -42,10 +41,9 @@ from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import AnnotationRevision, User
-from bench.floor import describe, measure_floor, stored_count, throwaway_database
+from bench.floor import bench_place, describe, measure_floor, stored_count, throwaway_database
 from bench.http_client import Connection
 from bench.workload import Workload, article_text, labels_for
-from tests.postgres import PostgresServer
 from tests.processes import AppProcess
 
 
@@ -139,34 +137,27 @@ def main() -> None:
     parser.add_argument("--compare-floor", action="store_true",
                         help="then run bench.floor with the same clients and settings, and print the ratio")
     args = parser.parse_args()
-    postgres = PostgresServer(durable=True) if args.postgres else None
-    with tempfile.TemporaryDirectory() as folder:
-        if postgres:
-            postgres.start()
+    with bench_place(args.postgres) as (folder, postgres):
+        url = throwaway_database(folder, postgres, "bench")
+        db = Database(url)
+        upgrade_to_head(db)
+        started = time.perf_counter()
+        project_id, tokens = build(db, args.articles, args.annotators)
+        print(f"workload: {args.articles} articles, {args.annotators} annotators, built in {time.perf_counter() - started:.0f} s")
+        server = AppProcess(url, Path(folder), workers=args.workers, threads=args.threads)
+        server.start()
         try:
-            url = throwaway_database(folder, postgres, "bench")
-            db = Database(url)
-            upgrade_to_head(db)
-            started = time.perf_counter()
-            project_id, tokens = build(db, args.articles, args.annotators)
-            print(f"workload: {args.articles} articles, {args.annotators} annotators, built in {time.perf_counter() - started:.0f} s")
-            server = AppProcess(url, Path(folder), workers=args.workers, threads=args.threads)
-            server.start()
-            try:
-                measured_from = time.monotonic() + args.warmup
-                until = measured_from + args.seconds
-                clients = [Annotator(server.port, token, project_id, args.think, measured_from, until) for token in tokens]
-                asyncio.run(run_annotators(clients))
-                elapsed = time.monotonic() - measured_from
-            finally:
-                server.stop()
-            loop = report(db, clients, elapsed, "PostgreSQL" if postgres else "SQLite", args)
-            db.dispose()
-            if args.compare_floor:
-                compare_with_floor(loop, throwaway_database(folder, postgres, "floor"), args)
+            measured_from = time.monotonic() + args.warmup
+            until = measured_from + args.seconds
+            clients = [Annotator(server.port, token, project_id, args.think, measured_from, until) for token in tokens]
+            asyncio.run(run_annotators(clients))
+            elapsed = time.monotonic() - measured_from
         finally:
-            if postgres:
-                postgres.stop()
+            server.stop()
+        loop = report(db, clients, elapsed, "PostgreSQL" if postgres else "SQLite", args)
+        db.dispose()
+        if args.compare_floor:
+            compare_with_floor(loop, throwaway_database(folder, postgres, "floor"), args)
 
 
 def report(db: Database, clients: list[Annotator], elapsed: float, backend: str, args: argparse.Namespace) -> dict[str, Any]:
