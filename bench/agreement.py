@@ -2,17 +2,23 @@
 
     python -m bench.agreement [--articles N] [--annotators M] [--statements K]
 
-Builds the workload in a fresh SQLite file, then times the report as the API
-computes it: loading every saved annotation and computing every figure,
-including 1,000 bootstrap resamples per field. Prints the figures last.
+Builds the workload in a fresh SQLite file (in a process of its own, so that the
+figures below are the report's alone), then times the report as the API computes
+it: loading every saved annotation and computing every figure, including 1,000
+bootstrap resamples per field, over as many processes as the machine has cores.
+Prints the time and the peak resident memory of the report's processes last.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import resource
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.agreement.service import project_report
@@ -33,23 +39,45 @@ def main() -> None:
     args = parser.parse_args()
     workload = Workload(args.articles, args.annotators, args.statements)
     with tempfile.TemporaryDirectory() as folder:
-        db = Database(f"sqlite:///{Path(folder) / 'bench.db'}")
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        db = Database(url)
         upgrade_to_head(db)
         started = time.perf_counter()
         project_id = build(db, load_schema(default_schema_path()), workload)
         print(f"workload built in {time.perf_counter() - started:.1f} s")
-        totals = []
-        for _ in range(args.repeat):
-            with db.session() as session:
-                project = session.get(Project, project_id)
-                started = time.perf_counter()
-                report = project_report(session, project)  # type: ignore[arg-type]
-                totals.append(time.perf_counter() - started)
-        stance = next(f for f in report.fields if f.field == "stance")
-        print(f"stance alpha {stance.alpha.value:.3f} [{stance.alpha_interval.low:.3f}, {stance.alpha_interval.high:.3f}] "
-              f"over {stance.alpha.n_units} units; key F1 {report.statement_keys.pooled.value:.3f}")
-        print(f"agreement report, {args.articles} articles x {args.annotators} annotators x {args.statements} statements, "
-              f"median of {args.repeat}: {statistics.median(totals):.2f} s (min {min(totals):.2f}, max {max(totals):.2f})")
+        # Each report in a fresh interpreter, so that its peak memory is the report's alone.
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as reporter:
+            runs = [reporter.submit(_timed_report, url, project_id).result() for _ in range(args.repeat)]
+    totals = [run.seconds for run in runs]
+    print(runs[-1].summary)
+    print(f"agreement report, {args.articles} articles x {args.annotators} annotators x {args.statements} statements, "
+          f"median of {args.repeat}: {statistics.median(totals):.2f} s (min {min(totals):.2f}, max {max(totals):.2f})")
+    print(f"peak resident memory: {max(run.own_mb for run in runs):.0f} MB in the report's process, "
+          f"{max(run.workers_mb for run in runs):.0f} MB in the largest of its workers")
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    seconds: float
+    own_mb: float
+    workers_mb: float
+    summary: str
+
+
+def _timed_report(url: str, project_id: int) -> ReportRun:
+    db = Database(url)
+    with db.session() as session:
+        started = time.perf_counter()
+        report = project_report(session, session.get_one(Project, project_id))
+        seconds = time.perf_counter() - started
+    stance = next(f for f in report.fields if f.field == "stance")
+    summary = (f"stance alpha {stance.alpha.value:.3f} [{stance.alpha_interval.low:.3f}, {stance.alpha_interval.high:.3f}] "
+               f"over {stance.alpha.n_units} units; key F1 {report.statement_keys.pooled.value:.3f}")
+    return ReportRun(seconds, _peak_mb(resource.RUSAGE_SELF), _peak_mb(resource.RUSAGE_CHILDREN), summary)
+
+
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any
 
 from annotator.agreement.matching import overlap_matches
@@ -28,7 +28,7 @@ def labels(article: int, who: str, *statements: dict[str, Any], relevant: bool =
 
 
 def project(*label_sets: LabelSet, gold: tuple[LabelSet, ...] = ()) -> ProjectLabels:
-    work = [WorkItem(s.annotator, s.article_id, 60.0 * (i + 1), datetime(2026, 11, 1 + i % 3, tzinfo=UTC)) for i, s in enumerate(label_sets)]
+    work = [WorkItem(s.annotator, s.article_id, 60.0 * (i + 1), date(2026, 11, 1 + i % 3)) for i, s in enumerate(label_sets)]
     return ProjectLabels(
         project_id=1, overlap=2, stances=["open", "conditional", "refuses", "noncommittal"],
         label_sets=list(label_sets), work=work, gold=list(gold),
@@ -142,3 +142,64 @@ def test_the_streamed_report_equals_the_report_of_every_label_at_once(db, schema
             item.title = ""
     assert streamed.model_dump(exclude={"generated_at"}) == at_once.model_dump(exclude={"generated_at"})
     assert streamed.articles_labeled == 60
+
+
+def test_a_report_spread_over_processes_equals_the_report_of_one_pass(db, schema, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from annotator.agreement import service
+    from annotator.storage.tables import Project
+    from bench.workload import Workload, build
+
+    project_id = build(db, schema, Workload(articles=60, annotators=3, statements=3))
+    with db.session() as session:
+        project = session.get_one(Project, project_id)
+        one_pass = service.project_report(session, project)
+        monkeypatch.setattr(service, "usable_cores", lambda: 3)
+        monkeypatch.setattr(service, "ARTICLES_PER_PROCESS", 10)  # 60 articles: three processes, 12 ranges
+        monkeypatch.setattr(service, "RANGES_PER_PROCESS", 4)
+        spread = service.project_report(session, project)
+    assert spread.model_dump(exclude={"generated_at"}) == one_pass.model_dump(exclude={"generated_at"})
+
+
+def test_ranges_of_articles_cover_every_labeled_article_once(db, schema) -> None:  # type: ignore[no-untyped-def]
+    from annotator.agreement import service
+    from annotator.storage.tables import Project
+    from bench.workload import Workload, build
+
+    project_id = build(db, schema, Workload(articles=25, annotators=2, statements=1))
+    with db.session() as session:
+        project = session.get_one(Project, project_id)
+        ranges = service.article_ranges(session, project, size=7)
+        per_range = [[article_id for article_id, _, _ in service.streamed_articles(session, project, r)] for r in ranges]
+        every = [article_id for article_id, _, _ in service.streamed_articles(session, project)]
+    assert [len(ids) for ids in per_range] == [7, 7, 7, 4]
+    assert [article_id for ids in per_range for article_id in ids] == every
+
+
+def test_only_the_most_disagreed_articles_are_kept_while_tallying(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from annotator.agreement import report as report_module
+
+    label_sets = []
+    for article in range(1, 21):
+        label_sets += [labels(article, "ana", statement("putin", "ceasefire", "open")),
+                       labels(article, "ben", statement("putin", "ceasefire", "open" if article % 3 else "refuses"))]
+    everything = build_report(project(*label_sets), samples=10)
+    monkeypatch.setattr(report_module, "MOST_DISAGREED", 4)
+    kept = build_report(project(*label_sets), samples=10)
+    assert [a.article_id for a in kept.most_disagreed] == [a.article_id for a in everything.most_disagreed][:4]
+    assert [a.article_id for a in kept.most_disagreed] == [3, 6, 9, 12]  # the ties rank by article id
+
+
+def test_the_median_of_counted_seconds_is_the_median_of_the_seconds() -> None:
+    import random
+    import statistics
+    from collections import Counter
+
+    from annotator.agreement.report import WorkTally
+
+    rng = random.Random(5)
+    for size in (1, 2, 3, 10, 11):
+        seconds = [rng.choice((10.0, 20.0, 30.0, 45.5, 60.0)) for _ in range(size)]
+        tally = WorkTally()
+        tally.seconds["ana"] = Counter(seconds)
+        assert tally.median_seconds("ana") == statistics.median(seconds)
+    assert WorkTally().median_seconds("ana") is None

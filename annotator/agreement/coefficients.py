@@ -60,11 +60,12 @@ class ValueTable:
     def from_units(cls, units: Iterable[Mapping[str, Value]]) -> ValueTable:
         table = cls()
         for unit in units:
-            table.add(unit)
+            table.add(dict(sorted(unit.items())))
         return table
 
     def add(self, unit: Mapping[str, Value]) -> Row:
-        row = tuple(sorted(unit.items()))
+        """Count a unit whose values come in annotator order."""
+        row = tuple(unit.items())
         self.rows[row] += 1
         return row
 

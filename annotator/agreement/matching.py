@@ -25,6 +25,12 @@ class F1Tally:
         self.size_b += size_b
         self.articles += 1
 
+    def merge(self, other: F1Tally) -> None:
+        self.matches += other.matches
+        self.size_a += other.size_a
+        self.size_b += other.size_b
+        self.articles += other.articles
+
     def f1(self) -> float | None:
         total = self.size_a + self.size_b
         return 2 * self.matches / total if total else None
@@ -37,6 +43,9 @@ def overlap_matches(a: set[Range], b: set[Range]) -> int:
     rest_a, rest_b = a - identical, b - identical
     if not rest_a or not rest_b:
         return len(identical)
+    if len(rest_a) == 1 and len(rest_b) == 1:  # the common case: one range moved
+        [(start_a, end_a)], [(start_b, end_b)] = rest_a, rest_b
+        return len(identical) + (start_a < end_b and start_b < end_a)
     candidates = sorted(
         [(min(x[1], y[1]) - max(x[0], y[0]), x, y) for x in rest_a for y in rest_b if x[0] < y[1] and y[0] < x[1]],
         reverse=True,
@@ -58,23 +67,37 @@ class PairTallies:
     exact: dict[str, F1Tally] = field(default_factory=dict)
     overlap: dict[str, F1Tally] = field(default_factory=dict)
 
-    def add(self, keys: tuple[set[Any], set[Any]], spans: Mapping[str, tuple[set[Range], set[Range]]]) -> int:
-        """One shared article; returns how many keys the two have in common."""
+    def add(self, keys: tuple[set[Any], set[Any]], spans: tuple[Mapping[str, set[Range]], Mapping[str, set[Range]]]) -> int:
+        """One shared article: the two key sets, and the two annotators' ranges by span label.
+        Returns how many keys the two have in common."""
         a, b = keys
         shared = len(a & b)
         self.keys.add(shared, len(a), len(b))
-        for label, (x, y) in spans.items():
-            if x or y:  # nothing marked by either adds nothing to an F1
-                self.exact.setdefault(label, F1Tally()).add(len(x & y), len(x), len(y))
-                self.overlap.setdefault(label, F1Tally()).add(overlap_matches(x, y), len(x), len(y))
+        first, second = spans
+        for label, x in first.items():
+            y = second[label]
+            if not x and not y:
+                continue  # nothing marked by either adds nothing to an F1
+            exact, overlap = self.exact.get(label), self.overlap.get(label)
+            if exact is None or overlap is None:
+                exact, overlap = self.exact[label], self.overlap[label] = F1Tally(), F1Tally()
+            if x == y:
+                exact.add(len(x), len(x), len(x))
+                overlap.add(len(x), len(x), len(x))
+            else:
+                exact.add(len(x & y), len(x), len(y))
+                overlap.add(overlap_matches(x, y), len(x), len(y))
         return shared
+
+    def merge(self, other: PairTallies) -> None:
+        self.keys.merge(other.keys)
+        for mine, theirs in ((self.exact, other.exact), (self.overlap, other.overlap)):
+            for label, tally in theirs.items():
+                mine.setdefault(label, F1Tally()).merge(tally)
 
 
 def pooled(tallies: Mapping[Pair, F1Tally]) -> F1Tally:
     total = F1Tally()
     for tally in tallies.values():
-        total.matches += tally.matches
-        total.size_a += tally.size_a
-        total.size_b += tally.size_b
-        total.articles += tally.articles
+        total.merge(tally)
     return total

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import statistics
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import combinations
+from typing import NamedTuple
 
 from annotator.agreement.coefficients import (
     Estimate,
@@ -37,7 +38,7 @@ from annotator.agreement.models import (
     PairFigure,
     SpanAgreement,
 )
-from annotator.agreement.units import FIELDS, SPAN_LABELS, ArticleUnits, FieldSpec, LabelSet, article_units
+from annotator.agreement.units import FIELDS, SPAN_LABELS, ArticleUnits, FieldSpec, LabelSet, Units, article_units
 
 BOOTSTRAP_SAMPLES = 1000
 BOOTSTRAP_SEED = 20_261_122
@@ -67,14 +68,13 @@ DEFINITIONS = {
 }
 
 
-@dataclass(frozen=True)
-class WorkItem:
-    """One finished assignment: who, which article, seconds spent, when it was first saved."""
+class WorkItem(NamedTuple):
+    """One finished assignment: who, which article, seconds spent, the day it was first saved (UTC)."""
 
     annotator: str
     article_id: int
     seconds: float | None
-    finished_at: datetime
+    day: date
 
 
 @dataclass(frozen=True)
@@ -102,91 +102,206 @@ def build_report(labels: ProjectLabels, *, samples: int = BOOTSTRAP_SAMPLES, see
 
 
 def report_of(
-    project_id: int, overlap: int, stances: list[str], articles: Iterable[ArticleLabels], work: list[WorkItem],
+    project_id: int, overlap: int, stances: list[str], articles: Iterable[ArticleLabels], work: Iterable[WorkItem],
     *, samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED,
 ) -> AgreementReport:
     """The report of articles as they come, in article order: each is tallied, then let go."""
-    tallies = _Tallies()
-    annotators: set[str] = set()
-    has_gold = False
+    return report_from(project_id, overlap, stances, tally(articles, work), samples=samples, seed=seed)
+
+
+def tally(articles: Iterable[ArticleLabels], work: Iterable[WorkItem]) -> Tallies:
+    tallies = Tallies()
     for article_id, label_sets, gold in articles:
-        annotators.update(s.annotator for s in label_sets)
-        has_gold = has_gold or gold is not None
         tallies.add(article_units(article_id, label_sets), article_units(article_id, [gold]) if gold else None)
-    names = sorted(annotators)
-    ranked = sorted(tallies.articles, key=lambda a: (-a.score, a.article_id))[:MOST_DISAGREED]
+    for item in work:
+        tallies.work.add(item)
+    return tallies
+
+
+def report_from(
+    project_id: int, overlap: int, stances: list[str], tallies: Tallies,
+    *, samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED,
+) -> AgreementReport:
+    names = sorted(tallies.annotators)
+    tables = tallies.tables()
+    ranked = sorted((entry[-1] for entry in tallies.most_disagreed), key=lambda a: (-a.score, a.article_id))
     return AgreementReport(
         project_id=project_id,
         generated_at=datetime.now(UTC),
         annotators=names,
-        articles_labeled=len(tallies.articles),
+        articles_labeled=tallies.articles_labeled,
         definitions=DEFINITIONS,
-        fields=[_field(spec, tallies.tables[spec.name], overlap, samples, seed) for spec in FIELDS],
+        fields=[_field(spec, tables[spec.name], overlap, samples, seed) for spec in FIELDS],
         statement_keys=_keys(tallies.pairs),
         spans=[_span(label, tallies.pairs, tallies.span_counts[label]) for label in SPAN_LABELS],
-        stance_confusion=_confusion(tallies.tables["stance"], stances),
-        per_annotator=[_annotator(name, tallies, work, has_gold) for name in names],
-        throughput=_throughput(work),
+        stance_confusion=_confusion(tables["stance"], stances),
+        per_annotator=[_annotator(name, tallies, tables) for name in names],
+        throughput=_throughput(tallies.work),
         most_disagreed=[
             ArticleDisagreement(article_id=a.article_id, title="", score=a.score, annotators=a.annotators, fields=a.fields)
             for a in ranked
         ],
-        duplicate_keys=tallies.duplicates,
+        duplicate_keys=sorted(tallies.duplicates, key=lambda d: d.article_id),  # stable: an article's in its order
     )
 
 
 @dataclass
-class _Tallies:
-    """Everything the report needs, summed article by article in one pass."""
+class WorkTally:
+    """Finished items per annotator and per annotator and day, and the seconds they took, as counts.
 
-    tables: dict[str, ValueTable] = field(default_factory=lambda: {spec.name: ValueTable() for spec in FIELDS})
+    Seconds are counted to the tenth: the median is exact to a tenth of a second, and the
+    counts stay few however many items there are.
+    """
+
+    items: Counter[str] = field(default_factory=Counter)
+    per_day: Counter[tuple[str, date]] = field(default_factory=Counter)
+    seconds: dict[str, Counter[float]] = field(default_factory=dict)
+
+    def add(self, item: WorkItem) -> None:
+        self.items[item.annotator] += 1
+        self.per_day[(item.annotator, item.day)] += 1
+        if item.seconds is not None:
+            self.seconds.setdefault(item.annotator, Counter())[round(item.seconds, 1)] += 1
+
+    def merge(self, other: WorkTally) -> None:
+        self.items.update(other.items)
+        self.per_day.update(other.per_day)
+        for who, counts in other.seconds.items():
+            self.seconds.setdefault(who, Counter()).update(counts)
+
+    def median_seconds(self, annotator: str) -> float | None:
+        return _median(self.seconds.get(annotator, Counter()))
+
+
+def _median(counts: Counter[float]) -> float | None:
+    """The median of values given as counts, as statistics.median gives it for the values listed out."""
+    n = counts.total()
+    lower: float | None = None
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]  # the sorted values up to here fill indexes 0 .. seen - 1
+        if lower is None and seen > (n - 1) // 2:
+            lower = value
+        if seen > n // 2:
+            return (lower + value) / 2  # type: ignore[operator]
+    return None
+
+
+@dataclass
+class Tallies:
+    """Everything the report needs, summed article by article in one pass; tallies of
+    consecutive ranges of articles merge into the tallies of them all. Their size does
+    not grow with the number of articles (only the most disagreed are kept), but for
+    the list of repeated statement keys."""
+
+    annotators: set[str] = field(default_factory=set)
+    has_gold: bool = False
+    articles_labeled: int = 0
+    # Per field, each distinct row: [units holding it, its agreeing pairs, its pairs]. One lookup per unit.
+    rows: dict[str, dict[Row, list[int]]] = field(default_factory=lambda: {spec.name: {} for spec in FIELDS})
     pairs: dict[Pair, PairTallies] = field(default_factory=dict)
     span_counts: dict[str, Counter[str]] = field(default_factory=lambda: {label: Counter() for label in SPAN_LABELS})
     gold_agree: Counter[str] = field(default_factory=Counter)
     gold_compared: Counter[str] = field(default_factory=Counter)
-    articles: list[_Disagreement] = field(default_factory=list)
+    most_disagreed: list[tuple[float, int, _Disagreement]] = field(default_factory=list)  # a heap: the least first
     duplicates: list[DuplicateKey] = field(default_factory=list)
-    _row_pairs: dict[Row, tuple[int, int]] = field(default_factory=dict)
+    work: WorkTally = field(default_factory=WorkTally)
+
+    def tables(self) -> dict[str, ValueTable]:
+        """The tables, rows sorted: the report's float sums then run in one order, whatever the
+        order in which articles were tallied and ranges merged."""
+        tables = {}
+        for name, rows in self.rows.items():
+            tables[name] = table = ValueTable()
+            table.rows.update({row: rows[row][0] for row in sorted(rows)})
+        return tables
 
     def add(self, units: ArticleUnits, gold: ArticleUnits | None) -> None:
+        self.articles_labeled += 1
+        self.annotators.update(units.keys)
+        self.has_gold = self.has_gold or gold is not None
         agree = total = 0
         differing: set[str] = set()
-        row_pairs = self._row_pairs
         for spec in FIELDS:
-            table, gold_units = self.tables[spec.name], gold.fields[spec.name] if gold else {}
-            for key, unit in units.fields[spec.name].items():
-                row = table.add(unit)
-                pairs = row_pairs.get(row)
-                if pairs is None:
-                    pairs = row_pairs[row] = agreeing_pairs(value for _, value in row)
-                agree += pairs[0]
-                total += pairs[1]
-                if pairs[0] < pairs[1]:
-                    differing.add(spec.name)
-                if gold_units and key in gold_units:
-                    self._compare_with_gold(unit, gold_units[key]["gold"])
+            rows = self.rows[spec.name]
+            field_agree = field_total = 0
+            for unit in units.fields[spec.name].values():
+                row = tuple(unit.items())  # a unit's values come in annotator order: it is its table row
+                counts = rows.get(row)
+                if counts is None:
+                    counts = rows[row] = [0, *agreeing_pairs(value for _, value in row)]
+                counts[0] += 1
+                field_agree += counts[1]
+                field_total += counts[2]
+            if field_agree < field_total:
+                differing.add(spec.name)
+            agree += field_agree
+            total += field_total
+            if gold:
+                self._compare_with_gold(units.fields[spec.name], gold.fields[spec.name])
         key_tally = F1Tally()
         keys, spans = units.keys, units.spans
-        for first, second in combinations(sorted(keys), 2):
+        for first, second in combinations(keys, 2):  # keys come in annotator order
             pair = self.pairs.get((first, second)) or self.pairs.setdefault((first, second), PairTallies())
-            shared = pair.add(
-                (keys[first], keys[second]), {label: (spans[label][first], spans[label][second]) for label in SPAN_LABELS}
-            )
+            shared = pair.add((keys[first], keys[second]), (spans[first], spans[second]))
             key_tally.add(shared, len(keys[first]), len(keys[second]))
-        for label in SPAN_LABELS:
-            for who, ranges in spans[label].items():
+        for who, by_label in spans.items():
+            for label, ranges in by_label.items():
                 self.span_counts[label][who] += len(ranges)
         self.duplicates.extend(
             DuplicateKey(article_id=units.article_id, annotator=who, actor=actor, target=target)
             for who, (actor, target) in units.duplicate_keys
         )
         if len(units.keys) >= 2:
-            self.articles.append(_disagreement(units, agree, total, key_tally, differing))
+            self._rank(units, agree, total, key_tally, differing)
 
-    def _compare_with_gold(self, unit: Mapping[str, object], gold_value: object) -> None:
-        for who, value in unit.items():
-            self.gold_compared[who] += 1
-            self.gold_agree[who] += value == gold_value
+    def _rank(self, units: ArticleUnits, agree: int, total: int, keys: F1Tally, differing: set[str]) -> None:
+        """Keep the article if it is among the most disagreed so far (ties: the lower id ranks higher)."""
+        key_f1 = keys.f1()
+        parts = ([1 - agree / total] if total else []) + ([1 - key_f1] if key_f1 is not None else [])
+        score = round(sum(parts) / len(parts), 6) if parts else 0.0
+        rank = (score, -units.article_id)
+        if len(self.most_disagreed) >= MOST_DISAGREED and rank <= self.most_disagreed[0][:2]:
+            return
+        if key_f1 is not None and key_f1 < 1:
+            differing.add("statement_keys")
+        entry = (*rank, _Disagreement(units.article_id, score, sorted(units.keys), sorted(differing)))
+        self._keep(entry)
+
+    def _keep(self, entry: tuple[float, int, _Disagreement]) -> None:
+        if len(self.most_disagreed) < MOST_DISAGREED:
+            heapq.heappush(self.most_disagreed, entry)
+        elif entry[:2] > self.most_disagreed[0][:2]:
+            heapq.heapreplace(self.most_disagreed, entry)
+
+    def merge(self, other: Tallies) -> None:
+        """Add the tallies of other articles (in any order: the report comes out the same)."""
+        self.annotators |= other.annotators
+        self.has_gold = self.has_gold or other.has_gold
+        self.articles_labeled += other.articles_labeled
+        for name, rows in other.rows.items():
+            mine = self.rows[name]
+            for row, row_counts in rows.items():
+                if row in mine:
+                    mine[row][0] += row_counts[0]
+                else:
+                    mine[row] = list(row_counts)
+        for pair, pair_tallies in other.pairs.items():
+            self.pairs.setdefault(pair, PairTallies()).merge(pair_tallies)
+        for label, span_counts in other.span_counts.items():
+            self.span_counts[label].update(span_counts)
+        self.gold_agree.update(other.gold_agree)
+        self.gold_compared.update(other.gold_compared)
+        for entry in other.most_disagreed:
+            self._keep(entry)
+        self.duplicates.extend(other.duplicates)
+        self.work.merge(other.work)
+
+    def _compare_with_gold(self, units: Units, gold: Units) -> None:
+        for key, gold_unit in gold.items():
+            for who, value in units.get(key, {}).items():
+                self.gold_compared[who] += 1
+                self.gold_agree[who] += value == gold_unit["gold"]
 
 
 @dataclass(frozen=True)
@@ -197,15 +312,6 @@ class _Disagreement:
     score: float
     annotators: list[str]
     fields: list[str]
-
-
-def _disagreement(units: ArticleUnits, agree: int, total: int, keys: F1Tally, differing: set[str]) -> _Disagreement:
-    key_f1 = keys.f1()
-    if key_f1 is not None and key_f1 < 1:
-        differing.add("statement_keys")
-    parts = ([1 - agree / total] if total else []) + ([1 - key_f1] if key_f1 is not None else [])
-    score = round(sum(parts) / len(parts), 6) if parts else 0.0
-    return _Disagreement(units.article_id, score, sorted(units.keys), sorted(differing))
 
 
 def _figure(estimate: Estimate) -> Figure:
@@ -279,11 +385,9 @@ def _confusion(table: ValueTable, stances: list[str]) -> list[ConfusionMatrix]:
     return [ConfusionMatrix(annotators=None, labels=labels, counts=pooled_counts), *matrices]
 
 
-def _annotator(name: str, tallies: _Tallies, work: list[WorkItem], has_gold: bool) -> AnnotatorSummary:
-    mine = [item for item in work if item.annotator == name]
-    seconds = [item.seconds for item in mine if item.seconds is not None]
+def _annotator(name: str, tallies: Tallies, tables: Mapping[str, ValueTable]) -> AnnotatorSummary:
     agree = pairs = units = 0
-    for table in tallies.tables.values():
+    for table in tables.values():
         for pair, counts in table.contingency.items():
             if name in pair:
                 agree += sum(n for (a, b), n in counts.items() if a == b)
@@ -296,20 +400,19 @@ def _annotator(name: str, tallies: _Tallies, work: list[WorkItem], has_gold: boo
     compared = tallies.gold_compared[name]
     with_gold = Figure(
         value=tallies.gold_agree[name] / compared if compared else None, n_units=compared, n_pairs=compared,
-        reason=None if compared else ("no gold on the articles this annotator labeled" if has_gold else "no gold yet"),
+        reason=None if compared else ("no gold on the articles this annotator labeled" if tallies.has_gold else "no gold yet"),
     )
     return AnnotatorSummary(
         name=name,
-        items_done=len(mine),
-        median_seconds=statistics.median(seconds) if seconds else None,
+        items_done=tallies.work.items[name],
+        median_seconds=tallies.work.median_seconds(name),
         agreement_with_others=with_others,
         agreement_with_gold=with_gold,
     )
 
 
-def _throughput(work: list[WorkItem]) -> list[DailyCount]:
-    per_day: Counter[tuple[str, date]] = Counter((item.annotator, item.finished_at.date()) for item in work)
-    return [DailyCount(annotator=who, day=day, items=count) for (who, day), count in sorted(per_day.items())]
+def _throughput(work: WorkTally) -> list[DailyCount]:
+    return [DailyCount(annotator=who, day=day, items=count) for (who, day), count in sorted(work.per_day.items())]
 
 
 def article_agreement(article_id: int, label_sets: list[LabelSet]) -> float | None:

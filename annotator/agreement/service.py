@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import threading
 from collections.abc import Iterator
-from typing import Any
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, Subquery, func, select
+from sqlalchemy import ColumnElement, Date, Select, Subquery, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from annotator.agreement.models import AgreementReport
@@ -16,15 +21,19 @@ from annotator.agreement.report import (
     BOOTSTRAP_SEED,
     ArticleLabels,
     ProjectLabels,
+    Tallies,
     WorkItem,
     build_report,
-    report_of,
+    report_from,
+    tally,
 )
 from annotator.agreement.suggestions import Decisions, suggestion_effect
 from annotator.agreement.units import LabelSet
 from annotator.errors import NotFound
 from annotator.projects.control import in_blind_control
 from annotator.projects.service import project_schema
+from annotator.storage.database import Database, sqlite_path
+from annotator.storage.lean import LeanQuery
 from annotator.storage.tables import (
     AnnotationRevision,
     Article,
@@ -42,15 +51,27 @@ GOLD = "gold"
 MODEL_PREFIX = "model:"
 
 
-ARTICLES_PER_BATCH = 5_000
+ARTICLES_PER_BATCH = 1_000
+# Below this many articles per process, starting a process costs more than it saves.
+ARTICLES_PER_PROCESS = 5_000
+# Ranges handed out to processes: several per process, so that they finish together.
+RANGES_PER_PROCESS = 32
+
+ArticleRange = tuple[int, int]  # the first and last article id, inclusive
+EVERY_ARTICLE: ArticleRange = (0, 2**31 - 1)  # article ids are 32-bit integers on PostgreSQL
 
 
-def _done(project: Project) -> Subquery:
+def _finished(project: Project, articles: ArticleRange = EVERY_ARTICLE) -> tuple[ColumnElement[bool], ...]:
+    first, last = articles
+    return (Assignment.project_id == project.id, Assignment.status == "done", Assignment.article_id.between(first, last))
+
+
+def _done(project: Project, articles: ArticleRange = EVERY_ARTICLE) -> Subquery:
     """The project's finished assignments, with who finished them."""
     return (
         select(Assignment.id, Assignment.article_id, User.name)
         .join(User, User.id == Assignment.user_id)
-        .where(Assignment.project_id == project.id, Assignment.status == "done")
+        .where(*_finished(project, articles))
         .subquery()
     )
 
@@ -72,14 +93,15 @@ def _gold(project: Project) -> Select[Any]:
     )
 
 
-def work_items(session: Session, project: Project) -> list[WorkItem]:
-    done = _done(project)
+def work_items(session: Session, project: Project, articles: ArticleRange = EVERY_ARTICLE) -> Iterator[WorkItem]:
+    done = _done(project, articles)
     effort = session.connection().execute(
-        select(done.c.article_id, done.c.name, func.sum(AnnotationRevision.seconds_spent), func.min(AnnotationRevision.created_at))
+        select(done.c.article_id, done.c.name, func.sum(AnnotationRevision.seconds_spent),
+               func.date(func.min(AnnotationRevision.created_at), type_=Date))
         .join(AnnotationRevision, AnnotationRevision.assignment_id == done.c.id)
         .group_by(done.c.id, done.c.article_id, done.c.name)
     )
-    return [WorkItem(name, article_id, seconds, first_saved) for article_id, name, seconds, first_saved in effort]
+    return (WorkItem(name, article_id, seconds, day) for article_id, name, seconds, day in effort)
 
 
 def project_labels(session: Session, project: Project, with_model: str | None = None) -> ProjectLabels:
@@ -98,29 +120,34 @@ def project_labels(session: Session, project: Project, with_model: str | None = 
         overlap=project.overlap,
         stances=project_schema(project).statement.stance.ids(),
         label_sets=label_sets,
-        work=work_items(session, project),
+        work=list(work_items(session, project)),
         gold=[LabelSet(article_id, GOLD, content) for article_id, content in gold],
     )
 
 
-def streamed_articles(session: Session, project: Project) -> Iterator[ArticleLabels]:
-    """Each labeled article's label sets and gold, read a range of articles at a time, in article order."""
+# Read straight on the driver: SQLAlchemy's handling of each row costs as much as decoding its labels.
+_HEADS = LeanQuery(
+    select(Assignment.article_id, User.name, AnnotationRevision.content)
+    .join(User, User.id == Assignment.user_id)
+    .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
+    .where(Assignment.project_id == bindparam("project"), Assignment.status == "done",
+           Assignment.article_id.between(bindparam("first"), bindparam("last")))
+    .order_by(Assignment.article_id)  # in the index's order, so SQLite sorts nothing; units order annotators themselves
+)
+
+
+def streamed_articles(session: Session, project: Project, articles: ArticleRange = EVERY_ARTICLE) -> Iterator[ArticleLabels]:
+    """Each labeled article's label sets and gold, read a batch of articles at a time, in article order."""
     connection = session.connection()
-    finished = (Assignment.project_id == project.id, Assignment.status == "done")
-    heads = (
-        select(Assignment.article_id, User.name, AnnotationRevision.content)
-        .join(User, User.id == Assignment.user_id)
-        .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
-        .where(*finished).order_by(Assignment.article_id, User.name)
-    )
-    after = 0
+    finished = _finished(project, articles)
+    after = articles[0] - 1
     while ids := list(connection.scalars(
         select(Assignment.article_id).where(*finished, Assignment.article_id > after)
         .group_by(Assignment.article_id).order_by(Assignment.article_id).limit(ARTICLES_PER_BATCH)
     )):
         # A range, not a list of ids: the (article, user) index reads it in order.
         by_article: dict[int, list[LabelSet]] = {article_id: [] for article_id in ids}
-        for article_id, name, content in connection.execute(heads.where(Assignment.article_id.between(ids[0], ids[-1]))):
+        for article_id, name, content in _HEADS.rows(session, {"project": project.id, "first": ids[0], "last": ids[-1]}):
             by_article[article_id].append(LabelSet(article_id, name, content))
         in_range = _gold(project).where(GoldRecord.article_id.between(ids[0], ids[-1]))
         gold = {a: LabelSet(a, GOLD, content) for a, content in connection.execute(in_range)}
@@ -185,13 +212,89 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _labeled(project: Project) -> Subquery:
+    return select(Assignment.article_id).where(*_finished(project)).distinct().subquery()
+
+
+def labeled_count(session: Session, project: Project) -> int:
+    return session.scalar(select(func.count()).select_from(_labeled(project))) or 0
+
+
+def article_ranges(session: Session, project: Project, size: int) -> list[ArticleRange]:
+    """The labeled articles in consecutive ranges of `size` articles (the last may hold fewer)."""
+    labeled = _labeled(project)
+    numbered = select(labeled.c.article_id, func.row_number().over(order_by=labeled.c.article_id).label("n")).subquery()
+    starts = session.scalars(
+        select(numbered.c.article_id).where(numbered.c.n % size == 1 % size, numbered.c.n > 1).order_by(numbered.c.article_id)
+    ).all()
+    bounds = [EVERY_ARTICLE[0], *starts, EVERY_ARTICLE[1] + 1]
+    return [(first, after - 1) for first, after in zip(bounds, bounds[1:])]
+
+
+def _tallies(session: Session, project: Project, articles: ArticleRange) -> Tallies:
+    return tally(streamed_articles(session, project, articles), work_items(session, project, articles))
+
+
+def _tallies_apart(url: str, project_id: int, articles: ArticleRange) -> Tallies:
+    """The tallies of a range of articles, in a process of its own."""
+    with _database(url).session() as session, collection_paused():
+        return _tallies(session, session.get_one(Project, project_id), articles)
+
+
+@cache
+def _database(url: str) -> Database:
+    """A worker process's own engine, kept for the ranges it takes after its first."""
+    return Database(url)
+
+
+def project_tallies(session: Session, project: Project) -> Tallies:
+    """Every labeled article tallied; a large project's in ranges, spread over the machine's cores.
+
+    Each range is read in its own transaction, so saves landing meanwhile may show in one
+    range and not in another, as they would in a report taken a moment later.
+    """
+    url = session.get_bind().engine.url
+    shared_file = url.get_backend_name() != "sqlite" or sqlite_path(url.render_as_string()) is not None
+    count = labeled_count(session, project)
+    processes = min(usable_cores(), count // ARTICLES_PER_PROCESS) if shared_file else 1
+    if processes < 2:
+        return _tallies(session, project, EVERY_ARTICLE)
+    ranges = article_ranges(session, project, size=-(-count // (processes * RANGES_PER_PROCESS)))
+    with ProcessPoolExecutor(processes - 1, mp_context=_process_context()) as pool:
+        url_text = url.render_as_string(hide_password=False)
+        waiting = {index: pool.submit(_tallies_apart, url_text, project.id, r) for index, r in enumerate(ranges)}
+        tallies = Tallies()
+        # The workers take ranges from the start; this process takes them from the end until they
+        # meet, merging what the workers finished meanwhile so that few tallies are held at once.
+        for index in reversed(range(len(ranges))):
+            if not waiting[index].cancel():
+                break
+            del waiting[index]
+            tallies.merge(_tallies(session, project, ranges[index]))
+            for finished in [i for i, future in waiting.items() if future.done()]:
+                tallies.merge(waiting.pop(finished).result())
+        for index in list(waiting):
+            tallies.merge(waiting.pop(index).result())
+    return tallies
+
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """Fork while this process runs one thread (the command line): the worker starts at once with
+    everything imported. A server's threads may hold locks a fork would copy held: spawn there."""
+    return multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+
+
 def project_report(session: Session, project: Project, with_model: str | None = None) -> AgreementReport:
     """The report; streamed article by article unless a model or the suggestions' groups need every label at hand."""
     with collection_paused():
         decisions = suggestion_decisions(session, project)
         if with_model is None and not decisions:
             stances = project_schema(project).statement.stance.ids()
-            report = report_of(project.id, project.overlap, stances, streamed_articles(session, project), work_items(session, project))
+            report = report_from(project.id, project.overlap, stances, project_tallies(session, project))
         else:
             report = _report_in_memory(session, project, with_model, decisions)
     ids = [item.article_id for item in report.most_disagreed]

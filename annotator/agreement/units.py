@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotator.agreement.coefficients import Distance, Value, masi_distance, nominal_distance
 from annotator.annotate.models import SPAN_LABELS
@@ -28,8 +28,7 @@ StatementKey = tuple[str, str]
 Range = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class LabelSet:
+class LabelSet(NamedTuple):
     """One annotator's saved labels for one article (an annotation content dict)."""
 
     article_id: int
@@ -66,7 +65,7 @@ class ArticleUnits:
     article_id: int
     fields: dict[str, Units] = field(default_factory=lambda: {spec.name: defaultdict(dict) for spec in FIELDS})
     keys: dict[str, set[StatementKey]] = field(default_factory=dict)
-    spans: dict[str, dict[str, set[Range]]] = field(default_factory=lambda: {label: {} for label in SPAN_LABELS})
+    spans: dict[str, dict[str, set[Range]]] = field(default_factory=dict)  # annotator -> span label -> ranges
     duplicate_keys: list[tuple[str, StatementKey]] = field(default_factory=list)
 
 
@@ -90,45 +89,61 @@ def first_statements(
 
 
 def article_units(article_id: int, label_sets: Iterable[LabelSet]) -> ArticleUnits:
+    """The article's units, each unit's values in annotator order (so a unit's items are already a table row)."""
     found = ArticleUnits(article_id)
     relevance, article_outlet, actors, targets, stance, preconditions, source_outlet = (
         found.fields[spec.name] for spec in FIELDS
     )
     actors_of: dict[str, set[str]] = {}
-    for labels in label_sets:
+    for labels in sorted(label_sets, key=_annotator):
         who, content = labels.annotator, labels.content
-        relevance[(article_id,)][who] = "relevant" if content["article"]["relevant"] else "not_relevant"
-        article_outlet[(article_id,)][who] = content["article"]["outlet"] or NONE
-        by_key, repeated = first_statements(content["statements"])
-        found.duplicate_keys.extend((who, key) for key in repeated)
-        found.keys[who] = set(by_key)
+        article = content["article"]
+        relevance[(article_id,)][who] = "relevant" if article["relevant"] else "not_relevant"
+        article_outlet[(article_id,)][who] = article["outlet"] or NONE
+        keys: set[StatementKey] = set()
         targets_of: dict[str, list[str]] = {}
-        for (actor, target), statement in by_key.items():
+        spans = found.spans[who] = {label: set() for label in SPAN_LABELS}
+        for statement in content["statements"]:
+            _add_spans(spans, statement)  # a repeated key's spans count too: they are marks in the text
+            key = statement_key(statement)
+            if key in keys:
+                found.duplicate_keys.append((who, key))
+                continue
+            keys.add(key)
+            actor, target = key
             targets_of.setdefault(actor, []).append(target)
             unit = (article_id, actor, target)
             stance[unit][who] = statement["stance"]
-            preconditions[unit][who] = tuple(sorted({p["category"] for p in statement["preconditions"]}))
+            preconditions[unit][who] = _category_set(statement["preconditions"])
             outlet = statement["source_outlet"]
             source_outlet[unit][who] = outlet["id"] if outlet else NONE
+        found.keys[who] = keys
         for actor, actor_targets in targets_of.items():
             targets[(article_id, actor)][who] = tuple(sorted(actor_targets))
         actors_of[who] = set(targets_of)
-        for label, ranges in _spans(content["statements"]).items():
-            found.spans[label][who] = ranges
-    for actor in set().union(*actors_of.values()):
+    for actor in sorted(set().union(*actors_of.values())):  # sorted: the same order in every process
         actors[(article_id, actor)] = {who: "present" if actor in mine else "absent" for who, mine in actors_of.items()}
     return found
 
 
-def _spans(statements: Iterable[Mapping[str, Any]]) -> dict[str, set[Range]]:
-    """Each span label's distinct character ranges in one annotator's statements."""
-    found: dict[str, set[Range]] = {label: set() for label in SPAN_LABELS}
-    for statement in statements:
-        spans = [("actor", statement["actor"].get("span")), ("evidence", statement.get("evidence"))]
-        spans += [("precondition", p.get("span")) for p in statement["preconditions"]]
-        if statement["source_outlet"]:
-            spans.append(("source_outlet", statement["source_outlet"].get("span")))
-        for label, span in spans:
-            if span:
-                found[label].add((span["start"], span["end"]))
-    return found
+def _category_set(preconditions: list[Mapping[str, Any]]) -> tuple[str, ...]:
+    if len(preconditions) == 1:  # the most common case, spared a set and a sort
+        return (preconditions[0]["category"],)
+    return tuple(sorted({p["category"] for p in preconditions}))
+
+
+def _annotator(labels: LabelSet) -> str:
+    return labels.annotator
+
+
+def _add_spans(spans: dict[str, set[Range]], statement: Mapping[str, Any]) -> None:
+    """Add a statement's character ranges to an annotator's ranges by span label."""
+    if span := statement["actor"].get("span"):
+        spans["actor"].add((span["start"], span["end"]))
+    if span := statement.get("evidence"):
+        spans["evidence"].add((span["start"], span["end"]))
+    for precondition in statement["preconditions"]:
+        if span := precondition.get("span"):
+            spans["precondition"].add((span["start"], span["end"]))
+    if (outlet := statement["source_outlet"]) and (span := outlet.get("span")):
+        spans["source_outlet"].add((span["start"], span["end"]))

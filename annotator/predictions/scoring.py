@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.matching import overlap_matches
+from annotator.agreement.matching import Range, overlap_matches
 from annotator.agreement.units import LabelSet, article_units, first_statements
 from annotator.annotate.models import SPAN_LABELS
 
@@ -34,8 +34,10 @@ def article_counts(article_id: int, gold: Mapping[str, Any], predicted: Mapping[
     counts: Counts = Counter()
     gold_keys, predicted_keys = units.keys.get(GOLD, set()), units.keys.get(PREDICTED, set())
     counts.update({"keys.tp": len(gold_keys & predicted_keys), "keys.gold": len(gold_keys), "keys.predicted": len(predicted_keys)})
+    no_spans: dict[str, set[Range]] = {}
+    gold_spans, predicted_spans = units.spans.get(GOLD, no_spans), units.spans.get(PREDICTED, no_spans)
     for label in SPAN_LABELS:
-        g, p = units.spans[label].get(GOLD, set()), units.spans[label].get(PREDICTED, set())
+        g, p = gold_spans.get(label, set()), predicted_spans.get(label, set())
         counts.update({
             f"span.{label}.gold": len(g), f"span.{label}.predicted": len(p),
             f"span.{label}.exact": len(g & p), f"span.{label}.overlap": overlap_matches(g, p),

@@ -48,9 +48,11 @@ class LeanQuery:
         compiled = self._compiled_for(connection.dialect)
         found = self._run(connection, compiled, params)
         processors = compiled.results
-        if not any(processors):
+        if not any(processors) or not found:
             return found
-        return [tuple(value if p is None else p(value) for p, value in zip(processors, row)) for row in found]
+        # Column by column: one map per processed column, not a generator per row.
+        columns = [column if p is None else map(p, column) for p, column in zip(processors, zip(*found))]
+        return list(zip(*columns))
 
     def first(self, executor: Executor, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         found = self.rows(executor, params)
