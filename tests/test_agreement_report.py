@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from annotator.agreement.matching import overlap_matches
+from annotator.agreement.matching import span_matches
 from annotator.agreement.report import ProjectLabels, WorkItem, build_report
 from annotator.agreement.units import LabelSet, article_units
 
@@ -61,9 +61,9 @@ def test_a_repeated_key_counts_once_and_is_reported() -> None:
 def test_overlap_matching_is_one_to_one() -> None:
     long_span = {(0, 100)}
     short_spans = {(0, 10), (20, 30), (40, 95)}
-    assert overlap_matches(long_span, short_spans) == 1
-    assert not long_span & short_spans
-    assert overlap_matches({(0, 10), (12, 20)}, {(5, 15)}) == 1
+    assert span_matches(long_span, short_spans) == (0, 1)
+    assert span_matches({(0, 10), (12, 20)}, {(5, 15)}) == (0, 1)
+    assert span_matches({(0, 10), (12, 20)}, {(0, 10), (11, 14)}) == (1, 2)
 
 
 def test_report_figures_on_a_known_case() -> None:

@@ -36,16 +36,17 @@ class F1Tally:
         return 2 * self.matches / total if total else None
 
 
-def overlap_matches(a: set[Range], b: set[Range]) -> int:
-    """Ranges that intersect, matched one to one: identical ranges pair first, then the
-    rest greedily by the largest overlap."""
-    identical = a & b
-    rest_a, rest_b = a - identical, b - identical
+def span_matches(a: set[Range], b: set[Range]) -> tuple[int, int]:
+    """(exact, overlap) matches of two annotators' ranges. Exact: identical ranges. Overlap:
+    ranges that intersect, matched one to one: identical ranges pair first, then the rest
+    greedily by the largest overlap."""
+    rest_a, rest_b = a - b, b - a
+    identical = len(a) - len(rest_a)
     if not rest_a or not rest_b:
-        return len(identical)
+        return identical, identical
     if len(rest_a) == 1 and len(rest_b) == 1:  # the common case: one range moved
         [(start_a, end_a)], [(start_b, end_b)] = rest_a, rest_b
-        return len(identical) + (start_a < end_b and start_b < end_a)
+        return identical, identical + (start_a < end_b and start_b < end_a)
     candidates = sorted(
         [(min(x[1], y[1]) - max(x[0], y[0]), x, y) for x in rest_a for y in rest_b if x[0] < y[1] and y[0] < x[1]],
         reverse=True,
@@ -56,7 +57,7 @@ def overlap_matches(a: set[Range], b: set[Range]) -> int:
         if x not in used_a and y not in used_b:
             used_a.add(x)
             used_b.add(y)
-    return len(identical) + len(used_a)
+    return identical, identical + len(used_a)
 
 
 @dataclass
@@ -76,18 +77,15 @@ class PairTallies:
         first, second = spans
         for label, x in first.items():
             y = second[label]
-            if not x and not y:
-                continue  # nothing marked by either adds nothing to an F1
-            exact, overlap = self.exact.get(label), self.overlap.get(label)
-            if exact is None or overlap is None:
-                exact, overlap = self.exact[label], self.overlap[label] = F1Tally(), F1Tally()
-            if x == y:
-                exact.add(len(x), len(x), len(x))
-                overlap.add(len(x), len(x), len(x))
-            else:
-                exact.add(len(x & y), len(x), len(y))
-                overlap.add(overlap_matches(x, y), len(x), len(y))
+            if x or y:  # nothing marked by either adds nothing to an F1
+                self._add_label(label, *span_matches(x, y), len(x), len(y))
         return shared
+
+    def _add_label(self, label: str, exact: int, overlap: int, size_a: int, size_b: int) -> None:
+        if label not in self.exact:
+            self.exact[label], self.overlap[label] = F1Tally(), F1Tally()
+        self.exact[label].add(exact, size_a, size_b)
+        self.overlap[label].add(overlap, size_a, size_b)
 
     def merge(self, other: PairTallies) -> None:
         self.keys.merge(other.keys)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.matching import Range, overlap_matches
+from annotator.agreement.matching import Range, span_matches
 from annotator.agreement.units import LabelSet, article_units, first_statements
 from annotator.annotate.models import SPAN_LABELS
 
@@ -38,9 +38,10 @@ def article_counts(article_id: int, gold: Mapping[str, Any], predicted: Mapping[
     gold_spans, predicted_spans = units.spans.get(GOLD, no_spans), units.spans.get(PREDICTED, no_spans)
     for label in SPAN_LABELS:
         g, p = gold_spans.get(label, set()), predicted_spans.get(label, set())
+        exact, overlap = span_matches(g, p)
         counts.update({
             f"span.{label}.gold": len(g), f"span.{label}.predicted": len(p),
-            f"span.{label}.exact": len(g & p), f"span.{label}.overlap": overlap_matches(g, p),
+            f"span.{label}.exact": exact, f"span.{label}.overlap": overlap,
         })
     for unit in _both(units.fields["stance"]):
         counts[f"stance|{unit[GOLD]}|{unit[PREDICTED]}"] += 1
