@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from annotator.agreement.matching import span_matches
 from annotator.agreement.report import ProjectLabels, WorkItem, build_report
 from annotator.agreement.units import LabelSet, article_units
@@ -144,7 +146,10 @@ def test_the_streamed_report_equals_the_report_of_every_label_at_once(db, schema
     assert streamed.articles_labeled == 60
 
 
-def test_a_report_spread_over_processes_equals_the_report_of_one_pass(db, schema, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_a_report_spread_over_processes_equals_the_report_of_one_pass(db, schema, monkeypatch, start_method) -> None:  # type: ignore[no-untyped-def]
+    import multiprocessing
+
     from annotator.agreement import service
     from annotator.storage.tables import Project
     from bench.workload import Workload, build
@@ -153,6 +158,7 @@ def test_a_report_spread_over_processes_equals_the_report_of_one_pass(db, schema
     with db.session() as session:
         project = session.get_one(Project, project_id)
         one_pass = service.project_report(session, project)
+        monkeypatch.setattr(service, "_process_context", lambda: multiprocessing.get_context(start_method))
         monkeypatch.setattr(service, "usable_cores", lambda: 3)
         monkeypatch.setattr(service, "ARTICLES_PER_PROCESS", 10)  # 60 articles: three processes, 12 ranges
         monkeypatch.setattr(service, "RANGES_PER_PROCESS", 4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -54,6 +55,8 @@ MODEL_PREFIX = "model:"
 ARTICLES_PER_BATCH = 1_000
 # Below this many articles per process, starting a process costs more than it saves.
 ARTICLES_PER_PROCESS = 5_000
+# A report's processes each hold a few ranges' labels: at most this many, however many cores.
+MAX_PROCESSES = 4
 # Ranges handed out to processes: several per process, so that they finish together.
 RANGES_PER_PROCESS = 32
 
@@ -279,13 +282,16 @@ def project_tallies(session: Session, project: Project) -> Tallies:
 
 
 def usable_cores() -> int:
-    return len(os.sched_getaffinity(0))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, MAX_PROCESSES)
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
-    """Fork while this process runs one thread (the command line): the worker starts at once with
-    everything imported. A server's threads may hold locks a fork would copy held: spawn there."""
-    return multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
+    """Fork on Linux while this process runs one thread (the command line): the worker starts at
+    once with everything imported. A server's threads may hold locks a fork would copy held, and
+    macOS's system libraries do not survive a fork: spawn there."""
+    single_threaded_linux = sys.platform == "linux" and threading.active_count() == 1
+    return multiprocessing.get_context("fork" if single_threaded_linux else "spawn")
 
 
 def project_report(session: Session, project: Project, with_model: str | None = None) -> AgreementReport:
