@@ -59,15 +59,8 @@ class ValueTable:
     @classmethod
     def from_units(cls, units: Iterable[Mapping[str, Value]]) -> ValueTable:
         table = cls()
-        for unit in units:
-            table.add(dict(sorted(unit.items())))
+        table.rows.update(tuple(sorted(unit.items())) for unit in units)
         return table
-
-    def add(self, unit: Mapping[str, Value]) -> Row:
-        """Count a unit whose values come in annotator order."""
-        row = tuple(unit.items())
-        self.rows[row] += 1
-        return row
 
     @cached_property
     def multisets(self) -> Counter[tuple[Value, ...]]:

@@ -79,13 +79,21 @@ def _done(project: Project, articles: ArticleRange = EVERY_ARTICLE) -> Subquery:
     )
 
 
-def _heads(done: Subquery) -> Select[Any]:
-    return (
-        select(done.c.article_id, done.c.name, AnnotationRevision.content)
-        .join(Assignment, Assignment.id == done.c.id)
-        .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
-        .order_by(done.c.article_id, done.c.name)
-    )
+# Read straight on the driver: SQLAlchemy's handling of each row costs as much as decoding its labels.
+_HEADS = LeanQuery(
+    select(Assignment.article_id, User.name, AnnotationRevision.content)
+    .join(User, User.id == Assignment.user_id)
+    .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
+    .where(Assignment.project_id == bindparam("project"), Assignment.status == "done",
+           Assignment.article_id.between(bindparam("first"), bindparam("last")))
+    .order_by(Assignment.article_id)  # in the index's order, so SQLite sorts nothing; units order annotators themselves
+)
+
+
+def _head_rows(session: Session, project: Project, articles: ArticleRange = EVERY_ARTICLE) -> list[tuple[int, str, Any]]:
+    """(article id, annotator, labels) of each finished assignment's head revision, in article order."""
+    first, last = articles
+    return _HEADS.rows(session, {"project": project.id, "first": first, "last": last})
 
 
 def _gold(project: Project) -> Select[Any]:
@@ -110,10 +118,9 @@ def work_items(session: Session, project: Project, articles: ArticleRange = EVER
 def project_labels(session: Session, project: Project, with_model: str | None = None) -> ProjectLabels:
     """Every annotator's labels at once; with `with_model` (NAME@VERSION) the model's predictions on the same
     articles too, as the pseudo-annotator `model:NAME@VERSION`."""
-    # Plain rows through the connection: ORM row handling would double the load time.
     connection = session.connection()
     done = _done(project)
-    label_sets = [LabelSet(article_id, name, content) for article_id, name, content in connection.execute(_heads(done))]
+    label_sets = [LabelSet(*row) for row in _head_rows(session, project)]
     if with_model is not None:
         label_sets += _model_labels(session, project, with_model, {s.article_id for s in label_sets})
     # Gold matters only where annotators can be compared with it.
@@ -128,17 +135,6 @@ def project_labels(session: Session, project: Project, with_model: str | None = 
     )
 
 
-# Read straight on the driver: SQLAlchemy's handling of each row costs as much as decoding its labels.
-_HEADS = LeanQuery(
-    select(Assignment.article_id, User.name, AnnotationRevision.content)
-    .join(User, User.id == Assignment.user_id)
-    .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
-    .where(Assignment.project_id == bindparam("project"), Assignment.status == "done",
-           Assignment.article_id.between(bindparam("first"), bindparam("last")))
-    .order_by(Assignment.article_id)  # in the index's order, so SQLite sorts nothing; units order annotators themselves
-)
-
-
 def streamed_articles(session: Session, project: Project, articles: ArticleRange = EVERY_ARTICLE) -> Iterator[ArticleLabels]:
     """Each labeled article's label sets and gold, read a batch of articles at a time, in article order."""
     connection = session.connection()
@@ -150,7 +146,7 @@ def streamed_articles(session: Session, project: Project, articles: ArticleRange
     )):
         # A range, not a list of ids: the (article, user) index reads it in order.
         by_article: dict[int, list[LabelSet]] = {article_id: [] for article_id in ids}
-        for article_id, name, content in _HEADS.rows(session, {"project": project.id, "first": ids[0], "last": ids[-1]}):
+        for article_id, name, content in _head_rows(session, project, (ids[0], ids[-1])):
             by_article[article_id].append(LabelSet(article_id, name, content))
         in_range = _gold(project).where(GoldRecord.article_id.between(ids[0], ids[-1]))
         gold = {a: LabelSet(a, GOLD, content) for a, content in connection.execute(in_range)}

@@ -100,27 +100,23 @@ def article_units(article_id: int, label_sets: Iterable[LabelSet]) -> ArticleUni
         article = content["article"]
         relevance[(article_id,)][who] = "relevant" if article["relevant"] else "not_relevant"
         article_outlet[(article_id,)][who] = article["outlet"] or NONE
-        keys: set[StatementKey] = set()
+        by_key, repeated = first_statements(content["statements"])
+        found.duplicate_keys.extend((who, key) for key in repeated)
+        found.keys[who] = set(by_key)
         targets_of: dict[str, list[str]] = {}
-        spans = found.spans[who] = {label: set() for label in SPAN_LABELS}
-        for statement in content["statements"]:
-            _add_spans(spans, statement)  # a repeated key's spans count too: they are marks in the text
-            key = statement_key(statement)
-            if key in keys:
-                found.duplicate_keys.append((who, key))
-                continue
-            keys.add(key)
-            actor, target = key
+        for (actor, target), statement in by_key.items():
             targets_of.setdefault(actor, []).append(target)
             unit = (article_id, actor, target)
             stance[unit][who] = statement["stance"]
             preconditions[unit][who] = _category_set(statement["preconditions"])
             outlet = statement["source_outlet"]
             source_outlet[unit][who] = outlet["id"] if outlet else NONE
-        found.keys[who] = keys
         for actor, actor_targets in targets_of.items():
             targets[(article_id, actor)][who] = tuple(sorted(actor_targets))
         actors_of[who] = set(targets_of)
+        spans = found.spans[who] = {label: set() for label in SPAN_LABELS}
+        for statement in content["statements"]:  # a repeated key's spans count too: they are marks in the text
+            _add_spans(spans, statement)
     for actor in sorted(set().union(*actors_of.values())):  # sorted: the same order in every process
         actors[(article_id, actor)] = {who: "present" if actor in mine else "absent" for who, mine in actors_of.items()}
     return found
