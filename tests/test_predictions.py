@@ -118,6 +118,19 @@ def test_the_report_sets_suggested_articles_beside_the_blind_control(api: ApiCli
     assert effect["acceptance"]["target"]["rate"] == 1.0
 
 
+def test_a_save_without_suggestion_decisions_stores_none_for_the_partial_index(db: Database, api: ApiClient, project_id: int) -> None:
+    from sqlalchemy import func, select
+
+    from annotator.storage.tables import AnnotationRevision
+
+    article = api.next_article(project_id)
+    assert article is not None
+    api.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": [], "seconds_spent": 5}).raise_for_status()
+    with db.session() as session:
+        without = select(func.count()).where(AnnotationRevision.suggestion_decisions.is_(None))
+        assert session.scalar(without) == session.scalar(select(func.count(AnnotationRevision.id))) == 1
+
+
 def test_label_studio_tasks_with_predictions_are_read_as_a_models_predictions(db: Database, api: ApiClient, project_id: int, tmp_path: Path) -> None:
     from annotator.labelstudio.convert import content_to_results
 

@@ -26,6 +26,24 @@ def test_upgrading_twice_changes_nothing(db: Database) -> None:
     assert is_at_head(db)
 
 
+def test_migrating_turns_suggestion_decisions_stored_as_json_null_into_none(db: Database, schema) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+
+    from annotator.storage.migrate import alembic_config
+    from bench.workload import Workload, build
+
+    build(db, schema, Workload(articles=2, annotators=2, statements=1))
+    with db.engine.begin() as connection:  # as saves stored "no decisions" before migration 0008
+        connection.execute(text("UPDATE annotation_revisions SET suggestion_decisions = 'null'"))
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+    upgrade_to_head(db)
+    with db.engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*), count(suggestion_decisions) FROM annotation_revisions")).one()
+    assert tuple(stored) == (4, 0)
+
+
 def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path) -> None:  # type: ignore[no-untyped-def]
     db = Database(f"sqlite:///{tmp_path / 'a.db'}")
     with db.engine.connect() as connection:

@@ -40,10 +40,12 @@ def span_matches(a: set[Range], b: set[Range]) -> tuple[int, int]:
     """(exact, overlap) matches of two annotators' ranges. Exact: identical ranges. Overlap:
     ranges that intersect, matched one to one: identical ranges pair first, then the rest
     greedily by the largest overlap."""
-    rest_a, rest_b = a - b, b - a
-    identical = len(a) - len(rest_a)
-    if not rest_a or not rest_b:
+    if a == b:  # the common case
+        return len(a), len(a)
+    identical = len(a & b)
+    if identical == len(a) or identical == len(b):  # one side has nothing left to match
         return identical, identical
+    rest_a, rest_b = a - b, b - a
     if len(rest_a) == 1 and len(rest_b) == 1:  # the common case: one range moved
         [(start_a, end_a)], [(start_b, end_b)] = rest_a, rest_b
         return identical, identical + (start_a < end_b and start_b < end_a)
@@ -65,8 +67,8 @@ class PairTallies:
     """One pair of annotators: statement keys, and spans per label, exact and overlap."""
 
     keys: F1Tally = field(default_factory=F1Tally)
-    exact: dict[str, F1Tally] = field(default_factory=dict)
-    overlap: dict[str, F1Tally] = field(default_factory=dict)
+    # Per span label: [exact matches, overlap matches, size a, size b, articles]; one list, for speed.
+    spans: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, keys: tuple[set[Any], set[Any]], spans: tuple[Mapping[str, set[Range]], Mapping[str, set[Range]]]) -> int:
         """One shared article: the two key sets, and the two annotators' ranges by span label.
@@ -78,20 +80,30 @@ class PairTallies:
         for label, x in first.items():
             y = second[label]
             if x or y:  # nothing marked by either adds nothing to an F1
-                self._add_label(label, *span_matches(x, y), len(x), len(y))
+                exact, overlap = span_matches(x, y)
+                counts = self.spans.get(label)
+                if counts is None:
+                    counts = self.spans[label] = [0, 0, 0, 0, 0]
+                counts[0] += exact
+                counts[1] += overlap
+                counts[2] += len(x)
+                counts[3] += len(y)
+                counts[4] += 1
         return shared
 
-    def _add_label(self, label: str, exact: int, overlap: int, size_a: int, size_b: int) -> None:
-        if label not in self.exact:
-            self.exact[label], self.overlap[label] = F1Tally(), F1Tally()
-        self.exact[label].add(exact, size_a, size_b)
-        self.overlap[label].add(overlap, size_a, size_b)
+    @property
+    def exact(self) -> dict[str, F1Tally]:
+        return {label: F1Tally(exact, size_a, size_b, n) for label, (exact, _, size_a, size_b, n) in self.spans.items()}
+
+    @property
+    def overlap(self) -> dict[str, F1Tally]:
+        return {label: F1Tally(overlap, size_a, size_b, n) for label, (_, overlap, size_a, size_b, n) in self.spans.items()}
 
     def merge(self, other: PairTallies) -> None:
         self.keys.merge(other.keys)
-        for mine, theirs in ((self.exact, other.exact), (self.overlap, other.overlap)):
-            for label, tally in theirs.items():
-                mine.setdefault(label, F1Tally()).merge(tally)
+        for label, theirs in other.spans.items():
+            mine = self.spans.setdefault(label, [0, 0, 0, 0, 0])
+            mine[:] = map(sum, zip(mine, theirs))
 
 
 def pooled(tallies: Mapping[Pair, F1Tally]) -> F1Tally:

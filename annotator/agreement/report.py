@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import combinations
+from operator import attrgetter
 from typing import NamedTuple
 
 from annotator.agreement.coefficients import (
@@ -38,7 +39,8 @@ from annotator.agreement.models import (
     PairFigure,
     SpanAgreement,
 )
-from annotator.agreement.units import FIELDS, SPAN_LABELS, ArticleUnits, FieldSpec, LabelSet, Units, article_units
+from annotator.agreement.units import FIELDS, ArticleUnits, FieldSpec, LabelSet, Units, article_units
+from annotator.annotate.models import SPAN_LABELS
 
 BOOTSTRAP_SAMPLES = 1000
 BOOTSTRAP_SEED = 20_261_122
@@ -106,16 +108,9 @@ def report_of(
     *, samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED,
 ) -> AgreementReport:
     """The report of articles as they come, in article order: each is tallied, then let go."""
-    return report_from(project_id, overlap, stances, tally(articles, work), samples=samples, seed=seed)
-
-
-def tally(articles: Iterable[ArticleLabels], work: Iterable[WorkItem]) -> Tallies:
     tallies = Tallies()
-    for article_id, label_sets, gold in articles:
-        tallies.add(article_units(article_id, label_sets), article_units(article_id, [gold]) if gold else None)
-    for item in work:
-        tallies.work.add(item)
-    return tallies
+    tallies.count(articles, work)
+    return report_from(project_id, overlap, stances, tallies, samples=samples, seed=seed)
 
 
 def report_from(
@@ -157,11 +152,13 @@ class WorkTally:
     per_day: Counter[tuple[str, date]] = field(default_factory=Counter)
     seconds: dict[str, Counter[float]] = field(default_factory=dict)
 
-    def add(self, item: WorkItem) -> None:
-        self.items[item.annotator] += 1
-        self.per_day[(item.annotator, item.day)] += 1
-        if item.seconds is not None:
-            self.seconds.setdefault(item.annotator, Counter())[round(item.seconds, 1)] += 1
+    def add(self, work: Iterable[WorkItem]) -> None:
+        work = list(work)
+        self.items.update(map(_annotator_of, work))  # Counter.update counts an iterable in C
+        self.per_day.update(map(_annotator_and_day, work))
+        timed = Counter([(item.annotator, round(item.seconds, 1)) for item in work if item.seconds is not None])
+        for (who, seconds), count in timed.items():
+            self.seconds.setdefault(who, Counter())[seconds] += count
 
     def merge(self, other: WorkTally) -> None:
         self.items.update(other.items)
@@ -171,6 +168,10 @@ class WorkTally:
 
     def median_seconds(self, annotator: str) -> float | None:
         return _median(self.seconds.get(annotator, Counter()))
+
+
+_annotator_of = attrgetter("annotator")
+_annotator_and_day = attrgetter("annotator", "day")
 
 
 def _median(counts: Counter[float]) -> float | None:
@@ -216,6 +217,12 @@ class Tallies:
             table.rows.update({row: rows[row][0] for row in sorted(rows)})
         return tables
 
+    def count(self, articles: Iterable[ArticleLabels], work: Iterable[WorkItem]) -> None:
+        """Add articles, each let go once tallied, and the work done on them."""
+        for article_id, label_sets, gold in articles:
+            self.add(article_units(article_id, label_sets), article_units(article_id, [gold]) if gold else None)
+        self.work.add(work)
+
     def add(self, units: ArticleUnits, gold: ArticleUnits | None) -> None:
         self.articles_labeled += 1
         self.annotators.update(units.keys)
@@ -224,10 +231,11 @@ class Tallies:
         differing: set[str] = set()
         for spec in FIELDS:
             rows = self.rows[spec.name]
+            counts_of = rows.get
             field_agree = field_total = 0
             for unit in units.fields[spec.name].values():
                 row = tuple(unit.items())  # a unit's values come in annotator order: it is its table row
-                counts = rows.get(row)
+                counts = counts_of(row)
                 if counts is None:
                     counts = rows[row] = [0, *agreeing_pairs(value for _, value in row)]
                 counts[0] += 1
@@ -248,10 +256,11 @@ class Tallies:
         for who, by_label in spans.items():
             for label, ranges in by_label.items():
                 self.span_counts[label][who] += len(ranges)
-        self.duplicates.extend(
-            DuplicateKey(article_id=units.article_id, annotator=who, actor=actor, target=target)
-            for who, (actor, target) in units.duplicate_keys
-        )
+        if units.duplicate_keys:
+            self.duplicates.extend(
+                DuplicateKey(article_id=units.article_id, annotator=who, actor=actor, target=target)
+                for who, (actor, target) in units.duplicate_keys
+            )
         if len(units.keys) >= 2:
             self._rank(units, agree, total, key_tally, differing)
 

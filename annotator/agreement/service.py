@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Select, Subquery, bindparam, func, select
@@ -26,7 +28,6 @@ from annotator.agreement.report import (
     WorkItem,
     build_report,
     report_from,
-    tally,
 )
 from annotator.agreement.suggestions import Decisions, suggestion_effect
 from annotator.agreement.units import LabelSet
@@ -107,12 +108,12 @@ def _gold(project: Project) -> Select[Any]:
 def work_items(session: Session, project: Project, articles: ArticleRange = EVERY_ARTICLE) -> Iterator[WorkItem]:
     done = _done(project, articles)
     effort = session.connection().execute(
-        select(done.c.article_id, done.c.name, func.sum(AnnotationRevision.seconds_spent),
+        select(done.c.name, done.c.article_id, func.sum(AnnotationRevision.seconds_spent),
                func.date(func.min(AnnotationRevision.created_at), type_=Date))
         .join(AnnotationRevision, AnnotationRevision.assignment_id == done.c.id)
         .group_by(done.c.id, done.c.article_id, done.c.name)
     )
-    return (WorkItem(name, article_id, seconds, day) for article_id, name, seconds, day in effort)
+    return map(WorkItem._make, effort)
 
 
 def project_labels(session: Session, project: Project, with_model: str | None = None) -> ProjectLabels:
@@ -145,14 +146,15 @@ def streamed_articles(session: Session, project: Project, articles: ArticleRange
         .group_by(Assignment.article_id).order_by(Assignment.article_id).limit(ARTICLES_PER_BATCH)
     )):
         # A range, not a list of ids: the (article, user) index reads it in order.
-        by_article: dict[int, list[LabelSet]] = {article_id: [] for article_id in ids}
-        for article_id, name, content in _head_rows(session, project, (ids[0], ids[-1])):
-            by_article[article_id].append(LabelSet(article_id, name, content))
+        rows = _head_rows(session, project, (ids[0], ids[-1]))
         in_range = _gold(project).where(GoldRecord.article_id.between(ids[0], ids[-1]))
         gold = {a: LabelSet(a, GOLD, content) for a, content in connection.execute(in_range)}
-        for article_id in ids:
-            yield article_id, by_article[article_id], gold.get(article_id)
+        for article_id, label_sets in groupby(map(LabelSet._make, rows), key=_article):
+            yield article_id, list(label_sets), gold.get(article_id)
         after = ids[-1]
+
+
+_article = attrgetter("article_id")
 
 
 def _model_labels(session: Session, project: Project, with_model: str, articles: set[int]) -> list[LabelSet]:
@@ -175,12 +177,13 @@ def stored_model_versions(session: Session, project: Project) -> list[str]:
 
 
 def suggestion_decisions(session: Session, project: Project) -> list[Decisions]:
+    # Only the revisions that have decisions are looked up (a partial index holds them alone).
+    decided = select(AnnotationRevision.id).where(AnnotationRevision.suggestion_decisions.is_not(None))
     rows = session.execute(
         select(Assignment.article_id, User.name, AnnotationRevision.suggestion_decisions)
         .join(User, User.id == Assignment.user_id)
         .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
-        .where(Assignment.project_id == project.id, Assignment.status == "done",
-               AnnotationRevision.suggestion_decisions.is_not(None))
+        .where(Assignment.project_id == project.id, Assignment.status == "done", Assignment.head_revision_id.in_(decided))
     )
     return [Decisions(article_id, name, decisions) for article_id, name, decisions in rows if decisions]
 
@@ -230,14 +233,15 @@ def article_ranges(session: Session, project: Project, size: int) -> list[Articl
     return [(first, after - 1) for first, after in zip(bounds, bounds[1:])]
 
 
-def _tallies(session: Session, project: Project, articles: ArticleRange) -> Tallies:
-    return tally(streamed_articles(session, project, articles), work_items(session, project, articles))
+def _count(session: Session, project: Project, articles: ArticleRange, tallies: Tallies) -> Tallies:
+    tallies.count(streamed_articles(session, project, articles), work_items(session, project, articles))
+    return tallies
 
 
 def _tallies_apart(url: str, project_id: int, articles: ArticleRange) -> Tallies:
     """The tallies of a range of articles, in a process of its own."""
     with _database(url).session() as session, collection_paused():
-        return _tallies(session, session.get_one(Project, project_id), articles)
+        return _count(session, session.get_one(Project, project_id), articles, Tallies())
 
 
 @cache
@@ -257,7 +261,7 @@ def project_tallies(session: Session, project: Project) -> Tallies:
     count = labeled_count(session, project)
     processes = min(usable_cores(), count // ARTICLES_PER_PROCESS) if shared_file else 1
     if processes < 2:
-        return _tallies(session, project, EVERY_ARTICLE)
+        return _count(session, project, EVERY_ARTICLE, Tallies())
     ranges = article_ranges(session, project, size=-(-count // (processes * RANGES_PER_PROCESS)))
     with ProcessPoolExecutor(processes - 1, mp_context=_process_context()) as pool:
         url_text = url.render_as_string(hide_password=False)
@@ -269,7 +273,7 @@ def project_tallies(session: Session, project: Project) -> Tallies:
             if not waiting[index].cancel():
                 break
             del waiting[index]
-            tallies.merge(_tallies(session, project, ranges[index]))
+            _count(session, project, ranges[index], tallies)
             for finished in [i for i, future in waiting.items() if future.done()]:
                 tallies.merge(waiting.pop(finished).result())
         for index in list(waiting):

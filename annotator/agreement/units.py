@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from annotator.agreement.coefficients import Distance, Value, masi_distance, nominal_distance
-from annotator.annotate.models import SPAN_LABELS
 
 NONE = "none"
 StatementKey = tuple[str, str]
@@ -69,10 +68,6 @@ class ArticleUnits:
     duplicate_keys: list[tuple[str, StatementKey]] = field(default_factory=list)
 
 
-def statement_key(statement: Mapping[str, Any]) -> StatementKey:
-    return (statement["actor"]["id"], statement["target"])
-
-
 def first_statements(
     statements: Iterable[Mapping[str, Any]],
 ) -> tuple[dict[StatementKey, Mapping[str, Any]], list[StatementKey]]:
@@ -80,7 +75,7 @@ def first_statements(
     by_key: dict[StatementKey, Mapping[str, Any]] = {}
     repeated: list[StatementKey] = []
     for statement in statements:
-        key = statement_key(statement)
+        key = (statement["actor"]["id"], statement["target"])
         if key in by_key:
             repeated.append(key)
         else:
@@ -94,29 +89,32 @@ def article_units(article_id: int, label_sets: Iterable[LabelSet]) -> ArticleUni
     relevance, article_outlet, actors, targets, stance, preconditions, source_outlet = (
         found.fields[spec.name] for spec in FIELDS
     )
-    actors_of: dict[str, set[str]] = {}
-    for labels in sorted(label_sets, key=_annotator):
-        who, content = labels.annotator, labels.content
+    article_unit = (article_id,)
+    actors_of: dict[str, Iterable[str]] = {}
+    for _, who, content in sorted(label_sets, key=_annotator):
         article = content["article"]
-        relevance[(article_id,)][who] = "relevant" if article["relevant"] else "not_relevant"
-        article_outlet[(article_id,)][who] = article["outlet"] or NONE
-        by_key, repeated = first_statements(content["statements"])
-        found.duplicate_keys.extend((who, key) for key in repeated)
+        relevance[article_unit][who] = "relevant" if article["relevant"] else "not_relevant"
+        article_outlet[article_unit][who] = article["outlet"] or NONE
+        statements = content["statements"]
+        by_key, repeated = first_statements(statements)
+        if repeated:
+            found.duplicate_keys.extend((who, key) for key in repeated)
         found.keys[who] = set(by_key)
         targets_of: dict[str, list[str]] = {}
         for (actor, target), statement in by_key.items():
-            targets_of.setdefault(actor, []).append(target)
+            if actor in targets_of:
+                targets_of[actor].append(target)
+            else:
+                targets_of[actor] = [target]
             unit = (article_id, actor, target)
             stance[unit][who] = statement["stance"]
             preconditions[unit][who] = _category_set(statement["preconditions"])
             outlet = statement["source_outlet"]
             source_outlet[unit][who] = outlet["id"] if outlet else NONE
         for actor, actor_targets in targets_of.items():
-            targets[(article_id, actor)][who] = tuple(sorted(actor_targets))
-        actors_of[who] = set(targets_of)
-        spans = found.spans[who] = {label: set() for label in SPAN_LABELS}
-        for statement in content["statements"]:  # a repeated key's spans count too: they are marks in the text
-            _add_spans(spans, statement)
+            targets[(article_id, actor)][who] = tuple(actor_targets) if len(actor_targets) == 1 else tuple(sorted(actor_targets))
+        actors_of[who] = targets_of.keys()
+        found.spans[who] = _spans(statements)  # a repeated key's spans count too: they are marks in the text
     for actor in sorted(set().union(*actors_of.values())):  # sorted: the same order in every process
         actors[(article_id, actor)] = {who: "present" if actor in mine else "absent" for who, mine in actors_of.items()}
     return found
@@ -128,18 +126,24 @@ def _category_set(preconditions: list[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(sorted({p["category"] for p in preconditions}))
 
 
+def _spans(statements: Iterable[Mapping[str, Any]]) -> dict[str, set[Range]]:
+    """An annotator's character ranges by span label."""
+    actor: set[Range] = set()
+    precondition: set[Range] = set()
+    source_outlet: set[Range] = set()
+    evidence: set[Range] = set()
+    for statement in statements:
+        if span := statement["actor"].get("span"):
+            actor.add((span["start"], span["end"]))
+        for item in statement["preconditions"]:
+            if span := item.get("span"):
+                precondition.add((span["start"], span["end"]))
+        if (outlet := statement["source_outlet"]) and (span := outlet.get("span")):
+            source_outlet.add((span["start"], span["end"]))
+        if span := statement.get("evidence"):
+            evidence.add((span["start"], span["end"]))
+    return {"actor": actor, "precondition": precondition, "source_outlet": source_outlet, "evidence": evidence}
+
+
 def _annotator(labels: LabelSet) -> str:
     return labels.annotator
-
-
-def _add_spans(spans: dict[str, set[Range]], statement: Mapping[str, Any]) -> None:
-    """Add a statement's character ranges to an annotator's ranges by span label."""
-    if span := statement["actor"].get("span"):
-        spans["actor"].add((span["start"], span["end"]))
-    if span := statement.get("evidence"):
-        spans["evidence"].add((span["start"], span["end"]))
-    for precondition in statement["preconditions"]:
-        if span := precondition.get("span"):
-            spans["precondition"].add((span["start"], span["end"]))
-    if (outlet := statement["source_outlet"]) and (span := outlet.get("span")):
-        spans["source_outlet"].add((span["start"], span["end"]))

@@ -216,8 +216,14 @@ class AnnotationRevision(Base):
     content: Mapped[dict[str, Any]]
     seconds_spent: Mapped[float | None] = mapped_column(Float)
     # What the annotator did with each model suggestion shown (annotate.models.SuggestionDecision).
-    suggestion_decisions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # SQL NULL when none were shown (not JSON null), so the index below holds only the revisions that had some.
+    suggestion_decisions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_annotation_revisions_decided", "assignment_id",
+              sqlite_where=suggestion_decisions.is_not(None), postgresql_where=suggestion_decisions.is_not(None)),
+    )
 
 
 class GoldRecord(Base):
