@@ -134,7 +134,7 @@ def test_the_streamed_report_equals_the_report_of_every_label_at_once(db, schema
     from bench.workload import Workload, build
 
     project_id = build(db, schema, Workload(articles=60, annotators=3, statements=3))
-    monkeypatch.setattr(service, "ARTICLES_PER_BATCH", 7)  # batches that split the project unevenly
+    monkeypatch.setattr(service, "ARTICLE_IDS_PER_BATCH", 7)  # batches that split the project unevenly
     with db.session() as session:
         project = session.get(Project, project_id)
         streamed = service.project_report(session, project)

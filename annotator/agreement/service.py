@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from functools import cache
+from multiprocessing.queues import SimpleQueue
 from itertools import groupby
 from operator import attrgetter
 from typing import Any
@@ -53,13 +53,14 @@ GOLD = "gold"
 MODEL_PREFIX = "model:"
 
 
-ARTICLES_PER_BATCH = 1_000
+# Labels are read for the articles among this many consecutive ids at a time: at most so many articles' labels in memory.
+ARTICLE_IDS_PER_BATCH = 1_000
 # Below this many articles per process, starting a process costs more than it saves.
 ARTICLES_PER_PROCESS = 5_000
 # A report's processes each hold a few ranges' labels: at most this many, however many cores.
 MAX_PROCESSES = 4
-# Ranges handed out to processes: several per process, so that they finish together.
-RANGES_PER_PROCESS = 32
+# Ranges per process: several, so that the processes finish within a small range of each other.
+RANGES_PER_PROCESS = 64
 
 ArticleRange = tuple[int, int]  # the first and last article id, inclusive
 EVERY_ARTICLE: ArticleRange = (0, 2**31 - 1)  # article ids are 32-bit integers on PostgreSQL
@@ -113,7 +114,7 @@ def work_items(session: Session, project: Project, articles: ArticleRange = EVER
         .join(AnnotationRevision, AnnotationRevision.assignment_id == done.c.id)
         .group_by(done.c.id, done.c.article_id, done.c.name)
     )
-    return map(WorkItem._make, effort)
+    return map(WorkItem._make, effort.all())  # all at once: a fetch per row costs as much as the row
 
 
 def project_labels(session: Session, project: Project, with_model: str | None = None) -> ProjectLabels:
@@ -137,23 +138,28 @@ def project_labels(session: Session, project: Project, with_model: str | None = 
 
 
 def streamed_articles(session: Session, project: Project, articles: ArticleRange = EVERY_ARTICLE) -> Iterator[ArticleLabels]:
-    """Each labeled article's label sets and gold, read a batch of articles at a time, in article order."""
+    """Each labeled article's label sets and gold, in article order, read a batch at a time: the
+    labeled articles among ARTICLE_IDS_PER_BATCH consecutive ids from the next labeled one."""
     connection = session.connection()
-    finished = _finished(project, articles)
-    after = articles[0] - 1
-    while ids := list(connection.scalars(
-        select(Assignment.article_id).where(*finished, Assignment.article_id > after)
-        .group_by(Assignment.article_id).order_by(Assignment.article_id).limit(ARTICLES_PER_BATCH)
-    )):
-        # A range, not a list of ids: the (article, user) index reads it in order.
-        rows = _head_rows(session, project, (ids[0], ids[-1]))
-        in_range = _gold(project).where(GoldRecord.article_id.between(ids[0], ids[-1]))
+    first, last = articles
+    while (start := _NEXT_LABELED.scalar(connection, {"project": project.id, "first": first, "last": last})) is not None:
+        # A range of ids, not a list: the (article, user) index reads it in order.
+        end = min(start + ARTICLE_IDS_PER_BATCH - 1, last)
+        rows = _head_rows(session, project, (start, end))
+        in_range = _gold(project).where(GoldRecord.article_id.between(start, end))
         gold = {a: LabelSet(a, GOLD, content) for a, content in connection.execute(in_range)}
         for article_id, label_sets in groupby(map(LabelSet._make, rows), key=_article):
             yield article_id, list(label_sets), gold.get(article_id)
-        after = ids[-1]
+        first = end + 1
 
 
+# The first id in the index order that has a finished assignment: found without reading the ids after it.
+_NEXT_LABELED = LeanQuery(
+    select(Assignment.article_id)
+    .where(Assignment.project_id == bindparam("project"), Assignment.status == "done",
+           Assignment.article_id.between(bindparam("first"), bindparam("last")))
+    .order_by(Assignment.article_id).limit(1)
+)
 _article = attrgetter("article_id")
 
 
@@ -238,23 +244,37 @@ def _count(session: Session, project: Project, articles: ArticleRange, tallies: 
     return tallies
 
 
-def _tallies_apart(url: str, project_id: int, articles: ArticleRange) -> Tallies:
-    """The tallies of a range of articles, in a process of its own."""
-    with _database(url).session() as session, collection_paused():
-        return _count(session, session.get_one(Project, project_id), articles, Tallies())
+RangeQueue = SimpleQueue[ArticleRange | None]  # the ranges, then a stop (None) for each process
+_shared_ranges: RangeQueue | None = None  # a worker process's view of the ranges left
 
 
-@cache
-def _database(url: str) -> Database:
-    """A worker process's own engine, kept for the ranges it takes after its first."""
-    return Database(url)
+def _take_ranges(session: Session, project: Project, ranges: RangeQueue) -> Tallies:
+    """Tally ranges taken from the shared queue until a stop comes out of it."""
+    tallies = Tallies()
+    while (articles := ranges.get()) is not None:
+        _count(session, project, articles, tallies)
+    return tallies
+
+
+def _share(ranges: RangeQueue) -> None:
+    global _shared_ranges
+    _shared_ranges = ranges
+
+
+def _tallies_apart(url: str, project_id: int) -> Tallies:
+    """The tallies of the ranges this worker process takes, read through its own engine."""
+    assert _shared_ranges is not None, "started without the ranges' queue"
+    with Database(url).session() as session, collection_paused():
+        return _take_ranges(session, session.get_one(Project, project_id), _shared_ranges)
 
 
 def project_tallies(session: Session, project: Project) -> Tallies:
     """Every labeled article tallied; a large project's in ranges, spread over the machine's cores.
 
-    Each range is read in its own transaction, so saves landing meanwhile may show in one
-    range and not in another, as they would in a report taken a moment later.
+    The ranges wait in one queue; every process takes the next one as it finishes its last, so
+    all finish within a range of each other, and each sends its tallies back once. Each range is
+    read in its own transaction, so saves landing meanwhile may show in one range and not in
+    another, as they would in a report taken a moment later.
     """
     url = session.get_bind().engine.url
     shared_file = url.get_backend_name() != "sqlite" or sqlite_path(url.render_as_string()) is not None
@@ -262,23 +282,28 @@ def project_tallies(session: Session, project: Project) -> Tallies:
     processes = min(usable_cores(), count // ARTICLES_PER_PROCESS) if shared_file else 1
     if processes < 2:
         return _count(session, project, EVERY_ARTICLE, Tallies())
-    ranges = article_ranges(session, project, size=-(-count // (processes * RANGES_PER_PROCESS)))
-    with ProcessPoolExecutor(processes - 1, mp_context=_process_context()) as pool:
-        url_text = url.render_as_string(hide_password=False)
-        waiting = {index: pool.submit(_tallies_apart, url_text, project.id, r) for index, r in enumerate(ranges)}
-        tallies = Tallies()
-        # The workers take ranges from the start; this process takes them from the end until they
-        # meet, merging what the workers finished meanwhile so that few tallies are held at once.
-        for index in reversed(range(len(ranges))):
-            if not waiting[index].cancel():
-                break
-            del waiting[index]
-            _count(session, project, ranges[index], tallies)
-            for finished in [i for i, future in waiting.items() if future.done()]:
-                tallies.merge(waiting.pop(finished).result())
-        for index in list(waiting):
-            tallies.merge(waiting.pop(index).result())
+    context = _process_context()
+    ranges: RangeQueue = context.SimpleQueue()
+    fine = article_ranges(session, project, size=-(-count // (processes * RANGES_PER_PROCESS)))
+    for articles in [*_shrinking(fine, processes), *[None] * processes]:
+        ranges.put(articles)  # a few small tuples: the pipe holds them all, nobody blocks
+    with ProcessPoolExecutor(processes - 1, mp_context=context, initializer=_share, initargs=(ranges,)) as pool:
+        workers = [pool.submit(_tallies_apart, url.render_as_string(hide_password=False), project.id)
+                   for _ in range(processes - 1)]
+        tallies = _take_ranges(session, project, ranges)
+        for worker in workers:
+            tallies.merge(worker.result())
     return tallies
+
+
+def _shrinking(ranges: list[ArticleRange], processes: int) -> Iterator[ArticleRange]:
+    """Consecutive ranges joined into spans that shrink as fewer are left (guided scheduling):
+    few handovers at first, and at the end spans small enough that no process waits long for another."""
+    start = 0
+    while start < len(ranges):
+        end = start + max(1, (len(ranges) - start) // (2 * processes))
+        yield ranges[start][0], ranges[end - 1][1]
+        start = end
 
 
 def usable_cores() -> int:
