@@ -45,9 +45,11 @@ class Database:
         engine_options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
         self.engine: Engine = create_engine(url, **engine_options)
         self._writer_queue = _configure_sqlite(self.engine, sqlite_path(url)) if self.is_sqlite else None
-        # Lean readers on PostgreSQL need no transaction: each of their reads stands alone, and
-        # autocommit spares the BEGIN and ROLLBACK round trips. SQLite's reads cost nothing to wrap.
-        self._lean_reader_engine = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Lean readers need no transaction: each of their reads stands alone (a claim or a save
+        # checks again in its writer), and running without one spares a BEGIN and a ROLLBACK.
+        self._lean_reader_engine = self.engine.execution_options(
+            **{READS_ALONE: True}, **({} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
+        )
         self._writer_engine = self.engine.execution_options(begin_immediate=True)
         self._unflushed_writer_engine = self.engine.execution_options(begin_immediate=True, fsync_on_commit=False)
         if not self.is_sqlite:
@@ -100,6 +102,8 @@ def rows_changed(result: Result[Any]) -> int:
 
 
 HOLDS_WRITE_LOCK = "annotator_holds_write_lock"
+# An execution option: each statement is its own transaction (lean statements begin none).
+READS_ALONE = "annotator_reads_alone"
 SYNCHRONOUS = "annotator_synchronous"
 
 
@@ -214,6 +218,8 @@ def _configure_sqlite(engine: Engine, database_file: Path | None) -> WriterQueue
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         options = connection.get_execution_options()
+        if options.get(READS_ALONE, False):
+            return  # the driver's autocommit (isolation_level None) stays on
         if not options.get("begin_immediate", False):
             _on_driver(connection, "BEGIN")
             return

@@ -23,6 +23,8 @@ from sqlalchemy.orm.base import instance_dict, instance_state
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from annotator.storage.database import READS_ALONE
+
 Processor = Callable[[Any], Any] | None
 # Lean statements run in an ORM session (beside its own work) or on a bare Core connection.
 Executor = Session | Connection
@@ -96,11 +98,12 @@ class LeanQuery:
 
 
 def _in_transaction(executor: Executor) -> Connection:
-    """The connection under the executor, inside a transaction (BEGIN is where SQLite writers queue)."""
+    """The connection under the executor, inside a transaction (BEGIN is where SQLite writers queue),
+    unless its statements each stand alone (Database's lean readers)."""
     if isinstance(executor, Session):
         executor.flush()  # as the ORM autoflushes before a query: pending changes are seen, and come first
         return executor.connection()
-    if not executor.in_transaction():
+    if not executor.in_transaction() and not executor.get_execution_options().get(READS_ALONE, False):
         executor.begin()
     return executor
 
