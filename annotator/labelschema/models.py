@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -141,8 +142,13 @@ class LabelSchema(StrictModel):
     def vocabulary(self, name: str) -> list[VocabularyEntry]:
         return getattr(self.vocabularies, name)
 
-    def vocabulary_ids(self, name: str) -> set[str]:
-        return {e.id for e in self.vocabulary(name)}
+    def vocabulary_ids(self, name: str) -> frozenset[str]:
+        return self._vocabulary_ids[name]
+
+    @cached_property
+    def _vocabulary_ids(self) -> dict[str, frozenset[str]]:
+        """Each vocabulary's ids, made once per schema: every save checks its statements against them."""
+        return {name: frozenset(e.id for e in self.vocabulary(name)) for name in type(self.vocabularies).model_fields}
 
     def stance(self, stance_id: str) -> StanceChoice | None:
         return next((c for c in self.statement.stance.choices if c.id == stance_id), None)
