@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from flask import Response, jsonify, make_response, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_openapi3 import Info, OpenAPI
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         hops = settings.trusted_proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.extensions["annotator"] = AppState(settings=settings, db=db or Database(settings.resolved_database_url()))
+    app.json = OrjsonBodies(app)
     app.session_interface = TokenAwareSessionInterface()
     csrf.init_app(app)
     app.before_request(authorize_request)
@@ -108,6 +111,18 @@ def register_blueprints(app: OpenAPI) -> None:
         return jsonify(app.api_doc)
 
     app.add_url_rule("/api/v1/openapi.json", "openapi_document", openapi_document)
+
+
+class OrjsonBodies(DefaultJSONProvider):
+    """Request bodies parsed by orjson, several times faster than json on every save; responses as
+    Flask writes them. What orjson refuses goes to json, so that what a body may hold and how a bad
+    one is refused (malformed, nested too deeply) stay as they were."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError:
+            return super().loads(s, **kwargs)
 
 
 def add_security_headers(response: Response) -> Response:

@@ -102,6 +102,13 @@ def test_malformed_json_gets_400(api: ApiClient, article: dict[str, Any]) -> Non
     assert response.json()["error"] == "malformed_json"
 
 
+def test_a_body_that_orjson_refuses_is_still_read_as_json_reads_it(api: ApiClient, article: dict[str, Any]) -> None:
+    body = b'{"base_revision": NaN, "statements": []}'  # not JSON to orjson; json reads NaN, and the field is refused
+    response = api.put(f"/articles/{article['id']}/annotation", data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "base_revision"
+
+
 def test_annotators_read_only_their_own_labels(api: ApiClient, team, project_id: int, article: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
     save(api, article, None, [refusal_statement(article["text"])])
     ben = api.as_(team.ben)
