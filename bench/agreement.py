@@ -2,17 +2,19 @@
 
     python -m bench.agreement [--articles N] [--annotators M] [--statements K]
 
-Builds the workload in a fresh SQLite file (in a process of its own, so that the
-figures below are the report's alone), then times the report as the API computes
-it: loading every saved annotation and computing every figure, including 1,000
-bootstrap resamples per field, over as many processes as the machine has cores.
-Prints the time and the peak resident memory of the report's processes last.
+Builds the workload in a fresh SQLite file and waits until it is on disk, then
+times the report as the API computes it (each run in a process of its own, so
+that the figures are the report's alone): loading every saved annotation and
+computing every figure, including 1,000 bootstrap resamples per field, over as
+many processes as the machine has cores. Prints the time and the peak resident
+memory of the report's processes last.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import resource
 import statistics
 import tempfile
@@ -45,6 +47,11 @@ def main() -> None:
         started = time.perf_counter()
         project_id = build(db, load_schema(default_schema_path()), workload)
         print(f"workload built in {time.perf_counter() - started:.1f} s")
+        # The build leaves hundreds of megabytes for the system to write back: on disk first, so
+        # that the reports are not timed while the kernel writes the fresh file out beside them.
+        db.checkpoint()
+        db.dispose()
+        os.sync()
         # Each report in a fresh interpreter, so that its peak memory is the report's alone.
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as reporter:
             runs = [reporter.submit(_timed_report, url, project_id).result() for _ in range(args.repeat)]
