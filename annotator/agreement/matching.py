@@ -40,7 +40,7 @@ def span_matches(a: set[Range], b: set[Range]) -> tuple[int, int]:
     """(exact, overlap) matches of two annotators' ranges. Exact: identical ranges. Overlap:
     ranges that intersect, matched one to one: identical ranges pair first, then the rest
     greedily by the largest overlap."""
-    if a == b:  # the common case
+    if a == b:  # the most common case: the same ranges
         return len(a), len(a)
     identical = len(a & b)
     if identical == len(a) or identical == len(b):  # one side has nothing left to match

@@ -153,10 +153,10 @@ class WorkTally:
     seconds: dict[str, Counter[float]] = field(default_factory=dict)
 
     def add(self, work: Iterable[WorkItem]) -> None:
-        work = list(work)
-        self.items.update(map(_annotator_of, work))  # Counter.update counts an iterable in C
-        self.per_day.update(map(_annotator_and_day, work))
-        timed = Counter([(item.annotator, round(item.seconds, 1)) for item in work if item.seconds is not None])
+        items = list(work)
+        self.items.update(map(_annotator_of, items))  # Counter.update counts an iterable in C
+        self.per_day.update(map(_annotator_and_day, items))
+        timed = Counter([(item.annotator, round(item.seconds, 1)) for item in items if item.seconds is not None])
         for (who, seconds), count in timed.items():
             self.seconds.setdefault(who, Counter())[seconds] += count
 

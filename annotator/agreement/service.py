@@ -10,8 +10,8 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.queues import SimpleQueue
 from itertools import groupby
+from multiprocessing.queues import SimpleQueue
 from operator import attrgetter
 from typing import Any
 

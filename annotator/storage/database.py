@@ -47,9 +47,11 @@ class Database:
         self._writer_queue = _configure_sqlite(self.engine, sqlite_path(url)) if self.is_sqlite else None
         # Lean readers need no transaction: each of their reads stands alone (a claim or a save
         # checks again in its writer), and running without one spares a BEGIN and a ROLLBACK.
-        self._lean_reader_engine = self.engine.execution_options(
-            **{READS_ALONE: True}, **({} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
-        )
+        # SQLite's driver runs in autocommit already; PostgreSQL's is put in it.
+        reader_options: dict[str, Any] = {READS_ALONE: True}
+        if not self.is_sqlite:
+            reader_options["isolation_level"] = "AUTOCOMMIT"
+        self._lean_reader_engine = self.engine.execution_options(**reader_options)
         self._writer_engine = self.engine.execution_options(begin_immediate=True)
         self._unflushed_writer_engine = self.engine.execution_options(begin_immediate=True, fsync_on_commit=False)
         if not self.is_sqlite:
