@@ -15,7 +15,7 @@ from multiprocessing.queues import SimpleQueue
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, Subquery, bindparam, func, select
+from sqlalchemy import Date, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from annotator.agreement.models import AgreementReport
@@ -66,36 +66,38 @@ ArticleRange = tuple[int, int]  # the first and last article id, inclusive
 EVERY_ARTICLE: ArticleRange = (0, 2**31 - 1)  # article ids are 32-bit integers on PostgreSQL
 
 
-def _finished(project: Project, articles: ArticleRange = EVERY_ARTICLE) -> tuple[ColumnElement[bool], ...]:
+# A project's finished assignments among a range of article ids: every query of the report reads
+# through this condition, its parameters bound by _in_range.
+_FINISHED = (
+    Assignment.project_id == bindparam("project"), Assignment.status == "done",
+    Assignment.article_id.between(bindparam("first"), bindparam("last")),
+)
+
+
+def _in_range(project: Project, articles: ArticleRange = EVERY_ARTICLE) -> dict[str, int]:
     first, last = articles
-    return (Assignment.project_id == project.id, Assignment.status == "done", Assignment.article_id.between(first, last))
+    return {"project": project.id, "first": first, "last": last}
 
 
-def _done(project: Project, articles: ArticleRange = EVERY_ARTICLE) -> Subquery:
-    """The project's finished assignments, with who finished them."""
-    return (
-        select(Assignment.id, Assignment.article_id, User.name)
-        .join(User, User.id == Assignment.user_id)
-        .where(*_finished(project, articles))
-        .subquery()
-    )
-
+# The finished assignments, with who finished them.
+_DONE = (
+    select(Assignment.id, Assignment.article_id, User.name).join(User, User.id == Assignment.user_id).where(*_FINISHED).subquery()
+)
+_LABELED = select(Assignment.article_id).where(*_FINISHED).distinct().subquery()
 
 # Read straight on the driver: SQLAlchemy's handling of each row costs as much as decoding its labels.
 _HEADS = LeanQuery(
     select(Assignment.article_id, User.name, AnnotationRevision.content)
     .join(User, User.id == Assignment.user_id)
     .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
-    .where(Assignment.project_id == bindparam("project"), Assignment.status == "done",
-           Assignment.article_id.between(bindparam("first"), bindparam("last")))
+    .where(*_FINISHED)
     .order_by(Assignment.article_id)  # in the index's order, so SQLite sorts nothing; units order annotators themselves
 )
 
 
 def _head_rows(session: Session, project: Project, articles: ArticleRange = EVERY_ARTICLE) -> list[tuple[int, str, Any]]:
     """(article id, annotator, labels) of each finished assignment's head revision, in article order."""
-    first, last = articles
-    return _HEADS.rows(session, {"project": project.id, "first": first, "last": last})
+    return _HEADS.rows(session, _in_range(project, articles))
 
 
 def _gold(project: Project) -> Select[Any]:
@@ -107,12 +109,12 @@ def _gold(project: Project) -> Select[Any]:
 
 
 def work_items(session: Session, project: Project, articles: ArticleRange = EVERY_ARTICLE) -> Iterator[WorkItem]:
-    done = _done(project, articles)
     effort = session.connection().execute(
-        select(done.c.name, done.c.article_id, func.sum(AnnotationRevision.seconds_spent),
+        select(_DONE.c.name, _DONE.c.article_id, func.sum(AnnotationRevision.seconds_spent),
                func.date(func.min(AnnotationRevision.created_at), type_=Date))
-        .join(AnnotationRevision, AnnotationRevision.assignment_id == done.c.id)
-        .group_by(done.c.id, done.c.article_id, done.c.name)
+        .join(AnnotationRevision, AnnotationRevision.assignment_id == _DONE.c.id)
+        .group_by(_DONE.c.id, _DONE.c.article_id, _DONE.c.name),
+        _in_range(project, articles),
     )
     return map(WorkItem._make, effort.all())  # all at once: a fetch per row costs as much as the row
 
@@ -121,12 +123,11 @@ def project_labels(session: Session, project: Project, with_model: str | None = 
     """Every annotator's labels at once; with `with_model` (NAME@VERSION) the model's predictions on the same
     articles too, as the pseudo-annotator `model:NAME@VERSION`."""
     connection = session.connection()
-    done = _done(project)
     label_sets = [LabelSet(*row) for row in _head_rows(session, project)]
     if with_model is not None:
         label_sets += _model_labels(session, project, with_model, {s.article_id for s in label_sets})
     # Gold matters only where annotators can be compared with it.
-    gold = connection.execute(_gold(project).where(GoldRecord.article_id.in_(select(done.c.article_id))))
+    gold = connection.execute(_gold(project).where(GoldRecord.article_id.in_(select(_DONE.c.article_id))), _in_range(project))
     return ProjectLabels(
         project_id=project.id,
         overlap=project.overlap,
@@ -142,7 +143,7 @@ def streamed_articles(session: Session, project: Project, articles: ArticleRange
     labeled articles among ARTICLE_IDS_PER_BATCH consecutive ids from the next labeled one."""
     connection = session.connection()
     first, last = articles
-    while (start := _NEXT_LABELED.scalar(connection, {"project": project.id, "first": first, "last": last})) is not None:
+    while (start := _NEXT_LABELED.scalar(connection, _in_range(project, (first, last)))) is not None:
         # A range of ids, not a list: the (article, user) index reads it in order.
         end = min(start + ARTICLE_IDS_PER_BATCH - 1, last)
         rows = _head_rows(session, project, (start, end))
@@ -154,12 +155,7 @@ def streamed_articles(session: Session, project: Project, articles: ArticleRange
 
 
 # The first id in the index order that has a finished assignment: found without reading the ids after it.
-_NEXT_LABELED = LeanQuery(
-    select(Assignment.article_id)
-    .where(Assignment.project_id == bindparam("project"), Assignment.status == "done",
-           Assignment.article_id.between(bindparam("first"), bindparam("last")))
-    .order_by(Assignment.article_id).limit(1)
-)
+_NEXT_LABELED = LeanQuery(select(Assignment.article_id).where(*_FINISHED).order_by(Assignment.article_id).limit(1))
 _article = attrgetter("article_id")
 
 
@@ -220,20 +216,16 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _labeled(project: Project) -> Subquery:
-    return select(Assignment.article_id).where(*_finished(project)).distinct().subquery()
-
-
 def labeled_count(session: Session, project: Project) -> int:
-    return session.scalar(select(func.count()).select_from(_labeled(project))) or 0
+    return session.scalar(select(func.count()).select_from(_LABELED), _in_range(project)) or 0
 
 
 def article_ranges(session: Session, project: Project, size: int) -> list[ArticleRange]:
     """The labeled articles in consecutive ranges of `size` articles (the last may hold fewer)."""
-    labeled = _labeled(project)
-    numbered = select(labeled.c.article_id, func.row_number().over(order_by=labeled.c.article_id).label("n")).subquery()
+    numbered = select(_LABELED.c.article_id, func.row_number().over(order_by=_LABELED.c.article_id).label("n")).subquery()
     starts = session.scalars(
-        select(numbered.c.article_id).where(numbered.c.n % size == 1 % size, numbered.c.n > 1).order_by(numbered.c.article_id)
+        select(numbered.c.article_id).where(numbered.c.n % size == 1 % size, numbered.c.n > 1).order_by(numbered.c.article_id),
+        _in_range(project),
     ).all()
     bounds = [EVERY_ARTICLE[0], *starts, EVERY_ARTICLE[1] + 1]
     return [(first, after - 1) for first, after in zip(bounds, bounds[1:])]
