@@ -29,6 +29,7 @@ from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import Project
+from bench.peak import peak_mb
 from bench.workload import Workload, build
 
 
@@ -80,11 +81,7 @@ def _timed_report(url: str, project_id: int) -> ReportRun:
     stance = next(f for f in report.fields if f.field == "stance")
     summary = (f"stance alpha {stance.alpha.value:.3f} [{stance.alpha_interval.low:.3f}, {stance.alpha_interval.high:.3f}] "
                f"over {stance.alpha.n_units} units; key F1 {report.statement_keys.pooled.value:.3f}")
-    return ReportRun(seconds, _peak_mb(resource.RUSAGE_SELF), _peak_mb(resource.RUSAGE_CHILDREN), summary)
-
-
-def _peak_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
+    return ReportRun(seconds, peak_mb(resource.RUSAGE_SELF), peak_mb(resource.RUSAGE_CHILDREN), summary)
 
 
 if __name__ == "__main__":

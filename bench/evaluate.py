@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from bench.peak import peak_mb
 from bench.workload import article_text
 
 ACTORS = ["putin", "peskov", "lavrov", "biden", "psaki", "kirby", "zelensky", "kuleba", "erdogan", "guterres"]
@@ -96,13 +97,13 @@ def main() -> None:
         started = time.perf_counter()
         result = subprocess.run(command, check=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         elapsed = time.perf_counter() - started
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak = peak_mb(resource.RUSAGE_CHILDREN)
         report = json.loads(result.stdout)
         keys, stance = report["statement_keys"], report["fields"]["stance"]
         print(f"statement keys P {keys['precision']:.3f} R {keys['recall']:.3f} F1 {keys['f1']:.3f}; "
               f"stance accuracy {stance['accuracy']:.3f} macro-F1 {stance['macro_f1']:.3f} (n={stance['n']})")
         print(f"evaluate, {args.articles} predicted articles against {args.articles} gold records, "
-              f"{args.samples} bootstrap resamples: {elapsed:.1f} s, peak memory {peak_mb:.0f} MB")
+              f"{args.samples} bootstrap resamples: {elapsed:.1f} s, peak memory {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from annotator.labelschema import load_schema
 from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
+from bench.peak import peak_mb
 from bench.workload import build_gold
 
 
@@ -44,10 +45,10 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run(command, check=True, env={**os.environ, "ANNOTATOR_DATABASE_URL": url}, stderr=subprocess.DEVNULL)
         elapsed = time.perf_counter() - started
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak = peak_mb(resource.RUSAGE_CHILDREN)
         data = out / f"export-{args.articles}" / "v1" / DATA_FILES[args.format][0]
         print(f"wrote {data.name}: {data.stat().st_size / 1e6:.0f} MB")
-        print(f"export, {args.articles} articles, format {args.format}: {elapsed:.1f} s, peak memory {peak_mb:.0f} MB")
+        print(f"export, {args.articles} articles, format {args.format}: {elapsed:.1f} s, peak memory {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import orjson
 from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
+from bench.peak import peak_mb
 from bench.workload import article_text
 
 
@@ -46,10 +47,10 @@ def main() -> None:
         result = subprocess.run([sys.executable, "-m", "annotator", "import", "bench", str(source)],
                                 check=True, env=env, capture_output=True, text=True)
         elapsed = time.perf_counter() - started
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak = peak_mb(resource.RUSAGE_CHILDREN)
         print(result.stdout.strip().splitlines()[0])
         print(f"file: {source.stat().st_size / 1e6:.0f} MB")
-        print(f"import, {args.articles} articles: {elapsed:.1f} s ({args.articles / elapsed:.0f} articles/s), peak memory {peak_mb:.0f} MB")
+        print(f"import, {args.articles} articles: {elapsed:.1f} s ({args.articles / elapsed:.0f} articles/s), peak memory {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -11,18 +11,14 @@ the export's rule (external id, seed 13, 80/10/10). Targets: training under 60 s
 from __future__ import annotations
 
 import argparse
-import resource
 import time
 
 from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, split_of
 from annotator.labelschema import load_schema
 from annotator.model.training import GoldExample, GoldSet, prediction_lines, train
 from annotator.shipped import default_schema_path
+from bench.peak import peak_mb
 from tests.stance_gold import make_gold
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
