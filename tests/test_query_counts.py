@@ -79,3 +79,24 @@ def test_pages_cost_the_same_statements_with_ten_times_the_data(web: WebSession,
     large = statement_counts(web, db, project_id, article_id)
     assert large == small, f"statements grew with the data: {small} -> {large}"
     assert max(large.values()) <= BOUND, large
+
+
+def test_the_guard_finds_the_caller_and_their_role_in_one_statement(api: ApiClient, team: Team, project_id: int, db: Database) -> None:
+    ana = api.as_(team.ana)
+    article = ana.next_article(project_id)
+    assert article is not None
+    with counted(db) as statements:
+        assert ana.get(f"/articles/{article['id']}").status_code == 200
+    # One for who asks and their role in the article's project, one for the article.
+    assert len(statements) == 2, statements
+
+
+def test_a_save_reads_its_article_and_project_in_one_statement(api: ApiClient, team: Team, project_id: int, db: Database) -> None:
+    ana = api.as_(team.ana)
+    article = ana.next_article(project_id)
+    assert article is not None
+    with counted(db) as statements:
+        saved = ana.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": []})
+    assert saved.status_code == 200, saved.text
+    # The guard's; the article with its project; then, writing: the assignment, the revision, the head.
+    assert len(statements) == 5, statements

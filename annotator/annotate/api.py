@@ -11,6 +11,7 @@ from annotator.annotate.service import (
     all_annotations,
     load_annotation,
     readable_article,
+    readable_article_and_project,
     save_annotation,
 )
 from annotator.auth.guard import requires
@@ -96,8 +97,7 @@ def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
     """Save the calling user's labels as a new revision on top of `base_revision`."""
     # Reading and checking happen before the writer's first statement, outside the write lock.
     reader, writer = read_connection(), write_connection()
-    article = _readable(reader, path.article_id)
-    project = project_settings(reader, article.project_id)
+    article, project = readable_article_and_project(reader, path.article_id, current_user(), current_role())
     saved = save_annotation(writer, project, settings_schema(reader, project), article, current_user(), body)
     writer.commit()
     return json_response(saved)

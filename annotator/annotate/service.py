@@ -8,8 +8,9 @@ is annotate.assignment's business.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from annotator.annotate.models import AnnotationContent, AnnotationOut, Annotati
 from annotator.auth.models import role_allows
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
-from annotator.projects.service import ProjectSettings
+from annotator.projects.service import ProjectSettings, settings_at_end, with_project_settings
 from annotator.projects.slots import take_slot
 from annotator.storage.lean import Executor, LeanQuery
 from annotator.storage.revisions import advance_head
@@ -34,11 +35,13 @@ from annotator.storage.tables import (
 )
 
 # The statements of the annotator loop (read, save) run leanly (storage.lean).
-_ARTICLE_AND_ASSIGNMENT = LeanQuery(
+_ARTICLE_AND_ASSIGNMENT = (
     select(*ARTICLE.columns, Assignment.id)
     .outerjoin(Assignment, and_(Assignment.article_id == Article.id, Assignment.user_id == bindparam("user_id")))
     .where(Article.id == bindparam("article_id"))
 )
+_READABLE = LeanQuery(_ARTICLE_AND_ASSIGNMENT)
+_READABLE_WITH_PROJECT = LeanQuery(with_project_settings(_ARTICLE_AND_ASSIGNMENT, Article.project_id))
 _REVISION_VALUES = ("assignment_id", "base_revision_id", "author_id", "label_schema_id", "schema_version", "content",
                     "seconds_spent", "suggestion_decisions", "created_at")
 _NEW_REVISION = LeanQuery(
@@ -60,7 +63,19 @@ class StoredRevision(NamedTuple):
 def readable_article(session: Executor, article_id: int, user: User, role: str) -> Article:
     """The article if this user, with this role in its project, may read it: leads any,
     annotators those assigned to them."""
-    row = _ARTICLE_AND_ASSIGNMENT.first(session, {"article_id": article_id, "user_id": user.id})
+    return _readable(_READABLE.first(session, {"article_id": article_id, "user_id": user.id}), article_id, role)
+
+
+def readable_article_and_project(session: Executor, article_id: int, user: User, role: str) -> tuple[Article, ProjectSettings]:
+    """readable_article, and the settings of its project read in the same statement (a save needs both)."""
+    row = _READABLE_WITH_PROJECT.first(session, {"article_id": article_id, "user_id": user.id})
+    own, settings = (None, None) if row is None else settings_at_end(row)
+    article = _readable(own, article_id, role)
+    assert settings is not None  # found with the article
+    return article, settings
+
+
+def _readable(row: Sequence[Any] | None, article_id: int, role: str) -> Article:
     if row is None:
         raise NotFound(f"no article {article_id}")
     *article, assignment_id = row

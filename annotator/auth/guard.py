@@ -10,19 +10,20 @@ CSRF header for writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar, cast
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from flask import Flask, Request, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Select
 
-from annotator.auth.membership import role_in_url
+from annotator.auth.membership import UrlProject, project_in_url, role_in_url, with_role_in_url
 from annotator.auth.models import Role, role_allows
-from annotator.auth.service import user_for_login_session, user_for_token
+from annotator.auth.service import LOGIN_SESSION_OWNER, TOKEN_OWNER, owner_of, owner_params
 from annotator.context import SAFE_METHODS, read_connection
-from annotator.errors import ApiError, Forbidden
+from annotator.errors import ApiError, Forbidden, NotFound
 from annotator.storage.tables import User
 
 View = TypeVar("View", bound=Callable[..., object])
@@ -76,40 +77,55 @@ def authorize_request() -> ResponseReturnValue | None:
     access = getattr(view, "access", "annotator")
     if access == PUBLIC:
         return None
-    user = _authenticated_user()
-    if user is None:
+    try:
+        url, unreachable = project_in_url(request.view_args or {}), None
+    except NotFound as error:  # a key no row can have: who asks is still checked first
+        url, unreachable = None, error
+    found = _authenticated(url)
+    if found is None:
         if is_api_request():
             raise Unauthenticated("log in or send Authorization: Bearer <token>")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    g.user = user
-    g.project_role = role = _role_here(user)
+    if unreachable is not None:
+        raise unreachable
+    g.user, found_in_url = found
+    g.project_role = role = _role_here(g.user, url, found_in_url)
     if not role_allows(role, cast(Role, access)):
         raise Forbidden(f"this needs the {access} role; you are {role}" + (" in this project" if g.project_id else ""))
     return None
 
 
-def _role_here(user: User) -> str:
+def _role_here(user: User, url: UrlProject | None, found_in_url: Sequence[Any]) -> str:
     """The user's role where the URL points: in its project, or the account's role outside any."""
-    g.project_id, role = role_in_url(read_connection(), user, request.view_args or {})
-    if g.project_id is None:
+    if url is None:
+        g.project_id = None
         return user.role
+    g.project_id, role = role_in_url(user, url, found_in_url)
     if role is None:
         raise Forbidden(f"you are not a member of project {g.project_id}; a lead of it can add you")
     return role
 
 
-def _authenticated_user() -> User | None:
+def _authenticated(url: UrlProject | None) -> tuple[User, Sequence[Any]] | None:
+    """The user the request's token or login cookie belongs to, and what with_role_in_url found for the URL."""
     if header := token_header(request):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Authorization header must be 'Bearer <token>'")
-        user = user_for_token(read_connection(), token.strip())
-        if user is None:
+        found = _owner(TOKEN_OWNER, token.strip(), url)
+        if found is None:
             raise Unauthenticated("unknown or revoked API token")
-        return user
+        return found
     key = session.get(SESSION_KEY)
-    user = user_for_login_session(read_connection(), key) if isinstance(key, str) else None
-    if user is not None and is_api_request() and request.method not in SAFE_METHODS:
+    found = _owner(LOGIN_SESSION_OWNER, key, url) if isinstance(key, str) else None
+    if found is not None and is_api_request() and request.method not in SAFE_METHODS:
         # Cookie-authenticated writes must prove they come from our own pages.
         csrf.protect()
-    return user
+    return found
+
+
+def _owner(owner_query: Select[Any], key: str, url: UrlProject | None) -> tuple[User, Sequence[Any]] | None:
+    """Who the key belongs to and, in the same statement, their role in the URL's project."""
+    params = owner_params(key) if url is None else {**owner_params(key), "key": url.key}
+    row = with_role_in_url(owner_query, url and url.argument).first(read_connection(), params)
+    return None if row is None else owner_of(row)

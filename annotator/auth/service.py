@@ -5,17 +5,18 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from annotator.auth.models import ROLES
 from annotator.errors import Conflict, Invalid, NotFound
-from annotator.storage.lean import Entity, Executor, LeanQuery
+from annotator.storage.lean import Entity
 from annotator.storage.tables import ApiToken, LoginFailure, LoginSession, User, utcnow
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -120,26 +121,26 @@ def create_token(session: Session, user: User, label: str = "") -> str:
 _USER = Entity.of(User)
 
 
-# Every request runs one of these; disabled users match none.
-def _enabled_owner(table: type[ApiToken] | type[LoginSession], key_hash: Any) -> LeanQuery:
-    return LeanQuery(
+def _enabled_owner(table: type[ApiToken] | type[LoginSession], key_hash: Any) -> Select[Any]:
+    """The enabled user whose token or login key hashes to `key_hash` (bound); disabled users match none."""
+    return (
         select(*_USER.columns).join(table, table.user_id == User.id)
         .where(key_hash == bindparam("key_hash"), User.disabled_at.is_(None))
     )
 
 
-_TOKEN_OWNER = _enabled_owner(ApiToken, ApiToken.token_hash)
-_SESSION_OWNER = _enabled_owner(LoginSession, LoginSession.key_hash)
+TOKEN_OWNER = _enabled_owner(ApiToken, ApiToken.token_hash)
+LOGIN_SESSION_OWNER = _enabled_owner(LoginSession, LoginSession.key_hash)
 
 
-def _owner(session: Executor, query: LeanQuery, key: str) -> User | None:
-    """The enabled user a token or login key belongs to: detached, to be read, not changed."""
-    row = query.first(session, {"key_hash": hash_token(key)})
-    return None if row is None else _USER.detached(row)
+def owner_params(key: str) -> dict[str, str]:
+    """The parameters of TOKEN_OWNER or LOGIN_SESSION_OWNER for a token or login key."""
+    return {"key_hash": hash_token(key)}
 
 
-def user_for_token(session: Executor, token: str) -> User | None:
-    return _owner(session, _TOKEN_OWNER, token)
+def owner_of(row: Sequence[Any]) -> tuple[User, Sequence[Any]]:
+    """The user of a row of an owner query (detached: to be read, not changed), and the columns added after theirs."""
+    return _USER.detached(row[:len(_USER.columns)]), row[len(_USER.columns):]
 
 
 def start_login_session(session: Session, user: User) -> str:
@@ -148,10 +149,6 @@ def start_login_session(session: Session, user: User) -> str:
     session.add(LoginSession(user_id=user.id, key_hash=hash_token(key)))
     session.flush()
     return key
-
-
-def user_for_login_session(session: Executor, key: str) -> User | None:
-    return _owner(session, _SESSION_OWNER, key)
 
 
 def end_login_session(session: Session, key: str) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from annotator.auth.membership import set_member
 from annotator.errors import Conflict, Invalid, NotFound, Problem
@@ -88,11 +88,23 @@ class ProjectSettings(NamedTuple):
     schema_sha256: str
 
 
+_SETTINGS_COLUMNS = (Project.id, Project.name, Project.overlap, Project.queue_order, Project.label_schema_id,
+                     LabelSchemaRecord.sha256)
+_ITS_SCHEMA = LabelSchemaRecord.id == Project.label_schema_id
 _PROJECT_SETTINGS = LeanQuery(
-    select(Project.id, Project.name, Project.overlap, Project.queue_order, Project.label_schema_id, LabelSchemaRecord.sha256)
-    .join(LabelSchemaRecord, LabelSchemaRecord.id == Project.label_schema_id)
-    .where(Project.id == bindparam("project_id"))
+    select(*_SETTINGS_COLUMNS).join(LabelSchemaRecord, _ITS_SCHEMA).where(Project.id == bindparam("project_id"))
 )
+
+
+def with_project_settings(query: Select[Any], project_id: ColumnElement[int] | InstrumentedAttribute[int]) -> Select[Any]:
+    """The query's columns, then the settings of the project whose id is `project_id` (see settings_at_end):
+    what the annotator loop needs of an article's project, in the statement that reads the article."""
+    return query.add_columns(*_SETTINGS_COLUMNS).join(Project, Project.id == project_id).join(LabelSchemaRecord, _ITS_SCHEMA)
+
+
+def settings_at_end(row: Sequence[Any]) -> tuple[Sequence[Any], ProjectSettings]:
+    """A row of a with_project_settings query: the query's own columns, and the project's settings."""
+    return row[:-len(_SETTINGS_COLUMNS)], ProjectSettings(*row[-len(_SETTINGS_COLUMNS):])
 
 
 def project_settings(session: Executor, project_id: int) -> ProjectSettings:
