@@ -1,6 +1,7 @@
 """The annotator loop under load: M annotators repeat next -> read -> save against `annotator serve`.
 
     python -m bench.loop [--annotators 50] [--seconds 60] [--think 0.5] [--postgres] [--workers N --threads N]
+                         [--compare-floor [--rounds 3]]
 
 Each annotator is one kept-alive connection driven from one asyncio process,
 so the clients cost little of the machine they share with the server.
@@ -14,6 +15,11 @@ is an article every ~1.5 s per annotator, about a hundred times a person's pace.
 Targets on the 2-core machine: p99 under 50 ms per request type and zero
 errors. At the end every acknowledged save is looked up in the database and
 compared with what was sent.
+
+--compare-floor measures bench.floor with the same clients and settings. The
+loop and the floor take turns (--rounds), each round a loop run then a floor
+run, so both halves of a round meet the machine at the same speed; the ratio
+printed last is the median of the rounds' ratios.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import random
 import statistics
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +48,12 @@ from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import AnnotationRevision, User
-from bench.floor import bench_place, describe, measure_floor, stored_count, throwaway_database
+from bench.floor import Measured, bench_place, describe, measure_floor, percentile, stored_count, throwaway_database
 from bench.http_client import Connection
 from bench.workload import Workload, article_text, labels_for
 from tests.processes import AppProcess
+
+REQUEST_KINDS = ("next", "read", "save")
 
 
 def build(db: Database, articles: int, annotators: int) -> tuple[int, list[str]]:
@@ -117,9 +126,13 @@ async def run_annotators(annotators: list[Annotator]) -> None:
     await asyncio.gather(*(annotator.run() for annotator in annotators))
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+@dataclass(frozen=True)
+class LoopMeasured:
+    per_second: float
+    latency: dict[str, list[float]]  # seconds, by request kind
+    errors: int
+    intact: int  # acknowledged saves stored as sent
+    acknowledged: int
 
 
 def main() -> None:
@@ -136,9 +149,14 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="run against a throwaway PostgreSQL on 127.0.0.1 (fsync on)")
     parser.add_argument("--compare-floor", action="store_true",
                         help="then run bench.floor with the same clients and settings, and print the ratio")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="with --compare-floor: the loop and the floor take turns this many times, "
+                             "and the ratio is the median of the rounds' (the machine's speed drifts between them)")
     args = parser.parse_args()
+    rounds = args.rounds if args.compare_floor else 1
     with bench_place(args.postgres) as (folder, postgres):
         url = throwaway_database(folder, postgres, "bench")
+        floor_url = throwaway_database(folder, postgres, "floor") if args.compare_floor else ""
         db = Database(url)
         upgrade_to_head(db)
         started = time.perf_counter()
@@ -146,21 +164,34 @@ def main() -> None:
         print(f"workload: {args.articles} articles, {args.annotators} annotators, built in {time.perf_counter() - started:.0f} s")
         server = AppProcess(url, Path(folder), workers=args.workers, threads=args.threads)
         server.start()
+        measured: list[tuple[LoopMeasured, Measured | None]] = []
         try:
-            measured_from = time.monotonic() + args.warmup
-            until = measured_from + args.seconds
-            clients = [Annotator(server.port, token, project_id, args.think, measured_from, until) for token in tokens]
-            asyncio.run(run_annotators(clients))
-            elapsed = time.monotonic() - measured_from
+            for taken in range(1, rounds + 1):
+                if rounds > 1:
+                    print(f"round {taken} of {rounds}")
+                loop = run_loop(db, server.port, project_id, tokens, "PostgreSQL" if postgres else "SQLite", args)
+                # The loop's server idles while the floor's runs: it keeps its workload for the next round.
+                floor = measure_floor(floor_url, args.annotators, args.seconds, args.warmup, args.workers, args.threads) if args.compare_floor else None
+                if floor is not None:
+                    print(describe(floor, stored_count(floor_url, floor.acknowledged)))
+                measured.append((loop, floor))
         finally:
             server.stop()
-        loop = report(db, clients, elapsed, "PostgreSQL" if postgres else "SQLite", args)
-        db.dispose()
+            db.dispose()
         if args.compare_floor:
-            compare_with_floor(loop, throwaway_database(folder, postgres, "floor"), args)
+            compare_with_floor(measured)
 
 
-def report(db: Database, clients: list[Annotator], elapsed: float, backend: str, args: argparse.Namespace) -> dict[str, Any]:
+def run_loop(db: Database, port: int, project_id: int, tokens: list[str], backend: str, args: argparse.Namespace) -> LoopMeasured:
+    """One measured run of the annotators against the running server, reported."""
+    measured_from = time.monotonic() + args.warmup
+    until = measured_from + args.seconds
+    clients = [Annotator(port, token, project_id, args.think, measured_from, until) for token in tokens]
+    asyncio.run(run_annotators(clients))
+    return report(db, clients, time.monotonic() - measured_from, backend, args)
+
+
+def report(db: Database, clients: list[Annotator], elapsed: float, backend: str, args: argparse.Namespace) -> LoopMeasured:
     latency: dict[str, list[float]] = defaultdict(list)
     for client in clients:
         for kind, values in client.latency.items():
@@ -172,7 +203,7 @@ def report(db: Database, clients: list[Annotator], elapsed: float, backend: str,
             select(AnnotationRevision.id, AnnotationRevision.content)
             .where(AnnotationRevision.id.in_([r for r, _ in acknowledged]))).all())
     intact = sum(1 for revision, content in acknowledged if stored.get(revision, {}).get("statements") == content["statements"])
-    for kind in ("next", "read", "save"):
+    for kind in REQUEST_KINDS:
         values = latency[kind]
         print(f"{kind:5} {len(values):7d} requests  p50 {percentile(values, 0.5):6.1f} ms  p99 {percentile(values, 0.99):6.1f} ms"
               f"  mean {statistics.mean(values) * 1000:6.1f} ms")
@@ -184,19 +215,21 @@ def report(db: Database, clients: list[Annotator], elapsed: float, backend: str,
     print(f"{backend}, {args.annotators} annotators (think {args.think} s), {args.workers} workers x {args.threads} threads, "
           f"{elapsed:.0f} s measured after {args.warmup:.0f} s: {sum(c.measured_saves for c in clients) / elapsed:.0f} saves/s, "
           f"{total / elapsed:.0f} requests/s, worst p99 {worst_p99:.1f} ms, errors {len(errors)}")
-    return {"per_second": total / elapsed, "p99": {k: percentile(latency[k], 0.99) for k in ("next", "read", "save")},
-            "errors": len(errors), "intact": intact, "acknowledged": len(acknowledged)}
+    return LoopMeasured(total / elapsed, latency, len(errors), intact, len(acknowledged))
 
 
-def compare_with_floor(loop: dict[str, Any], floor_url: str, args: argparse.Namespace) -> None:
-    """The floor under the same clients and settings, then the ratio and the p99s as the last lines."""
-    floor = measure_floor(floor_url, args.annotators, args.seconds, args.warmup, args.workers, args.threads)
-    print(describe(floor, stored_count(floor_url, floor.acknowledged)))
-    p99 = loop["p99"]
-    print(f"loop / floor: {loop['per_second']:.0f} / {floor.per_second:.0f} requests/s = {loop['per_second'] / floor.per_second:.2f} "
-          f"of the floor (target 0.60)")
+def compare_with_floor(measured: list[tuple[LoopMeasured, Measured | None]]) -> None:
+    """The ratio of each round and their median, then the p99s of all rounds together, as the last lines."""
+    rounds = [(loop, floor) for loop, floor in measured if floor is not None]
+    ratios = [loop.per_second / floor.per_second for loop, floor in rounds]
+    print("loop / floor by round: " + ", ".join(
+        f"{loop.per_second:.0f} / {floor.per_second:.0f} = {ratio:.2f}" for (loop, floor), ratio in zip(rounds, ratios)))
+    print(f"loop / floor: {statistics.median(ratios):.2f} of the floor, median of {len(ratios)} rounds (target 0.60)")
+    p99 = {kind: percentile([v for loop, _ in rounds for v in loop.latency[kind]], 0.99) for kind in REQUEST_KINDS}
+    errors = sum(loop.errors for loop, _ in rounds)
+    intact, acknowledged = sum(loop.intact for loop, _ in rounds), sum(loop.acknowledged for loop, _ in rounds)
     print(f"loop p99: next {p99['next']:.1f} ms, read {p99['read']:.1f} ms, save {p99['save']:.1f} ms (target < 60 ms); "
-          f"errors {loop['errors']}; stored {loop['intact']} of {loop['acknowledged']} acknowledged saves")
+          f"errors {errors}; stored {intact} of {acknowledged} acknowledged saves")
 
 
 if __name__ == "__main__":
