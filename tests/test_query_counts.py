@@ -100,3 +100,14 @@ def test_a_save_reads_its_article_and_project_in_one_statement(api: ApiClient, t
     assert saved.status_code == 200, saved.text
     # The guard's; the article with its project; then, writing: the assignment, the revision, the head.
     assert len(statements) == 5, statements
+
+
+def test_next_reads_the_project_and_the_callers_open_article_in_one_statement(api: ApiClient, team: Team, project_id: int, db: Database) -> None:
+    ana = api.as_(team.ana)
+    with counted(db) as statements:
+        assert ana.next_article(project_id) is not None
+    # The guard's; the project with ana's open article (none); the candidates; the claim's check, slot and
+    # assignment; the claimed article; the progress counts. (On PostgreSQL a claim's transaction also
+    # sets that its commit need not wait for the disk: a setting, not a query.)
+    queries = [s for s in statements if not s.startswith("SET LOCAL synchronous_commit")]
+    assert len(queries) == 8, queries

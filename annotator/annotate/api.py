@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel, Field
 
-from annotator.annotate.assignment import AssignmentAction, AssignmentReport, change_assignments, next_article, skip_article
+from annotator.annotate.assignment import AssignmentAction, AssignmentReport, change_assignments, next_article_in, skip_article
 from annotator.annotate.models import AnnotationOut, AnnotationSave
 from annotator.annotate.service import (
     all_annotations,
@@ -23,7 +23,7 @@ from annotator.ingest.models import ArticleOut
 from annotator.labelschema.suggest import SpanSuggestion, suggest_spans
 from annotator.projects.models import ProjectProgress
 from annotator.projects.progress import progress
-from annotator.projects.service import find_project, project_schema, project_settings, settings_schema
+from annotator.projects.service import find_project, project_schema, settings_schema
 from annotator.storage.lean import Executor
 from annotator.storage.tables import Article
 
@@ -56,8 +56,7 @@ def post_next(path: ProjectPath) -> Response:
     """Assign the calling annotator their next article (null when none is left for them)."""
     # A claim holds no labels: its commit reaches the disk with the next save's (Database.session).
     reader, writer = read_connection(), write_connection(fsync=False)
-    project = project_settings(reader, path.project_id)
-    article = next_article(reader, writer, project, current_user())
+    project, article = next_article_in(reader, writer, path.project_id, current_user())
     writer.commit()
     body = NextArticle(
         article=describe_article(article) if article else None,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from annotator.auth.membership import project_role
 from annotator.errors import Conflict, Invalid, NotFound
-from annotator.projects.service import ProjectSettings
+from annotator.projects.service import ProjectSettings, settings_at_end, with_project_settings
 from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
 from annotator.storage.lean import Entity, Executor, LeanQuery
 from annotator.storage.tables import Article, Assignment, Prediction, Project, User, utcnow
@@ -27,13 +27,20 @@ CANDIDATES_PER_TRY = 8
 ARTICLE = Entity.of(Article)
 
 # The statements of the annotator loop run leanly (storage.lean): built once, with bound parameters.
-_OPEN_ARTICLE = LeanQuery(
-    select(*ARTICLE.columns)
-    .join(Assignment, Assignment.article_id == Article.id)
-    .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == bindparam("project_id"),
-           Assignment.status == "open")
-    .order_by(Assignment.id)
-    .limit(1)
+
+def _oldest_open(project_id: Any) -> Select[Any]:
+    """The id of the user's (bound as `user_id`) oldest open article in the project (bound, or a column)."""
+    return (
+        select(Assignment.article_id)
+        .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == project_id, Assignment.status == "open")
+        .order_by(Assignment.id)
+        .limit(1)
+    )
+
+
+_OPEN_ARTICLE_ID = LeanQuery(_oldest_open(bindparam("project_id")))
+_SETTINGS_AND_OPEN_ARTICLE_ID = LeanQuery(
+    with_project_settings(select(_oldest_open(Project.id).scalar_subquery()), bindparam("project_id"))
 )
 _FILL_ORDER = (
     select(Article.id)
@@ -71,14 +78,29 @@ class AssignmentState(NamedTuple):
 
 
 def next_article(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User) -> Article | None:
-    """The user's oldest unfinished article, else a newly claimed one, else None.
+    """The user's oldest unfinished article, else a newly claimed one, else None."""
+    open_article_id = _OPEN_ARTICLE_ID.scalar(reader, {"user_id": user.id, "project_id": project.id})
+    return _open_or_claimed(reader, writer, project, user, open_article_id)
+
+
+def next_article_in(reader: Executor, writer: Executor, project_id: int, user: User) -> tuple[ProjectSettings, Article | None]:
+    """The project's settings, and next_article there: the settings and the open article are read in one statement."""
+    row = _SETTINGS_AND_OPEN_ARTICLE_ID.first(reader, {"project_id": project_id, "user_id": user.id})
+    if row is None:
+        raise NotFound(f"no project {project_id!r}")
+    (open_article_id,), project = settings_at_end(row)
+    return project, _open_or_claimed(reader, writer, project, user, open_article_id)
+
+
+def _open_or_claimed(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User,
+                     open_article_id: int | None) -> Article | None:
+    """The open article if there is one, else a newly claimed one, else None.
 
     The looking is done in `reader` and only the claim in `writer`, so on SQLite the
     write lock is held for the claim alone. Pass one session twice where that does not matter.
     """
-    mine = {"user_id": user.id, "project_id": project.id}
-    if (open_article := _OPEN_ARTICLE.first(reader, mine)) is not None:
-        return ARTICLE.detached(open_article)
+    if open_article_id is not None:
+        return ARTICLE.detached(_ARTICLE.rows(reader, {"article_id": open_article_id})[0])
     candidates = _candidates(reader, project, user)
     while candidates:
         for article_id in candidates:

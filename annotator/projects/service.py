@@ -8,14 +8,14 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from annotator.auth.membership import set_member
 from annotator.errors import Conflict, Invalid, NotFound, Problem
 from annotator.labelschema import LabelSchema
 from annotator.projects.models import ProjectName, ProjectOut
-from annotator.storage.lean import Executor, LeanQuery
+from annotator.storage.lean import Executor
 from annotator.storage.tables import Article, LabelSchemaRecord, Project, ProjectMember, User
 
 
@@ -91,27 +91,21 @@ class ProjectSettings(NamedTuple):
 _SETTINGS_COLUMNS = (Project.id, Project.name, Project.overlap, Project.queue_order, Project.label_schema_id,
                      LabelSchemaRecord.sha256)
 _ITS_SCHEMA = LabelSchemaRecord.id == Project.label_schema_id
-_PROJECT_SETTINGS = LeanQuery(
-    select(*_SETTINGS_COLUMNS).join(LabelSchemaRecord, _ITS_SCHEMA).where(Project.id == bindparam("project_id"))
-)
 
 
-def with_project_settings(query: Select[Any], project_id: ColumnElement[int] | InstrumentedAttribute[int]) -> Select[Any]:
-    """The query's columns, then the settings of the project whose id is `project_id` (see settings_at_end):
-    what the annotator loop needs of an article's project, in the statement that reads the article."""
-    return query.add_columns(*_SETTINGS_COLUMNS).join(Project, Project.id == project_id).join(LabelSchemaRecord, _ITS_SCHEMA)
+def with_project_settings(query: Select[Any], project_id: BindParameter[int] | InstrumentedAttribute[int]) -> Select[Any]:
+    """The query's columns, then the settings of a project (see settings_at_end): the project bound as
+    `project_id`, or the one a column of the query names. What the annotator loop needs of a project,
+    read in the statement that reads what else it needs."""
+    with_settings = query.add_columns(*_SETTINGS_COLUMNS)
+    if isinstance(project_id, BindParameter):
+        return with_settings.select_from(Project).join(LabelSchemaRecord, _ITS_SCHEMA).where(Project.id == project_id)
+    return with_settings.join(Project, Project.id == project_id).join(LabelSchemaRecord, _ITS_SCHEMA)
 
 
 def settings_at_end(row: Sequence[Any]) -> tuple[Sequence[Any], ProjectSettings]:
     """A row of a with_project_settings query: the query's own columns, and the project's settings."""
     return row[:-len(_SETTINGS_COLUMNS)], ProjectSettings(*row[-len(_SETTINGS_COLUMNS):])
-
-
-def project_settings(session: Executor, project_id: int) -> ProjectSettings:
-    row = _PROJECT_SETTINGS.first(session, {"project_id": project_id})
-    if row is None:
-        raise NotFound(f"no project {project_id!r}")
-    return ProjectSettings(*row)
 
 
 _PARSED_SCHEMAS: dict[tuple[int, str], LabelSchema] = {}
