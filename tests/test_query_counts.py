@@ -107,7 +107,7 @@ def test_next_reads_the_project_and_the_callers_open_article_in_one_statement(ap
     with counted(db) as statements:
         assert ana.next_article(project_id) is not None
     # The guard's; the project with ana's open article (none); the candidates; the claim's check, slot and
-    # assignment; the claimed article; the progress counts. (On PostgreSQL a claim's transaction also
+    # assignment; then, the claim committed, the claimed article and the progress counts. (On PostgreSQL a claim's transaction also
     # sets that its commit need not wait for the disk: a setting, not a query.)
     queries = [s for s in statements if not s.startswith("SET LOCAL synchronous_commit")]
     assert len(queries) == 8, queries

@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel, Field
 
-from annotator.annotate.assignment import AssignmentAction, AssignmentReport, change_assignments, next_article_in, skip_article
+from annotator.annotate.assignment import (
+    AssignmentAction,
+    AssignmentReport,
+    article_by_id,
+    change_assignments,
+    next_article_in,
+    skip_article,
+)
 from annotator.annotate.models import AnnotationOut, AnnotationSave
 from annotator.annotate.service import (
     all_annotations,
@@ -56,8 +63,9 @@ def post_next(path: ProjectPath) -> Response:
     """Assign the calling annotator their next article (null when none is left for them)."""
     # A claim holds no labels: its commit reaches the disk with the next save's (Database.session).
     reader, writer = read_connection(), write_connection(fsync=False)
-    project, article = next_article_in(reader, writer, path.project_id, current_user())
-    writer.commit()
+    project, article_id = next_article_in(reader, writer, path.project_id, current_user())
+    writer.commit()  # the write lock goes before the article is read
+    article = article_by_id(reader, article_id) if article_id is not None else None
     body = NextArticle(
         article=describe_article(article) if article else None,
         # A claim moves an article from available to open: the reader's count is already right.

@@ -77,38 +77,40 @@ class AssignmentState(NamedTuple):
     head_revision_id: int | None
 
 
-def next_article(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User) -> Article | None:
-    """The user's oldest unfinished article, else a newly claimed one, else None."""
+def next_article(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User) -> int | None:
+    """The id of the user's oldest unfinished article, else of a newly claimed one, else None."""
     open_article_id = _OPEN_ARTICLE_ID.scalar(reader, {"user_id": user.id, "project_id": project.id})
-    return _open_or_claimed(reader, writer, project, user, open_article_id)
+    return open_article_id or _claimed(reader, writer, project, user)
 
 
-def next_article_in(reader: Executor, writer: Executor, project_id: int, user: User) -> tuple[ProjectSettings, Article | None]:
+def next_article_in(reader: Executor, writer: Executor, project_id: int, user: User) -> tuple[ProjectSettings, int | None]:
     """The project's settings, and next_article there: the settings and the open article are read in one statement."""
     row = _SETTINGS_AND_OPEN_ARTICLE_ID.first(reader, {"project_id": project_id, "user_id": user.id})
     if row is None:
         raise NotFound(f"no project {project_id!r}")
     (open_article_id,), project = settings_at_end(row)
-    return project, _open_or_claimed(reader, writer, project, user, open_article_id)
+    return project, open_article_id or _claimed(reader, writer, project, user)
 
 
-def _open_or_claimed(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User,
-                     open_article_id: int | None) -> Article | None:
-    """The open article if there is one, else a newly claimed one, else None.
+def _claimed(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User) -> int | None:
+    """The id of an article newly claimed for the user, else None.
 
     The looking is done in `reader` and only the claim in `writer`, so on SQLite the
     write lock is held for the claim alone. Pass one session twice where that does not matter.
     """
-    if open_article_id is not None:
-        return ARTICLE.detached(_ARTICLE.rows(reader, {"article_id": open_article_id})[0])
     candidates = _candidates(reader, project, user)
     while candidates:
         for article_id in candidates:
             if claim(writer, project, article_id, user):
-                return ARTICLE.detached(_ARTICLE.rows(writer, {"article_id": article_id})[0])
+                return article_id
         # Others claimed them first: look again, now holding the write lock.
         candidates = _candidates(writer, project, user)
     return None
+
+
+def article_by_id(session: Executor, article_id: int) -> Article:
+    """An article known to exist, read leanly."""
+    return ARTICLE.detached(_ARTICLE.rows(session, {"article_id": article_id})[0])
 
 
 def _candidates(session: Executor, project: Project | ProjectSettings, user: User) -> list[int]:

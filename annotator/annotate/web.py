@@ -21,12 +21,12 @@ pages = Blueprint("annotate", __name__)
 def next_page(project_id: int) -> ResponseReturnValue:
     session = db_session()
     project = find_project(session, project_id)
-    article = next_article(session, session, project, current_user())
+    article_id = next_article(session, session, project, current_user())
     session.commit()
-    if article is None:
+    if article_id is None:
         flash(f"Nothing left to label in {project.name}. Thank you!", "info")
         return redirect(url_for("projects.index"))
-    return redirect(url_for("annotate.page", article_id=article.id))
+    return redirect(url_for("annotate.page", article_id=article_id))
 
 
 @pages.get("/articles/<int:article_id>/annotate")
