@@ -17,9 +17,9 @@ errors. At the end every acknowledged save is looked up in the database and
 compared with what was sent.
 
 --compare-floor measures bench.floor with the same clients and settings. The
-loop and the floor take turns (--rounds), each round a loop run then a floor
-run, so both halves of a round meet the machine at the same speed; the ratio
-printed last is the median of the rounds' ratios.
+loop and the floor take turns (--rounds), each round a loop run on a fresh
+workload then a floor run, so both halves of a round meet the machine at the
+same speed; the ratio printed last is the median of the rounds' ratios.
 """
 
 from __future__ import annotations
@@ -153,42 +153,47 @@ def main() -> None:
                         help="with --compare-floor: the loop and the floor take turns this many times, "
                              "and the ratio is the median of the rounds' (the machine's speed drifts between them)")
     args = parser.parse_args()
-    rounds = args.rounds if args.compare_floor else 1
     with bench_place(args.postgres) as (folder, postgres):
-        url = throwaway_database(folder, postgres, "bench")
-        floor_url = throwaway_database(folder, postgres, "floor") if args.compare_floor else ""
-        db = Database(url)
-        upgrade_to_head(db)
-        started = time.perf_counter()
-        project_id, tokens = build(db, args.articles, args.annotators)
-        print(f"workload: {args.articles} articles, {args.annotators} annotators, built in {time.perf_counter() - started:.0f} s")
-        server = AppProcess(url, Path(folder), workers=args.workers, threads=args.threads)
-        server.start()
         measured: list[tuple[LoopMeasured, Measured | None]] = []
-        try:
-            for taken in range(1, rounds + 1):
-                if rounds > 1:
-                    print(f"round {taken} of {rounds}")
-                loop = run_loop(db, server.port, project_id, tokens, "PostgreSQL" if postgres else "SQLite", args)
-                # The loop's server idles while the floor's runs: it keeps its workload for the next round.
-                floor = measure_floor(floor_url, args.annotators, args.seconds, args.warmup, args.workers, args.threads) if args.compare_floor else None
-                if floor is not None:
-                    print(describe(floor, stored_count(floor_url, floor.acknowledged)))
-                measured.append((loop, floor))
-        finally:
-            server.stop()
-            db.dispose()
+        for taken in range(1, (args.rounds if args.compare_floor else 1) + 1):
+            if args.compare_floor:
+                print(f"round {taken} of {args.rounds}")
+            loop = run_loop(throwaway_database(folder, postgres, f"loop{taken}"), Path(folder), postgres is not None, args)
+            floor = None
+            if args.compare_floor:
+                floor_url = throwaway_database(folder, postgres, f"floor{taken}")
+                floor = measure_floor(floor_url, args.annotators, args.seconds, args.warmup, args.workers, args.threads)
+                print(describe(floor, stored_count(floor_url, floor.acknowledged)))
+            measured.append((loop, floor))
         if args.compare_floor:
             compare_with_floor(measured)
 
 
-def run_loop(db: Database, port: int, project_id: int, tokens: list[str], backend: str, args: argparse.Namespace) -> LoopMeasured:
-    """One measured run of the annotators against the running server, reported."""
-    measured_from = time.monotonic() + args.warmup
-    until = measured_from + args.seconds
-    clients = [Annotator(port, token, project_id, args.think, measured_from, until) for token in tokens]
-    asyncio.run(run_annotators(clients))
-    return report(db, clients, time.monotonic() - measured_from, backend, args)
+def run_loop(url: str, folder: Path, postgres: bool, args: argparse.Namespace) -> LoopMeasured:
+    """One measured run of the annotators against a server of its own, on a fresh workload, reported.
+
+    Every round starts from the same state: a next costs more as annotators' finished articles pile
+    up (their progress is counted), so a second run on the first's database would measure a later day.
+    """
+    db = Database(url)
+    upgrade_to_head(db)
+    started = time.perf_counter()
+    project_id, tokens = build(db, args.articles, args.annotators)
+    print(f"workload: {args.articles} articles, {args.annotators} annotators, built in {time.perf_counter() - started:.0f} s")
+    server = AppProcess(url, folder, workers=args.workers, threads=args.threads)
+    server.start()
+    try:
+        measured_from = time.monotonic() + args.warmup
+        until = measured_from + args.seconds
+        clients = [Annotator(server.port, token, project_id, args.think, measured_from, until) for token in tokens]
+        asyncio.run(run_annotators(clients))
+        elapsed = time.monotonic() - measured_from
+    finally:
+        server.stop()
+    try:
+        return report(db, clients, elapsed, "PostgreSQL" if postgres else "SQLite", args)
+    finally:
+        db.dispose()
 
 
 def report(db: Database, clients: list[Annotator], elapsed: float, backend: str, args: argparse.Namespace) -> LoopMeasured:
