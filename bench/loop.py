@@ -48,7 +48,16 @@ from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import AnnotationRevision, User
-from bench.floor import Measured, bench_place, describe, measure_floor, percentile, stored_count, throwaway_database
+from bench.floor import (
+    Measured,
+    bench_place,
+    cpu_probe_ms,
+    describe,
+    measure_floor,
+    percentile,
+    stored_count,
+    throwaway_database,
+)
 from bench.http_client import Connection
 from bench.workload import Workload, article_text, labels_for
 from tests.processes import AppProcess
@@ -157,11 +166,12 @@ def main() -> None:
         measured: list[tuple[LoopMeasured, Measured | None]] = []
         for taken in range(1, (args.rounds if args.compare_floor else 1) + 1):
             if args.compare_floor:
-                print(f"round {taken} of {args.rounds}")
+                print(f"round {taken} of {args.rounds}; the machine's speed: {cpu_probe_ms():.0f} ms for bench.floor's CPU probe")
             loop = run_loop(throwaway_database(folder, postgres, f"loop{taken}"), Path(folder), postgres is not None, args)
             floor = None
             if args.compare_floor:
                 floor_url = throwaway_database(folder, postgres, f"floor{taken}")
+                print(f"the floor's turn; the machine's speed: {cpu_probe_ms():.0f} ms for the CPU probe")
                 floor = measure_floor(floor_url, args.annotators, args.seconds, args.warmup, args.workers, args.threads)
                 print(describe(floor, stored_count(floor_url, floor.acknowledged)))
             measured.append((loop, floor))
