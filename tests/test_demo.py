@@ -66,7 +66,7 @@ def test_on_first_run_the_leads_pages_have_figures_and_ana_sees_suggestions(tmp_
         assert any(item.score > 0 for item in report.most_disagreed), "something to adjudicate"
         [evaluation] = project_evaluations(session, project)
         assert evaluation.model == "demo-baseline" and evaluation.report["fields"]["stance"]["accuracy"] < 1
-        article_id = next_article(session, session, project, get_user(session, "ana"))
+        _, article_id = next_article(session, session, project.id, get_user(session, "ana"))
         assert article_id is not None
         article = article_by_id(session, article_id)
         assert article.title.startswith("Kremlin says no groundwork")

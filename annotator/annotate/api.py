@@ -10,7 +10,7 @@ from annotator.annotate.assignment import (
     AssignmentReport,
     article_by_id,
     change_assignments,
-    next_article_in,
+    next_article,
     skip_article,
 )
 from annotator.annotate.models import AnnotationOut, AnnotationSave
@@ -63,7 +63,7 @@ def post_next(path: ProjectPath) -> Response:
     """Assign the calling annotator their next article (null when none is left for them)."""
     # A claim holds no labels: its commit reaches the disk with the next save's (Database.session).
     reader, writer = read_connection(), write_connection(fsync=False)
-    project, article_id = next_article_in(reader, writer, path.project_id, current_user())
+    project, article_id = next_article(reader, writer, path.project_id, current_user())
     writer.commit()  # the write lock goes before the article is read
     article = article_by_id(reader, article_id) if article_id is not None else None
     body = NextArticle(

@@ -27,21 +27,17 @@ CANDIDATES_PER_TRY = 8
 ARTICLE = Entity.of(Article)
 
 # The statements of the annotator loop run leanly (storage.lean): built once, with bound parameters.
-
-def _oldest_open(project_id: Any) -> Select[Any]:
-    """The id of the user's (bound as `user_id`) oldest open article in the project (bound, or a column)."""
-    return (
+# The project's settings, and the id of the user's oldest open article there (usually none).
+_SETTINGS_AND_OPEN_ARTICLE_ID = LeanQuery(with_project_settings(
+    select(
         select(Assignment.article_id)
-        .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == project_id, Assignment.status == "open")
+        .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == Project.id, Assignment.status == "open")
         .order_by(Assignment.id)
         .limit(1)
-    )
-
-
-_OPEN_ARTICLE_ID = LeanQuery(_oldest_open(bindparam("project_id")))
-_SETTINGS_AND_OPEN_ARTICLE_ID = LeanQuery(
-    with_project_settings(select(_oldest_open(Project.id).scalar_subquery()), bindparam("project_id"))
-)
+        .scalar_subquery()
+    ),
+    bindparam("project_id"),
+))
 _FILL_ORDER = (
     select(Article.id)
     .where(
@@ -77,14 +73,9 @@ class AssignmentState(NamedTuple):
     head_revision_id: int | None
 
 
-def next_article(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User) -> int | None:
-    """The id of the user's oldest unfinished article, else of a newly claimed one, else None."""
-    open_article_id = _OPEN_ARTICLE_ID.scalar(reader, {"user_id": user.id, "project_id": project.id})
-    return open_article_id or _claimed(reader, writer, project, user)
-
-
-def next_article_in(reader: Executor, writer: Executor, project_id: int, user: User) -> tuple[ProjectSettings, int | None]:
-    """The project's settings, and next_article there: the settings and the open article are read in one statement."""
+def next_article(reader: Executor, writer: Executor, project_id: int, user: User) -> tuple[ProjectSettings, int | None]:
+    """The project's settings, and the id of the user's oldest unfinished article there, else of a
+    newly claimed one, else None. The settings and the open article are read in one statement."""
     row = _SETTINGS_AND_OPEN_ARTICLE_ID.first(reader, {"project_id": project_id, "user_id": user.id})
     if row is None:
         raise NotFound(f"no project {project_id!r}")

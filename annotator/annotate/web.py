@@ -20,8 +20,7 @@ pages = Blueprint("annotate", __name__)
 @pages.post("/projects/<int:project_id>/next")
 def next_page(project_id: int) -> ResponseReturnValue:
     session = db_session()
-    project = find_project(session, project_id)
-    article_id = next_article(session, session, project, current_user())
+    project, article_id = next_article(session, session, project_id, current_user())
     session.commit()
     if article_id is None:
         flash(f"Nothing left to label in {project.name}. Thank you!", "info")
