@@ -163,20 +163,19 @@ def main() -> None:
                              "and the ratio is the median of the rounds' (the machine's speed drifts between them)")
     args = parser.parse_args()
     with bench_place(args.postgres) as (folder, postgres):
-        measured: list[tuple[LoopMeasured, Measured | None]] = []
-        for taken in range(1, (args.rounds if args.compare_floor else 1) + 1):
-            if args.compare_floor:
-                print(f"round {taken} of {args.rounds}; the machine's speed: {cpu_probe_ms():.0f} ms for bench.floor's CPU probe")
+        if not args.compare_floor:
+            run_loop(throwaway_database(folder, postgres, "loop"), Path(folder), postgres is not None, args)
+            return
+        rounds: list[tuple[LoopMeasured, Measured]] = []
+        for taken in range(1, args.rounds + 1):
+            print(f"round {taken} of {args.rounds}; the machine's speed: {cpu_probe_ms():.0f} ms for bench.floor's CPU probe")
             loop = run_loop(throwaway_database(folder, postgres, f"loop{taken}"), Path(folder), postgres is not None, args)
-            floor = None
-            if args.compare_floor:
-                floor_url = throwaway_database(folder, postgres, f"floor{taken}")
-                print(f"the floor's turn; the machine's speed: {cpu_probe_ms():.0f} ms for the CPU probe")
-                floor = measure_floor(floor_url, args.annotators, args.seconds, args.warmup, args.workers, args.threads)
-                print(describe(floor, stored_count(floor_url, floor.acknowledged)))
-            measured.append((loop, floor))
-        if args.compare_floor:
-            compare_with_floor(measured)
+            floor_url = throwaway_database(folder, postgres, f"floor{taken}")
+            print(f"the floor's turn; the machine's speed: {cpu_probe_ms():.0f} ms for the CPU probe")
+            floor = measure_floor(floor_url, args.annotators, args.seconds, args.warmup, args.workers, args.threads)
+            print(describe(floor, stored_count(floor_url, floor.acknowledged)))
+            rounds.append((loop, floor))
+        compare_with_floor(rounds)
 
 
 def run_loop(url: str, folder: Path, postgres: bool, args: argparse.Namespace) -> LoopMeasured:
@@ -233,9 +232,8 @@ def report(db: Database, clients: list[Annotator], elapsed: float, backend: str,
     return LoopMeasured(total / elapsed, latency, len(errors), intact, len(acknowledged))
 
 
-def compare_with_floor(measured: list[tuple[LoopMeasured, Measured | None]]) -> None:
+def compare_with_floor(rounds: list[tuple[LoopMeasured, Measured]]) -> None:
     """The ratio of each round and their median, then the p99s of all rounds together, as the last lines."""
-    rounds = [(loop, floor) for loop, floor in measured if floor is not None]
     ratios = [loop.per_second / floor.per_second for loop, floor in rounds]
     print("loop / floor by round: " + ", ".join(
         f"{loop.per_second:.0f} / {floor.per_second:.0f} = {ratio:.2f}" for (loop, floor), ratio in zip(rounds, ratios)))
