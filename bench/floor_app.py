@@ -12,13 +12,13 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
+from functools import partial
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
-from gunicorn.app.base import BaseApplication
 
-from annotator.serve import GUNICORN_OPTIONS
+from annotator.serve import GUNICORN_OPTIONS, GunicornServer
 
 CREATE = "CREATE TABLE IF NOT EXISTS saves (id INTEGER PRIMARY KEY, content TEXT NOT NULL)"
 PG_CREATE = "CREATE TABLE IF NOT EXISTS saves (id SERIAL PRIMARY KEY, content TEXT NOT NULL)"
@@ -80,20 +80,7 @@ def prepare(url: str) -> None:
         sqlite_connection(url.removeprefix("sqlite:///")).execute(CREATE)
 
 
-class FloorServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, url: str, options: dict[str, Any]) -> None:
-        self.url, self.options = url, options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):  # type: ignore[no-untyped-def]
-        return floor_app(self.url)
-
-
 if __name__ == "__main__":
     port, url, workers, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     prepare(url)
-    FloorServer(url, {**GUNICORN_OPTIONS, "bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads}).run()
+    GunicornServer(partial(floor_app, url), {**GUNICORN_OPTIONS, "bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads}).run()

@@ -15,6 +15,17 @@ from tests.postgres import free_port
 REPO = Path(__file__).resolve().parents[1]
 
 
+def wait_until_listening(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listened on port {port} within {seconds:.0f} s")
+
+
 class AppProcess:
     """The app in its own process on a fixed port, to be killed and started again.
 
@@ -41,14 +52,7 @@ class AppProcess:
             [sys.executable, *command], cwd=REPO, env=self.env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the app did not start listening within 30 s")
+        wait_until_listening(self.port)
 
     def stop(self) -> None:
         """A graceful stop (SIGTERM), as an operator would."""

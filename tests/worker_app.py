@@ -1,0 +1,42 @@
+"""A bare WSGI app under `annotator serve`'s gunicorn settings, to test the worker (annotator.workers).
+
+    python -m tests.worker_app PORT WORKERS THREADS KEEPALIVE
+
+GET /whoami answers "PID PORT" (the worker's process and the client's port).
+GET /hold?until=FILE marks FILE.started, then holds its thread until FILE exists, and answers "PID released".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from annotator.serve import GUNICORN_OPTIONS, GunicornServer
+
+HOLD_SECONDS = 30
+
+
+def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    if environ["PATH_INFO"] == "/hold":
+        until = Path(parse_qs(environ["QUERY_STRING"])["until"][0])
+        Path(f"{until}.started").touch()
+        deadline = time.monotonic() + HOLD_SECONDS
+        while not until.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        reply = f"{os.getpid()} {'released' if until.exists() else 'gave up'}"
+    else:
+        reply = f"{os.getpid()} {environ['REMOTE_PORT']}"
+    body = reply.encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+if __name__ == "__main__":
+    port, workers, threads, keepalive = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    options = {"bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads, "keepalive": keepalive}
+    GunicornServer(lambda: app, {**GUNICORN_OPTIONS, **options}).run()
