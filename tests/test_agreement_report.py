@@ -174,10 +174,10 @@ def test_ranges_of_articles_cover_every_labeled_article_once(db, schema) -> None
     project_id = build(db, schema, Workload(articles=25, annotators=2, statements=1))
     with db.session() as session:
         project = session.get_one(Project, project_id)
-        ranges = service.article_ranges(session, project, size=7)
+        ranges = service.article_ranges(session, project, parts=4)
         per_range = [[article_id for article_id, _, _ in service.streamed_articles(session, project, r)] for r in ranges]
         every = [article_id for article_id, _, _ in service.streamed_articles(session, project)]
-    assert [len(ids) for ids in per_range] == [7, 7, 7, 4]
+    assert [len(ids) for ids in per_range] == [6, 6, 6, 7]  # 25 consecutive ids in spans of 6.25
     assert [article_id for ids in per_range for article_id in ids] == every
 
 

@@ -83,7 +83,6 @@ def _in_range(project: Project, articles: ArticleRange = EVERY_ARTICLE) -> dict[
 _DONE = (
     select(Assignment.id, Assignment.article_id, User.name).join(User, User.id == Assignment.user_id).where(*_FINISHED).subquery()
 )
-_LABELED = select(Assignment.article_id).where(*_FINISHED).distinct().subquery()
 
 # Read straight on the driver: SQLAlchemy's handling of each row costs as much as decoding its labels.
 _HEADS = LeanQuery(
@@ -156,6 +155,7 @@ def streamed_articles(session: Session, project: Project, articles: ArticleRange
 
 # The first id in the index order that has a finished assignment: found without reading the ids after it.
 _NEXT_LABELED = LeanQuery(select(Assignment.article_id).where(*_FINISHED).order_by(Assignment.article_id).limit(1))
+_LAST_LABELED = LeanQuery(select(Assignment.article_id).where(*_FINISHED).order_by(Assignment.article_id.desc()).limit(1))
 _article = attrgetter("article_id")
 
 
@@ -216,19 +216,24 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def labeled_count(session: Session, project: Project) -> int:
-    return session.scalar(select(func.count()).select_from(_LABELED), _in_range(project)) or 0
+def labeled_count(session: Session, project: Project, at_most: int) -> int:
+    """How many articles are labeled, counted up to `at_most` (beyond it, the index is not read)."""
+    labeled = select(Assignment.article_id).where(*_FINISHED).distinct().limit(at_most).subquery()
+    return session.scalar(select(func.count()).select_from(labeled), _in_range(project)) or 0
 
 
-def article_ranges(session: Session, project: Project, size: int) -> list[ArticleRange]:
-    """The labeled articles in consecutive ranges of `size` articles (the last may hold fewer)."""
-    numbered = select(_LABELED.c.article_id, func.row_number().over(order_by=_LABELED.c.article_id).label("n")).subquery()
-    starts = session.scalars(
-        select(numbered.c.article_id).where(numbered.c.n % size == 1 % size, numbered.c.n > 1).order_by(numbered.c.article_id),
-        _in_range(project),
-    ).all()
+def article_ranges(session: Session, project: Project, parts: int) -> list[ArticleRange]:
+    """The labeled articles' ids cut into `parts` spans of consecutive ids, as equal as they can be; the
+    first and last stretch to every id. Spans of ids, not of counted articles: the first and last labeled
+    id are two reads of the index, where counting out equal shares read all of it."""
+    first = _NEXT_LABELED.scalar(session, _in_range(project))
+    last = _LAST_LABELED.scalar(session, _in_range(project))
+    if first is None:
+        return [EVERY_ARTICLE]
+    step = (last - first + 1) / parts
+    starts = sorted({first + int(i * step) for i in range(1, parts)} - {first})
     bounds = [EVERY_ARTICLE[0], *starts, EVERY_ARTICLE[1] + 1]
-    return [(first, after - 1) for first, after in zip(bounds, bounds[1:])]
+    return [(start, after - 1) for start, after in zip(bounds, bounds[1:])]
 
 
 def _count(session: Session, project: Project, articles: ArticleRange, tallies: Tallies) -> Tallies:
@@ -270,13 +275,13 @@ def project_tallies(session: Session, project: Project) -> Tallies:
     """
     url = session.get_bind().engine.url
     shared_file = url.get_backend_name() != "sqlite" or sqlite_path(url.render_as_string()) is not None
-    count = labeled_count(session, project)
-    processes = min(usable_cores(), count // ARTICLES_PER_PROCESS) if shared_file else 1
+    cores = usable_cores() if shared_file else 1  # a database in memory is this process's alone
+    processes = min(cores, labeled_count(session, project, at_most=cores * ARTICLES_PER_PROCESS) // ARTICLES_PER_PROCESS)
     if processes < 2:
         return _count(session, project, EVERY_ARTICLE, Tallies())
     context = _process_context()
     ranges: RangeQueue = context.SimpleQueue()
-    fine = article_ranges(session, project, size=-(-count // (processes * RANGES_PER_PROCESS)))
+    fine = article_ranges(session, project, parts=processes * RANGES_PER_PROCESS)
     for articles in [*_shrinking(fine, processes), *[None] * processes]:
         ranges.put(articles)  # a few small tuples: the pipe holds them all, nobody blocks
     with ProcessPoolExecutor(processes - 1, mp_context=context, initializer=_share, initargs=(ranges,)) as pool:
