@@ -29,7 +29,7 @@ from annotator.labelschema import load_schema
 from annotator.serve import DEFAULT_WORKERS
 from annotator.shipped import default_schema_path
 from bench.http_client import Connection
-from bench.workload import Workload, article_text, labels_for
+from bench.workload import LabelChoices, Workload, article_text, labels_for
 from tests.postgres import PostgresServer, free_port
 
 
@@ -86,7 +86,7 @@ def save_body() -> dict[str, object]:
     """The body a loop annotator saves: four statements on an article of ~4.5 KB."""
     rng = random.Random(3)
     text = article_text(rng, 4_500)
-    return {"base_revision": None, "seconds_spent": 42.0, **labels_for(rng, text, load_schema(default_schema_path()), Workload(1, 1, 4))[0]}
+    return {"base_revision": None, "seconds_spent": 42.0, **labels_for(rng, text, LabelChoices.of(load_schema(default_schema_path())), Workload(1, 1, 4))[0]}
 
 
 def measure_floor(url: str, annotators: int, seconds: float, warmup: float, workers: int, threads: int) -> Measured:

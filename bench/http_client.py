@@ -52,9 +52,10 @@ class Connection:
         assert self.reader is not None
         self.writer.write(message)
         await self.writer.drain()
-        status_line = await self.reader.readuntil(b"\r\n")
+        head = await self.reader.readuntil(b"\r\n\r\n")  # one read for the whole head, not one per line
+        status_line, *header_lines = head[:-4].split(b"\r\n")
         length, close = 0, False
-        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
+        for line in header_lines:
             name, _, value = line.partition(b":")
             name = name.strip().lower()
             if name == b"content-length":

@@ -59,7 +59,7 @@ from bench.floor import (
     throwaway_database,
 )
 from bench.http_client import Connection
-from bench.workload import Workload, article_text, labels_for
+from bench.workload import LabelChoices, Workload, article_text, labels_for
 from tests.processes import AppProcess
 
 REQUEST_KINDS = ("next", "read", "save")
@@ -95,7 +95,7 @@ class Annotator:
         self.acknowledged: list[tuple[int, dict[str, Any]]] = []
         self.measured_saves = 0
         self.rng = random.Random(token)
-        self.schema = load_schema(default_schema_path())
+        self.choices = LabelChoices.of(load_schema(default_schema_path()))
 
     async def timed(self, kind: str, method: str, path: str, body: object | None = None) -> Any:
         if self.think:
@@ -122,7 +122,7 @@ class Annotator:
             article = await self.timed("read", "GET", f"/api/v1/articles/{article_id}")
             if article is None:
                 break
-            content = labels_for(self.rng, article["text"], self.schema, Workload(1, 1, 4))[0]
+            content = labels_for(self.rng, article["text"], self.choices, Workload(1, 1, 4))[0]
             saved = await self.timed("save", "PUT", f"/api/v1/articles/{article_id}/annotation",
                                      {"base_revision": None, "seconds_spent": 42.0, **content})
             if saved is not None:  # checked whether measured or not

@@ -21,13 +21,13 @@ from typing import Any
 import orjson
 
 from annotator.app import create_app
-from annotator.labelschema import LabelSchema, load_schema
+from annotator.labelschema import load_schema
 from annotator.settings import Settings
 from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from bench.loop import build
-from bench.workload import Workload, labels_for
+from bench.workload import LabelChoices, Workload, labels_for
 
 WARMUP_CYCLES = 200
 
@@ -53,14 +53,14 @@ class InProcessClient:
         return orjson.loads(reply)
 
 
-def cycle(client: InProcessClient, project_id: int, schema: LabelSchema, rng: random.Random, spent: dict[str, float]) -> None:
+def cycle(client: InProcessClient, project_id: int, choices: LabelChoices, rng: random.Random, spent: dict[str, float]) -> None:
     started = time.perf_counter()
     article = client.call("POST", f"/api/v1/projects/{project_id}/next")["article"]
     spent["next"] += time.perf_counter() - started
     started = time.perf_counter()
     text = client.call("GET", f"/api/v1/articles/{article['id']}")["text"]
     spent["read"] += time.perf_counter() - started
-    content = labels_for(rng, text, schema, Workload(1, 1, 4))[0]
+    content = labels_for(rng, text, choices, Workload(1, 1, 4))[0]
     started = time.perf_counter()
     client.call("PUT", f"/api/v1/articles/{article['id']}/annotation", {"base_revision": None, "seconds_spent": 42.0, **content})
     spent["save"] += time.perf_counter() - started
@@ -79,13 +79,13 @@ def main() -> None:
         project_id, tokens = build(db, args.articles, args.annotators)
         app = create_app(Settings(data_dir=Path(folder), database_url=url, secret_key="bench"), db)
         clients = [InProcessClient(app, token) for token in tokens]
-        rng, schema = random.Random(1), load_schema(default_schema_path())
+        rng, choices = random.Random(1), LabelChoices.of(load_schema(default_schema_path()))
         spent = {"next": 0.0, "read": 0.0, "save": 0.0}
         for i in range(WARMUP_CYCLES):
-            cycle(clients[i % len(clients)], project_id, schema, rng, spent)
+            cycle(clients[i % len(clients)], project_id, choices, rng, spent)
         spent = dict.fromkeys(spent, 0.0)
         for i in range(args.cycles):
-            cycle(clients[i % len(clients)], project_id, schema, rng, spent)
+            cycle(clients[i % len(clients)], project_id, choices, rng, spent)
         db.dispose()
     print(f"server time in process, SQLite, mean of {args.cycles} cycles: "
           + ", ".join(f"{kind} {seconds / args.cycles * 1000:.2f} ms" for kind, seconds in spent.items()))

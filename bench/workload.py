@@ -59,14 +59,31 @@ def _statement(
     }
 
 
-def labels_for(rng: random.Random, text: str, schema: LabelSchema, workload: Workload) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class LabelChoices:
+    """What a schema lets a statement say, worked out once: a load test's client labels
+    hundreds of articles a second, on the cores the server it measures runs on."""
+
+    keys: list[tuple[str, str]]
+    stances: list[str]
+    categories: list[str]
+    outlets: list[str]
+
+    @classmethod
+    def of(cls, schema: LabelSchema) -> LabelChoices:
+        targets = schema.statement.target.ids()
+        return cls(
+            keys=[(actor, target) for actor in sorted(schema.vocabulary_ids("actors")) for target in targets],
+            stances=schema.statement.stance.ids(),
+            categories=schema.statement.preconditions.ids(),
+            outlets=sorted(schema.vocabulary_ids("outlets")),
+        )
+
+
+def labels_for(rng: random.Random, text: str, choices: LabelChoices, workload: Workload) -> list[dict[str, Any]]:
     """Each annotator's content for one article: mostly agreeing, with realistic slips."""
-    actors = sorted(schema.vocabulary_ids("actors"))
-    targets = schema.statement.target.ids()
-    stances = schema.statement.stance.ids()
-    categories = schema.statement.preconditions.ids()
-    outlets = sorted(schema.vocabulary_ids("outlets"))
-    keys = rng.sample([(a, t) for a in actors for t in targets], workload.statements)
+    stances, categories, outlets = choices.stances, choices.categories, choices.outlets
+    keys = rng.sample(choices.keys, workload.statements)
     truth = [
         (rng.choice(stances), rng.sample(categories, rng.randrange(1, 3)), rng.randrange(0, len(text) - 80))
         for _ in keys
@@ -88,7 +105,7 @@ def labels_for(rng: random.Random, text: str, schema: LabelSchema, workload: Wor
 
 def build(db: Database, schema: LabelSchema, workload: Workload, password_hash: str = "!") -> int:
     """Insert the whole workload; returns the project id."""
-    rng = random.Random(workload.seed)
+    rng, choices = random.Random(workload.seed), LabelChoices.of(schema)
     with db.session(write=True) as session:
         project = create_project(session, f"bench-{workload.articles}", schema, overlap=workload.annotators)
         users = [User(name=f"annotator{i}", password_hash=password_hash, role="annotator") for i in range(workload.annotators)]
@@ -114,7 +131,7 @@ def build(db: Database, schema: LabelSchema, workload: Workload, password_hash: 
                 insert(Assignment).returning(Assignment.id, sort_by_parameter_order=True),
                 [{"project_id": project_id, "article_id": a, "user_id": u, "status": "done"} for a in article_ids for u in user_ids],
             ).all()
-            contents = [c for text in texts for c in labels_for(rng, text, schema, workload)]
+            contents = [c for text in texts for c in labels_for(rng, text, choices, workload)]
             revisions = session.scalars(
                 insert(AnnotationRevision).returning(AnnotationRevision.id, sort_by_parameter_order=True),
                 [
@@ -132,7 +149,7 @@ def build(db: Database, schema: LabelSchema, workload: Workload, password_hash: 
 
 def build_gold(db: Database, schema: LabelSchema, articles: int, text_chars: int = 4_500, seed: int = 11) -> int:
     """A project of `articles` articles, each with a gold record of two to four statements."""
-    rng = random.Random(seed)
+    rng, choices = random.Random(seed), LabelChoices.of(schema)
     workload = Workload(articles, 1, 3, seed, text_chars)
     with db.session(write=True) as session:
         project = create_project(session, f"export-{articles}", schema, overlap=2)
@@ -144,6 +161,6 @@ def build_gold(db: Database, schema: LabelSchema, articles: int, text_chars: int
         project_id, schema_id, lead_id = project.id, project.label_schema_id, lead.id
     for first in range(0, articles, 2_000):
         texts = [article_text(rng, text_chars) + f" #{first + i}" for i in range(min(2_000, articles - first))]
-        chunk = [GoldArticle(f"article-{first + i}", text, labels_for(rng, text, schema, workload)[0]) for i, text in enumerate(texts)]
+        chunk = [GoldArticle(f"article-{first + i}", text, labels_for(rng, text, choices, workload)[0]) for i, text in enumerate(texts)]
         store_gold(db, project_id, schema_id, schema.version, lead_id, chunk)
     return project_id
