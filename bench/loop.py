@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import time
@@ -189,6 +190,10 @@ def run_loop(url: str, folder: Path, postgres: bool, args: argparse.Namespace) -
     started = time.perf_counter()
     project_id, tokens = build(db, args.articles, args.annotators)
     print(f"workload: {args.articles} articles, {args.annotators} annotators, built in {time.perf_counter() - started:.0f} s")
+    # The build leaves a hundred megabytes or more for the system to write back: on disk first, so that
+    # the saves' flushes do not queue behind it (the floor starts from an empty database).
+    db.checkpoint()
+    os.sync()
     server = AppProcess(url, folder, workers=args.workers, threads=args.threads)
     server.start()
     try:
