@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from annotator.shipped import default_schema_path
 from bench.http_client import Connection
 from bench.workload import LabelChoices, Workload, article_text, labels_for
 from tests.postgres import PostgresServer, free_port
+from tests.processes import wait_until_listening
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def measure_floor(url: str, annotators: int, seconds: float, warmup: float, work
     server = subprocess.Popen([sys.executable, "-m", "bench.floor_app", str(port), url, str(workers), str(threads)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for(port)
+        wait_until_listening(port)
         measured_from = time.monotonic() + warmup
         until = measured_from + seconds
         latency: list[float] = []
@@ -124,17 +124,6 @@ def stored_count(url: str, acknowledged: list[int]) -> int:
         with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
             found = {row[0] for row in db.execute("SELECT id FROM saves")}
     return sum(1 for revision in acknowledged if revision in found)
-
-
-def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the floor server did not start listening within 30 s")
 
 
 @contextmanager
