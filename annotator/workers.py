@@ -4,7 +4,8 @@ connection it is woken for.
 gunicorn's thread worker passes every request between threads twice: its main thread polls and
 hands a readable connection to a pool thread, and the pool thread hands it back through a pipe
 to be polled again. On 2 cores that round trip cost about a third of the worker's processor
-per request (bench/loop.py, 4 workers: 1,100 requests/s with it, 1,440 without).
+per request (alternating runs of bench/loop.py with 16 annotators: 1,036 to 1,213 requests/s
+with it, 1,228 to 1,457 without).
 
 Here the thread that epoll wakes serves the request, then re-arms the connection. Connections are
 registered one-shot, so no second thread is woken for a connection being served, and a thread busy
