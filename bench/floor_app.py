@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
-from functools import partial
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import orjson

@@ -276,7 +276,9 @@ def project_tallies(session: Session, project: Project) -> Tallies:
     url = session.get_bind().engine.url
     shared_file = url.get_backend_name() != "sqlite" or sqlite_path(url.render_as_string()) is not None
     cores = usable_cores() if shared_file else 1  # a database in memory is this process's alone
-    processes = min(cores, labeled_count(session, project, at_most=cores * ARTICLES_PER_PROCESS) // ARTICLES_PER_PROCESS)
+    processes = 1
+    if cores > 1:  # counted only where the count can decide something
+        processes = min(cores, labeled_count(session, project, at_most=cores * ARTICLES_PER_PROCESS) // ARTICLES_PER_PROCESS)
     if processes < 2:
         return _count(session, project, EVERY_ARTICLE, Tallies())
     context = _process_context()
