@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import threading
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from annotator.storage import Database
-from annotator.storage.database import WriterQueue
+from annotator.storage.database import LogFlusher, WriterQueue
+from annotator.storage.failures import storage_failure
 from annotator.storage.migrate import is_at_head, upgrade_to_head
 from annotator.storage.tables import Base, LabelSchemaRecord, LoginFailure, utcnow
 
@@ -51,22 +54,104 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path) -> None:  
     assert settings == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000, "synchronous": 2}
 
 
-def _flush_setting(session) -> str:  # type: ignore[no-untyped-def]
-    """How this writer's commit reaches the disk: SQLite's synchronous level, PostgreSQL's synchronous_commit."""
-    if session.get_bind().dialect.name == "sqlite":
-        return {1: "normal", 2: "full"}[session.execute(text("PRAGMA synchronous")).scalar()]
-    return {"off": "normal", "on": "full"}[session.execute(text("SHOW synchronous_commit")).scalar()]
+@pytest.fixture
+def fsynced_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The path of every file flushed with os.fsync from here on (the flushes still happen)."""
+    flushed: list[str] = []
+    really_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        flushed.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        really_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return flushed
 
 
-def test_a_claim_skips_its_own_flush_and_a_save_after_it_on_the_same_connection_flushes(db: Database) -> None:
+def _commit_reaches_the_disk(session, fsynced_paths: list[str]) -> bool:  # type: ignore[no-untyped-def]
+    """Whether this writer's commit is on disk when commit() returns: PostgreSQL's synchronous_commit,
+    SQLite's write-ahead log flushed during the commit."""
+    if session.get_bind().dialect.name == "postgresql":
+        durable = session.execute(text("SHOW synchronous_commit")).scalar() == "on"
+        session.commit()
+        return bool(durable)
+    session.execute(text("SELECT 1"))
+    before = len(fsynced_paths)
+    session.commit()
+    return any(path.endswith("-wal") for path in fsynced_paths[before:])
+
+
+def test_a_claim_skips_its_own_flush_and_a_save_after_it_on_the_same_connection_flushes(
+    db: Database, fsynced_paths: list[str]
+) -> None:
     one_connection = Database(db.url, pool_size=1, max_overflow=0)  # handed from the claim to the save
     seen = []
     for fsync in (True, False, True):
         with one_connection.session(write=True, fsync=fsync) as session:
-            seen.append(_flush_setting(session))
-            session.commit()
+            seen.append(_commit_reaches_the_disk(session, fsynced_paths))
     one_connection.dispose()
-    assert seen == ["full", "normal", "full"]
+    assert seen == [True, False, True]
+
+
+def test_a_sqlite_save_is_flushed_after_the_next_writer_is_let_in(tmp_path, monkeypatch, fsynced_paths) -> None:  # type: ignore[no-untyped-def]
+    db = Database(f"sqlite:///{tmp_path / 'a.db'}")
+    happened: list[str] = []
+    let_in = WriterQueue.release
+
+    def release(queue: WriterQueue) -> None:
+        happened.append("next writer let in")
+        let_in(queue)
+
+    monkeypatch.setattr(WriterQueue, "release", release)
+    with db.session(write=True) as session:
+        session.execute(text("CREATE TABLE t (x)"))
+        session.commit()
+        happened.extend("log flushed" for path in fsynced_paths if path.endswith("a.db-wal"))
+    db.dispose()
+    # The disk's wait is outside the write lock, and still before commit() returns.
+    assert happened == ["next writer let in", "log flushed"]
+
+
+def test_one_log_flush_covers_every_commit_made_before_it_began(tmp_path, fsynced_paths) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a.db-wal").write_bytes(b"frames")
+    flusher = LogFlusher(tmp_path / "a.db")
+    first, second = flusher.committed(), flusher.committed()
+    flusher.flush(first)
+    flusher.flush(second)  # its commit had ended before the first flush began
+    third = flusher.committed()
+    flusher.flush(third)
+    flusher.close()
+    log_flushes = [path for path in fsynced_paths if path.endswith("a.db-wal")]
+    assert len(log_flushes) == 2
+
+
+def test_a_new_log_file_has_its_name_flushed_once(tmp_path, fsynced_paths) -> None:  # type: ignore[no-untyped-def]
+    log = tmp_path / "a.db-wal"
+    log.write_bytes(b"frames")
+    flusher = LogFlusher(tmp_path / "a.db")
+    flusher.flush(flusher.committed())
+    flusher.flush(flusher.committed())
+    log.unlink()  # SQLite removes the log when the last connection closes, and makes a new one
+    log.write_bytes(b"frames")
+    flusher.flush(flusher.committed())
+    flusher.close()
+    assert fsynced_paths.count(str(tmp_path)) == 2
+    assert fsynced_paths.count(str(log)) == 3
+
+
+def test_a_log_that_cannot_be_flushed_is_a_storage_failure(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a.db-wal").write_bytes(b"frames")
+    flusher = LogFlusher(tmp_path / "a.db")
+
+    def failing_fsync(descriptor: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(DBAPIError) as raised:
+        flusher.flush(flusher.committed())
+    flusher.close()
+    failure = storage_failure(raised.value)
+    assert failure is not None and failure.status == 503
 
 
 def test_a_sqlite_writer_lets_the_next_one_in_only_after_its_commit_has_ended(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -36,6 +36,8 @@ class Database:
     (a claim of an article: no labels) does not wait for its own flush; it reaches
     the disk with the next commit that does (SQLite's log and PostgreSQL's WAL are
     written in order), so a power cut may lose the latest claims, never a save.
+    On SQLite the flush comes after the write lock is let go (LogFlusher), so the
+    next writer's statements run while this one waits for the disk.
     """
 
     def __init__(self, url: str, **engine_options: Any) -> None:
@@ -44,7 +46,9 @@ class Database:
         engine_options.setdefault("json_deserializer", orjson.loads)
         engine_options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
         self.engine: Engine = create_engine(url, **engine_options)
-        self._writer_queue = _configure_sqlite(self.engine, sqlite_path(url)) if self.is_sqlite else None
+        database_file = sqlite_path(url) if self.is_sqlite else None
+        self._log_flusher = LogFlusher(database_file) if database_file else None
+        self._writer_queue = _configure_sqlite(self.engine, self._log_flusher) if self.is_sqlite else None
         # Lean readers need no transaction: each of their reads stands alone (a claim or a save
         # checks again in its writer), and running without one spares a BEGIN and a ROLLBACK.
         # SQLite's driver runs in autocommit already; PostgreSQL's is put in it.
@@ -96,6 +100,8 @@ class Database:
         self.engine.dispose()
         if self._writer_queue is not None:
             self._writer_queue.close()
+        if self._log_flusher is not None:
+            self._log_flusher.close()
 
 
 def rows_changed(result: Result[Any]) -> int:
@@ -172,6 +178,68 @@ class WriterQueue:
         return self._descriptor
 
 
+class LogFlusher:
+    """Group commit for SQLite: writers commit without a flush, let the write lock go, then flush the log.
+
+    SQLite's own FULL commit flushes the write-ahead log while the write lock is
+    held, so every writer waits for the disk in turn. Here a commit only writes
+    the log (synchronous=NORMAL), and `flush` makes it durable before the commit
+    returns to its caller. The log is written in commit order, so one fsync makes
+    durable every commit made before it began: a thread whose commit an fsync of
+    another thread covered does not flush again. Crash safety is SQLite's own
+    (NORMAL is crash-consistent in WAL mode); the fsync adds what FULL would.
+    """
+
+    def __init__(self, database_file: Path) -> None:
+        self.database_file = database_file
+        self._log = database_file.with_name(database_file.name + "-wal")
+        self._lock = threading.Lock()
+        self._committed = 0  # commits of this process, counted in the order they entered the log
+        self._flushed = 0
+        self._descriptor: int | None = None  # the log file, open while it stays in the directory
+
+    def committed(self) -> int:
+        """Count a commit that has just ended, under the write lock; flush(ticket) makes it durable."""
+        self._committed += 1
+        return self._committed
+
+    def flush(self, ticket: int) -> None:
+        with self._lock:
+            if self._flushed >= ticket:
+                return  # an fsync that began after this commit has ended
+            covered = self._committed
+            try:
+                self._fsync_log()
+            except FileNotFoundError:
+                pass  # SQLite removes the log only after folding it into the database and syncing that
+            except OSError as error:
+                failure = sqlite3.OperationalError(f"disk I/O error: the write-ahead log could not be flushed ({error.strerror})")
+                failure.sqlite_errorname = "SQLITE_IOERR_FSYNC"  # type: ignore[attr-defined]
+                raise DBAPIError.instance("fsync", None, failure, sqlite3.Error) from error
+            self._flushed = covered
+
+    def _fsync_log(self) -> None:
+        if self._descriptor is None or os.fstat(self._descriptor).st_nlink == 0:
+            self._open_log()  # first use, or SQLite removed the log (after folding it in) and made a new one
+        assert self._descriptor is not None
+        os.fsync(self._descriptor)
+
+    def _open_log(self) -> None:
+        self.close()
+        self._descriptor = os.open(self._log, os.O_RDONLY)
+        # A new log's name must reach the disk too, or a power cut could lose the whole file (FULL does this).
+        directory = os.open(self._log.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def close(self) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite URL (plain or `file:` URI form); None for other databases and in-memory SQLite."""
     parsed = make_url(url)
@@ -200,9 +268,10 @@ def _postgresql_begin(connection: Any) -> None:
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
-def _configure_sqlite(engine: Engine, database_file: Path | None) -> WriterQueue:
-    """WAL, full sync, foreign keys; writers queue in a WriterQueue before BEGIN IMMEDIATE."""
-    writers = WriterQueue(str(database_file) if database_file else None)
+def _configure_sqlite(engine: Engine, flusher: LogFlusher | None) -> WriterQueue:
+    """WAL, foreign keys; writers queue in a WriterQueue before BEGIN IMMEDIATE and flush after it
+    with the flusher of the database's file (None: in memory)."""
+    writers = WriterQueue(str(flusher.database_file) if flusher else None)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, record: Any) -> None:
@@ -217,23 +286,27 @@ def _configure_sqlite(engine: Engine, database_file: Path | None) -> WriterQueue
         cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_SIZE_LIMIT}")
         cursor.close()
 
+    def use_synchronous(connection: Any, level: str) -> None:
+        # The level cannot change inside a transaction: each sets its own first.
+        if connection.info.get(SYNCHRONOUS) != level:
+            _on_driver(connection, f"PRAGMA synchronous={level}")
+            connection.info[SYNCHRONOUS] = level
+
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         options = connection.get_execution_options()
         if options.get(READS_ALONE, False):
             return  # the driver's autocommit (isolation_level None) stays on
         if not options.get("begin_immediate", False):
+            use_synchronous(connection, "FULL")  # a write outside the writers' queue is flushed by SQLite
             _on_driver(connection, "BEGIN")
             return
         writers.acquire()
         connection.info[HOLDS_WRITE_LOCK] = True
         try:
-            # FULL: the commit is on disk before it returns. NORMAL: with the next FULL commit.
-            # The level cannot change inside a transaction, so each writer sets its own first.
-            synchronous = "FULL" if options.get("fsync_on_commit", True) else "NORMAL"
-            if connection.info.get(SYNCHRONOUS) != synchronous:
-                _on_driver(connection, f"PRAGMA synchronous={synchronous}")
-                connection.info[SYNCHRONOUS] = synchronous
+            # NORMAL: the commit writes the log without flushing it; end_then_release flushes it for a
+            # writer that wants its commit on disk (a file's: in memory there is no disk to reach).
+            use_synchronous(connection, "NORMAL")
             _on_driver(connection, "BEGIN IMMEDIATE")
         except BaseException:
             connection.info.pop(HOLDS_WRITE_LOCK)
@@ -243,13 +316,19 @@ def _configure_sqlite(engine: Engine, database_file: Path | None) -> WriterQueue
     # SQLAlchemy fires "commit" and "rollback" before it ends the transaction. A writer ends it on
     # the driver first and only then lets the next one in, who otherwise met SQLite's lock still
     # held and slept in its busy handler (1, 2, 5, 10 ms and on); SQLAlchemy then finds nothing to end.
+    # A commit that must be durable is flushed after that, so commit() returns only once it is on disk.
     def end_then_release(connection: Any, end: str) -> None:
         if not connection.info.pop(HOLDS_WRITE_LOCK, False):
             return
+        ticket = None
         try:
             _on_driver(connection, end)
+            if end == "COMMIT" and flusher is not None and connection.get_execution_options().get("fsync_on_commit", True):
+                ticket = flusher.committed()
         finally:
             writers.release()
+        if ticket is not None:
+            cast(LogFlusher, flusher).flush(ticket)
 
     event.listen(engine, "commit", lambda connection: end_then_release(connection, "COMMIT"))
     event.listen(engine, "rollback", lambda connection: end_then_release(connection, "ROLLBACK"))
