@@ -52,16 +52,18 @@ GUNICORN_OPTIONS = {
     # Annotators pause between requests for seconds: keep their connections open across the pause.
     "keepalive": 75,
 }
-# Python threads share one core per process, so processes serve more than threads do. Measured with
-# bench.loop (16 annotators, 2 cores), 4 x 1 and 4 x 2 served alike (1,150 to 1,520 requests/s); the
-# second thread keeps a worker's other connections served while one of its requests runs long.
-DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
+# Python threads share one core per process: one process per core, its connections balanced by the
+# worker (annotator.workers), served most. Measured with bench.loop (16 annotators, 2 cores), 2 x 2
+# served 1,614 to 1,677 requests/s, p99 20 to 22 ms; 4 x 2 served 1,522 to 1,559, p99 32 to 33 ms.
+# The second thread keeps a worker's other connections served while one of its requests runs long,
+# or waits for the disk.
+DEFAULT_WORKERS = os.cpu_count() or 1
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=DEFAULT_WORKERS, show_default="2 per CPU core", type=click.IntRange(1, 64),
+@click.option("--workers", default=DEFAULT_WORKERS, show_default="1 per CPU core", type=click.IntRange(1, 64),
               help="Worker processes")
 @click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 256), help="Threads per worker")
 def serve_command(host: str, port: int, workers: int, threads: int) -> None:

@@ -150,7 +150,7 @@ def main() -> None:
     parser.add_argument("--annotators", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--articles", type=int, default=30_000)
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="as `annotator serve`: 2 per core")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="as `annotator serve`: 1 per core")
     parser.add_argument("--threads", type=int, default=2, help="threads per worker, as `annotator serve`")
     parser.add_argument("--warmup", type=float, default=5,
                         help="seconds run before measuring (each worker's first requests compile its queries)")

@@ -8,11 +8,14 @@ hold a thread and see what the others still do.
 from __future__ import annotations
 
 import http.client
+import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,16 +26,24 @@ from tests.processes import REPO, wait_until_listening
 
 @contextmanager
 def worker_server(workers: int, threads: int, keepalive: int = 75) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """The server, once every one of its workers has booted."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "tests.worker_app", str(port), str(workers), str(threads), str(keepalive)],
-                               cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until_listening(port)
-        yield port, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
+    with tempfile.TemporaryDirectory() as booted:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.worker_app", str(port), str(workers), str(threads), str(keepalive), booted],
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_until_listening(port)
+            deadline = time.monotonic() + 30
+            while len(os.listdir(booted)) < workers:
+                assert time.monotonic() < deadline, "the workers did not all boot"
+                time.sleep(0.01)
+            yield port, process
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
 
 
 def get(connection: http.client.HTTPConnection, path: str) -> str:
@@ -90,6 +101,17 @@ def test_a_worker_with_no_free_thread_leaves_a_new_connection_to_an_idle_worker(
         held_pid, outcome = held.getresponse().read().decode().split()
         assert outcome == "released"
         assert newcomer_pid != held_pid
+
+
+def test_connections_opened_together_are_spread_evenly_over_the_workers() -> None:
+    with worker_server(workers=3, threads=2) as (port, _):
+        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(12)]
+        for connection in connections:  # each connects and sends at once: no answer is awaited yet
+            connection.request("GET", "/whoami")
+        served_by = Counter(connection.getresponse().read().decode().split()[0] for connection in connections)
+        for connection in connections:
+            connection.close()
+    assert sorted(served_by.values()) == [4, 4, 4]
 
 
 def test_an_idle_connection_is_closed_when_its_keepalive_runs_out() -> None:

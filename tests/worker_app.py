@@ -1,6 +1,8 @@
 """A bare WSGI app under `annotator serve`'s gunicorn settings, to test the worker (annotator.workers).
 
-    python -m tests.worker_app PORT WORKERS THREADS KEEPALIVE
+    python -m tests.worker_app PORT WORKERS THREADS KEEPALIVE BOOTED_DIR
+
+Each worker, once booted, creates an empty file named by its pid in BOOTED_DIR.
 
 GET /whoami answers "PID PORT" (the worker's process and the client's port).
 GET /hold?until=FILE marks FILE.started, then holds its thread until FILE exists, and answers "PID released".
@@ -38,5 +40,7 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
 
 if __name__ == "__main__":
     port, workers, threads, keepalive = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    options = {"bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads, "keepalive": keepalive}
+    booted = Path(sys.argv[5])
+    options = {"bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads, "keepalive": keepalive,
+               "post_worker_init": lambda worker: (booted / str(os.getpid())).touch()}
     GunicornServer(lambda: app, {**GUNICORN_OPTIONS, **options}).run()
