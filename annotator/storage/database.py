@@ -46,9 +46,10 @@ class Database:
         engine_options.setdefault("json_deserializer", orjson.loads)
         engine_options.setdefault("json_serializer", lambda value: orjson.dumps(value).decode())
         self.engine: Engine = create_engine(url, **engine_options)
-        database_file = sqlite_path(url) if self.is_sqlite else None
-        self._log_flusher = LogFlusher(database_file) if database_file else None
-        self._writer_queue = _configure_sqlite(self.engine, self._log_flusher) if self.is_sqlite else None
+        self._writer_queue: WriterQueue | None = None
+        self._log_flusher: LogFlusher | None = None
+        if self.is_sqlite:
+            self._writer_queue, self._log_flusher = _configure_sqlite(self.engine, sqlite_path(url))
         # Lean readers need no transaction: each of their reads stands alone (a claim or a save
         # checks again in its writer), and running without one spares a BEGIN and a ROLLBACK.
         # SQLite's driver runs in autocommit already; PostgreSQL's is put in it.
@@ -191,7 +192,6 @@ class LogFlusher:
     """
 
     def __init__(self, database_file: Path) -> None:
-        self.database_file = database_file
         self._log = database_file.with_name(database_file.name + "-wal")
         self._lock = threading.Lock()
         self._committed = 0  # commits of this process, counted in the order they entered the log
@@ -268,10 +268,11 @@ def _postgresql_begin(connection: Any) -> None:
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
-def _configure_sqlite(engine: Engine, flusher: LogFlusher | None) -> WriterQueue:
+def _configure_sqlite(engine: Engine, database_file: Path | None) -> tuple[WriterQueue, LogFlusher | None]:
     """WAL, foreign keys; writers queue in a WriterQueue before BEGIN IMMEDIATE and flush after it
-    with the flusher of the database's file (None: in memory)."""
-    writers = WriterQueue(str(flusher.database_file) if flusher else None)
+    with a LogFlusher (none for a database in memory: there is no disk to reach)."""
+    writers = WriterQueue(str(database_file) if database_file else None)
+    flusher = LogFlusher(database_file) if database_file else None
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, record: Any) -> None:
@@ -320,16 +321,17 @@ def _configure_sqlite(engine: Engine, flusher: LogFlusher | None) -> WriterQueue
     def end_then_release(connection: Any, end: str) -> None:
         if not connection.info.pop(HOLDS_WRITE_LOCK, False):
             return
+        flushing = flusher if end == "COMMIT" and connection.get_execution_options().get("fsync_on_commit", True) else None
         ticket = None
         try:
             _on_driver(connection, end)
-            if end == "COMMIT" and flusher is not None and connection.get_execution_options().get("fsync_on_commit", True):
-                ticket = flusher.committed()
+            if flushing is not None:
+                ticket = flushing.committed()
         finally:
             writers.release()
-        if ticket is not None:
-            cast(LogFlusher, flusher).flush(ticket)
+        if flushing is not None and ticket is not None:  # None: the commit itself failed
+            flushing.flush(ticket)
 
     event.listen(engine, "commit", lambda connection: end_then_release(connection, "COMMIT"))
     event.listen(engine, "rollback", lambda connection: end_then_release(connection, "ROLLBACK"))
-    return writers
+    return writers, flusher
