@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,10 +35,7 @@ def worker_server(workers: int, threads: int, keepalive: int = 75) -> Iterator[t
         )
         try:
             wait_until_listening(port)
-            deadline = time.monotonic() + 30
-            while len(os.listdir(booted)) < workers:
-                assert time.monotonic() < deadline, "the workers did not all boot"
-                time.sleep(0.01)
+            wait_for(lambda: len(os.listdir(booted)) >= workers, "the workers did not all boot")
             yield port, process
         finally:
             if process.poll() is None:
@@ -56,9 +53,13 @@ def get(connection: http.client.HTTPConnection, path: str) -> str:
 def start_holding(connection: http.client.HTTPConnection, release: Path) -> None:
     """Send a /hold request and return once a thread is holding it."""
     connection.request("GET", f"/hold?until={release}")
+    wait_for(Path(f"{release}.started").exists, "the held request never reached a thread")
+
+
+def wait_for(condition: Callable[[], bool], failure: str) -> None:
     deadline = time.monotonic() + 30
-    while not Path(f"{release}.started").exists():
-        assert time.monotonic() < deadline, "the held request never reached a thread"
+    while not condition():
+        assert time.monotonic() < deadline, failure
         time.sleep(0.01)
 
 
