@@ -17,6 +17,7 @@ from annotator import __version__
 from annotator.auth.guard import TokenAwareSessionInterface, authorize_request, csrf, is_api_request, public
 from annotator.context import AppState, close_db_session
 from annotator.errors import ApiError, ErrorBody, Problem
+from annotator.request_checks import check_request
 from annotator.settings import Settings
 from annotator.storage import Database
 from annotator.storage.failures import storage_failure
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.extensions["annotator"] = AppState(settings=settings, db=db or Database(settings.resolved_database_url()))
     app.json = OrjsonBodies(app)
     app.session_interface = TokenAwareSessionInterface()
+    app.before_request(check_request)  # first: before the CSRF check reads a form, or anything reads a body
     csrf.init_app(app)
     app.before_request(authorize_request)
     app.after_request(add_security_headers)

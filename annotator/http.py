@@ -34,6 +34,12 @@ def json_response(model: BaseModel, status: int = 200) -> Response:
     return Response(model.model_dump_json(), status=status, mimetype="application/json")
 
 
+def shown_once(response: Response) -> Response:
+    """A reply holding a secret shown this once (a password, a token): no cache may keep a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 # A row id past the columns' range must be a 422, not a database overflow.
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 

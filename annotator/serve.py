@@ -4,37 +4,20 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 import click
 from flask import Flask
-from gunicorn.app.base import BaseApplication
 from sqlalchemy.exc import DBAPIError
 
 from annotator.app import create_app
+from annotator.serving import GunicornServer, gunicorn_options
+from annotator.serving.framing import ReadLimits
 from annotator.settings import Settings
 from annotator.storage import Database
 from annotator.storage.failures import storage_failure
 from annotator.storage.restore import serving
 from annotator.storage.migrate import upgrade_to_head
-
-
-class GunicornServer(BaseApplication):  # type: ignore[misc]
-    """Gunicorn with these options, serving the app that `load_app` builds in each worker after the fork."""
-
-    def __init__(self, load_app: Callable[[], Any], options: dict[str, Any]) -> None:
-        self.load_app = load_app
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):  # type: ignore[no-untyped-def]
-        return self.load_app()
 
 
 def annotator_app(settings: Settings) -> Flask:
@@ -47,13 +30,8 @@ def annotator_app(settings: Settings) -> Flask:
     return app
 
 
-GUNICORN_OPTIONS = {
-    "worker_class": "annotator.workers.SharedPollWorker", "accesslog": None, "errorlog": "-", "timeout": 60, "graceful_timeout": 10,
-    # Annotators pause between requests for seconds: keep their connections open across the pause.
-    "keepalive": 75,
-}
 # Python threads share one core per process: one process per core, its connections balanced by the
-# worker (annotator.workers), served most. Measured with bench.loop (16 annotators, 2 cores), 2 x 2
+# worker (annotator.serving.worker), served most. Measured with bench.loop (16 annotators, 2 cores), 2 x 2
 # served 1,614 to 1,677 requests/s, p99 20 to 22 ms; 4 x 2 served 1,522 to 1,559, p99 32 to 33 ms.
 # The second thread keeps a worker's other connections served while one of its requests runs long,
 # or waits for the disk.
@@ -83,7 +61,9 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     # The serving lock (inherited by the forked workers) keeps `annotator restore` away while we run.
     with serving(url):
         try:
-            GunicornServer(partial(annotator_app, settings), {**GUNICORN_OPTIONS, "bind": f"{host}:{port}", "workers": workers, "threads": threads}).run()
+            options = gunicorn_options(ReadLimits(max_body_bytes=settings.max_upload_bytes),
+                                       bind=f"{host}:{port}", workers=workers, threads=threads)
+            GunicornServer(partial(annotator_app, settings), options).run()
         finally:
             _fold_in_the_log(url)
 

@@ -18,7 +18,9 @@ from typing import Any
 
 import orjson
 
-from annotator.serve import GUNICORN_OPTIONS, GunicornServer
+from annotator.serving import GunicornServer, gunicorn_options
+from annotator.serving.framing import ReadLimits
+from annotator.settings import Settings
 
 CREATE = "CREATE TABLE IF NOT EXISTS saves (id INTEGER PRIMARY KEY, content TEXT NOT NULL)"
 PG_CREATE = "CREATE TABLE IF NOT EXISTS saves (id SERIAL PRIMARY KEY, content TEXT NOT NULL)"
@@ -83,4 +85,6 @@ def prepare(url: str) -> None:
 if __name__ == "__main__":
     port, url, workers, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     prepare(url)
-    GunicornServer(partial(floor_app, url), {**GUNICORN_OPTIONS, "bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads}).run()
+    options = gunicorn_options(ReadLimits(max_body_bytes=Settings().max_upload_bytes),
+                               bind=f"127.0.0.1:{port}", workers=workers, threads=threads)
+    GunicornServer(partial(floor_app, url), options).run()

@@ -126,7 +126,7 @@ def test_disabling_a_user_ends_their_sessions_and_tokens_at_once(web: WebSession
     assert api.get("/projects").status_code == 401
     assert WebSession(web.base_url).log_in(team.ana).status_code == 401
     assert api.as_(team.lena).post("/users/ana/enable").json()["disabled"] is False
-    assert api.get("/projects").status_code == 200  # tokens work again; sessions stay ended
+    assert api.get("/projects").status_code == 401  # revoked with the disabling: an enable brings no token back
 
 
 def test_a_token_is_shown_once_listed_by_its_hint_and_revocable(api: ApiClient, team: Team, project_id: int) -> None:
@@ -233,3 +233,70 @@ def test_upgrading_keeps_every_existing_user_in_every_existing_project(tmp_path:
         members = session.execute(select(User.name, ProjectMember.role).join(ProjectMember, ProjectMember.user_id == User.id)).all()
     assert sorted(members) == [("ana", "annotator"), ("lena", "lead")]
     db.dispose()
+
+
+def test_a_password_change_ends_every_api_token_and_the_page_names_them(web: WebSession, api: ApiClient, team: Team, project_id: int) -> None:
+    api.post("/tokens", json={"label": "training pipeline"})
+    logged_in(web, team.ana)
+    changed = web.post("/account/password", data={
+        "csrf_token": web.csrf_token("/account"), "current_password": team.ana.password,
+        "new_password": "a-brand-new-pass", "confirm_password": "a-brand-new-pass"})
+    assert "2 API token(s) ended: training pipeline (ann_" in changed.text
+    assert api.get("/projects").status_code == 401
+
+
+def test_a_reset_password_ends_every_api_token_and_says_which(api: ApiClient, team: Team, project_id: int) -> None:
+    reset = api.as_(team.lena).post("/users/ana/password")
+    assert [token["hint"] for token in reset.json()["tokens_ended"]] == [team.ana.token[:8]]
+    assert api.get("/projects").status_code == 401
+
+
+def test_replies_that_show_a_secret_once_are_never_cached(web: WebSession, api: ApiClient, team: Team, project_id: int) -> None:
+    assert api.post("/tokens", json={"label": "x"}).headers["Cache-Control"] == "no-store"
+    assert api.as_(team.lena).post("/users", json={"name": "dora"}).headers["Cache-Control"] == "no-store"
+    assert api.as_(team.lena).post("/users/dora/password").headers["Cache-Control"] == "no-store"
+    logged_in(web, team.lena)
+    made = web.post("/account/tokens", data={"csrf_token": web.csrf_token("/account"), "label": "y"})
+    assert "shown this once" in made.text and made.headers["Cache-Control"] == "no-store"
+    created = web.post("/users", data={"csrf_token": web.csrf_token("/users"), "name": "eve", "role": "annotator"})
+    assert "Password for eve" in created.text and created.headers["Cache-Control"] == "no-store"
+    reset = web.post("/users/eve/password", data={"csrf_token": web.csrf_token("/users")})
+    assert "Password for eve" in reset.text and reset.headers["Cache-Control"] == "no-store"
+
+
+def test_a_new_token_never_takes_a_revoked_tokens_id(api: ApiClient, team: Team, project_id: int) -> None:
+    newest = api.post("/tokens", json={"label": "first"}).json()["token"]["id"]
+    assert api.request("DELETE", f"/tokens/{newest}").status_code == 204
+    assert api.post("/tokens", json={"label": "second"}).json()["token"]["id"] > newest
+
+
+def test_upgrading_to_token_audits_keeps_every_account_token_and_membership(tmp_path: Path) -> None:
+    from alembic import command
+
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008")
+        connection.execute(text("INSERT INTO label_schemas (name, version, document, sha256, created_at) VALUES ('s', '1', '{}', 'x', CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO projects (name, label_schema_id, overlap, created_at) VALUES ('old', 1, 2, CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO users (name, password_hash, role, created_at) VALUES ('ana', '!', 'annotator', CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO project_members (project_id, user_id, role, added_at) VALUES (1, 1, 'annotator', CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO api_tokens (user_id, token_hash, label, hint, created_at) VALUES (1, 'h', 'l', 'ann_', CURRENT_TIMESTAMP)"))
+        command.upgrade(config, "head")
+    with db.engine.connect() as connection:
+        kept = [connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in ("users", "project_members", "api_tokens")]
+    assert kept == [1, 1, 1]
+    db.dispose()
+
+
+def test_guesses_of_the_current_password_are_limited_like_logins(web: WebSession, team: Team, project_id: int) -> None:
+    from annotator.auth.service import FAILURES_PER_NAME_AND_ADDRESS
+
+    logged_in(web, team.ana)
+    form = {"current_password": "a-wrong-guess", "new_password": "a-brand-new-pass", "confirm_password": "a-brand-new-pass"}
+    for _ in range(FAILURES_PER_NAME_AND_ADDRESS):
+        assert "the current password is wrong" in web.post("/account/password", data={**form, "csrf_token": web.csrf_token("/account")}).text
+    right = web.post("/account/password", data={**form, "current_password": team.ana.password, "csrf_token": web.csrf_token("/account")})
+    assert "Too many wrong passwords" in right.text  # even the right one waits now
+    assert WebSession(web.base_url).log_in(team.ana).status_code == 429

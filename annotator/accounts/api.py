@@ -6,6 +6,7 @@ from flask import Response
 from pydantic import BaseModel, Field
 
 from annotator.accounts.models import (
+    DisabledUser,
     IssuedPassword,
     IssuedToken,
     MemberList,
@@ -38,7 +39,7 @@ from annotator.auth.guard import requires
 from annotator.auth.service import issue_token
 from annotator.context import current_user, db_session
 from annotator.errors import ErrorBody
-from annotator.http import ProjectPath, RowId, api_blueprint, json_response
+from annotator.http import ProjectPath, RowId, api_blueprint, json_response, shown_once
 from annotator.projects.service import find_project
 from annotator.storage.tables import User
 
@@ -73,29 +74,32 @@ def post_user(body: UserCreate) -> Response:
     session = db_session()
     user, password = create_account(session, body.name, body.role)
     session.commit()
-    return json_response(IssuedPassword(user=describe_user(user), password=password), 201)
+    return shown_once(json_response(IssuedPassword(user=describe_user(user), password=password), 201))
 
 
 def _managed_user(name: str) -> User:
     return managed_user(db_session(), current_user(), name)
 
 
-@api.post("/users/<string:user_name>/disable", responses={200: UserOut})
+@api.post("/users/<string:user_name>/disable", responses={200: DisabledUser})
 @requires("lead")
 def post_disable(path: UserPath) -> Response:
-    """End the user's access at once: no login, no session, no token works until enabled again."""
+    """End the user's access at once: no login, no session; every API token is revoked.
+
+    A lead manages an annotator only when she leads every project the annotator belongs to."""
     user = _managed_user(path.user_name)
     require_may_disable(current_user(), user)
-    disable_user(db_session(), user)
+    disabled = disable_user(db_session(), user, current_user())
     db_session().commit()
-    return json_response(describe_user(user))
+    return json_response(disabled)
 
 
 @api.post("/users/<string:user_name>/enable", responses={200: UserOut})
 @requires("lead")
 def post_enable(path: UserPath) -> Response:
+    """Let the user log in again (tokens revoked by the disabling stay revoked); what an admin disabled only an admin enables."""
     user = _managed_user(path.user_name)
-    enable_user(db_session(), user)
+    enable_user(db_session(), user, current_user())
     db_session().commit()
     return json_response(describe_user(user))
 
@@ -103,11 +107,11 @@ def post_enable(path: UserPath) -> Response:
 @api.post("/users/<string:user_name>/password", responses={200: IssuedPassword})
 @requires("lead")
 def post_password_reset(path: UserPath) -> Response:
-    """Give the user a new generated password, shown this once; their sessions end."""
+    """Give the user a new generated password, shown this once; their sessions and API tokens end."""
     user = _managed_user(path.user_name)
-    password = reset_password(db_session(), user)
+    password, ended = reset_password(db_session(), user)
     db_session().commit()
-    return json_response(IssuedPassword(user=describe_user(user), password=password))
+    return shown_once(json_response(IssuedPassword(user=describe_user(user), password=password, tokens_ended=ended)))
 
 
 @api.get("/tokens", responses={200: TokenList})
@@ -122,7 +126,7 @@ def post_token(body: TokenCreate) -> Response:
     session = db_session()
     record, secret = issue_token(session, current_user(), body.label)
     session.commit()
-    return json_response(IssuedToken(token=describe_token(record, current_user().name), secret=secret), 201)
+    return shown_once(json_response(IssuedToken(token=describe_token(record, current_user().name), secret=secret), 201))
 
 
 @api.delete("/tokens/<int:token_id>", responses={204: None})

@@ -12,6 +12,7 @@ import click
 from annotator.accounts.service import (
     disable_user,
     enable_user,
+    ended_tokens_sentence,
     list_members,
     list_tokens,
     list_users,
@@ -59,10 +60,12 @@ def list_command(cli: CliContext) -> None:
 @click.argument("name")
 @pass_cli
 def disable(cli: CliContext, name: str) -> None:
-    """End NAME's access at once: logged out everywhere, tokens refused, no new login."""
+    """End NAME's access at once: logged out everywhere, API tokens revoked, no new login."""
     with cli.db().transaction() as session:
-        released = disable_user(session, get_user(session, name))
-    click.echo(f"disabled {name!r}; {released} article(s) they held without labels went back to the queue")
+        disabled = disable_user(session, get_user(session, name))
+    click.echo(f"disabled {name!r}; {disabled.articles_released} article(s) they held without labels went back to the queue")
+    if ended := ended_tokens_sentence(disabled.tokens_ended):
+        click.echo(ended)
 
 
 @user_group.command("enable")
@@ -78,10 +81,12 @@ def enable(cli: CliContext, name: str) -> None:
 @click.argument("name")
 @pass_cli
 def reset(cli: CliContext, name: str) -> None:
-    """Give NAME a new generated password (printed once) and log them out everywhere."""
+    """Give NAME a new generated password (printed once) and log them out everywhere; their API tokens end."""
     with cli.db().transaction() as session:
-        password = reset_password(session, get_user(session, name))
+        password, ended = reset_password(session, get_user(session, name))
     click.echo(password)
+    if ended:
+        click.echo(ended_tokens_sentence(ended), err=True)
 
 
 @click.group("token")

@@ -28,13 +28,6 @@ class UserList(BaseModel):
     users: list[UserOut]
 
 
-class IssuedPassword(BaseModel):
-    """A new account or a reset: the password is shown this once; the user changes it on their account page."""
-
-    user: UserOut
-    password: str
-
-
 class PasswordChange(BaseModel):
     current_password: str = Field(max_length=1000)
     new_password: str = Field(min_length=8, max_length=1000)
@@ -50,6 +43,21 @@ class TokenOut(BaseModel):
     label: str
     hint: str = Field(description="The token's first characters, to recognise it")
     created_at: datetime
+
+
+class IssuedPassword(BaseModel):
+    """A new account or a reset: the password is shown this once; the user changes it on their account page."""
+
+    user: UserOut
+    password: str
+    tokens_ended: list[TokenOut] = Field(default_factory=list, description="The API tokens a reset revoked")
+
+
+class DisabledUser(UserOut):
+    """A disabled account, and what its disabling ended."""
+
+    tokens_ended: list[TokenOut] = Field(description="The API tokens revoked: an enable brings none back")
+    articles_released: int = Field(description="Articles they held without labels, back in the queue")
 
 
 class TokenList(BaseModel):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import ColumnElement, delete, or_, select, true
+from sqlalchemy import ColumnElement, and_, delete, or_, select, true
 from sqlalchemy.orm import Session
 
-from annotator.accounts.models import MemberOut, TokenOut, UserOut
+from annotator.accounts.models import DisabledUser, MemberOut, TokenOut, UserOut
 from annotator.annotate.assignment import release_unlabeled
 from annotator.auth.membership import set_member
 from annotator.auth.service import add_user, end_all_login_sessions, get_user, hash_password
@@ -20,22 +20,47 @@ from annotator.storage.database import rows_changed
 from annotator.storage.tables import ApiToken, Project, ProjectMember, User, utcnow
 
 
-def may_manage(actor: User, target: User) -> bool:
-    """Everyone manages themselves; leads manage annotator accounts; admins manage everyone."""
+def managed_by_lead(lead: User) -> ColumnElement[bool]:
+    """The accounts a lead manages: annotator accounts in no project she does not lead.
+
+    An annotator in two projects is the lead's only if she leads both; one in no project yet
+    (just created, or taken out of every project) is any lead's, who can then add them to hers.
+    """
+    led = select(ProjectMember.project_id).where(ProjectMember.user_id == lead.id, ProjectMember.role == "lead")
+    elsewhere = select(ProjectMember.id).where(ProjectMember.user_id == User.id, ProjectMember.project_id.not_in(led))
+    return and_(User.role == "annotator", ~elsewhere.exists())
+
+
+def may_manage(session: Session, actor: User, target: User) -> bool:
+    """Everyone manages themselves; admins manage everyone; a lead manages the annotators of her projects alone."""
     if actor.id == target.id or actor.role == "admin":
         return True
-    return actor.role == "lead" and target.role == "annotator"
+    if actor.role != "lead" or target.role != "annotator":
+        return False
+    return session.scalar(select(User.id).where(User.id == target.id, managed_by_lead(actor))) is not None
 
 
-def require_may_manage(actor: User, target: User) -> None:
-    if not may_manage(actor, target):
-        raise Forbidden(f"a {actor.role} cannot manage the {target.role} account {target.name!r}; ask an admin")
+def manageable_ids(session: Session, actor: User) -> set[int]:
+    """The ids of every account the actor may manage (see may_manage), in one query."""
+    if actor.role == "admin":
+        return set(session.scalars(select(User.id)))
+    if actor.role == "lead":
+        return set(session.scalars(select(User.id).where(or_(User.id == actor.id, managed_by_lead(actor)))))
+    return {actor.id}
+
+
+def require_may_manage(session: Session, actor: User, target: User) -> None:
+    if may_manage(session, actor, target):
+        return
+    if actor.role == "lead" and target.role == "annotator":
+        raise Forbidden(f"{target.name!r} also belongs to a project you do not lead; ask an admin or that project's lead")
+    raise Forbidden(f"a {actor.role} cannot manage the {target.role} account {target.name!r}; ask an admin")
 
 
 def managed_user(session: Session, actor: User, name: str) -> User:
     """The account NAME, if the actor may manage it."""
     user = get_user(session, name)
-    require_may_manage(actor, user)
+    require_may_manage(session, actor, user)
     return user
 
 
@@ -67,31 +92,66 @@ def create_account(session: Session, name: str, role: str) -> tuple[User, str]:
     return add_user(session, name, password, role), password
 
 
-def reset_password(session: Session, user: User) -> str:
-    """A new generated password; every session of the user ends."""
+def reset_password(session: Session, user: User) -> tuple[str, list[TokenOut]]:
+    """A new generated password; every session and API token of the user ends (the tokens are returned)."""
     password = temporary_password()
-    set_password(session, user, password)
-    return password
+    return password, set_password(session, user, password)
 
 
-def set_password(session: Session, user: User, password: str) -> None:
+def set_password(session: Session, user: User, password: str) -> list[TokenOut]:
+    """A new password: every session and API token of the user ends; returns the tokens that ended.
+
+    Whoever knew the old password may have made a token with it: a new password that left them
+    working would keep them in.
+    """
     user.password_hash = hash_password(password)
     end_all_login_sessions(session, user)
+    return end_all_tokens(session, user)
 
 
-def disable_user(session: Session, user: User) -> int:
-    """The user can no longer log in; their sessions end and their tokens stop working at once, and
-    the articles they hold without labels go back to the queue. Returns how many were released."""
+def end_all_tokens(session: Session, user: User) -> list[TokenOut]:
+    """Revoke every API token of the user; returns what ended."""
+    ended = list_tokens(session, user)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    return ended
+
+
+def ended_tokens_sentence(ended: list[TokenOut]) -> str:
+    """What a password change, reset or disabling ended, said in one sentence ('' if no token)."""
+    if not ended:
+        return ""
+    named = ", ".join(f"{token.label} ({token.hint}…)" if token.label else f"{token.hint}…" for token in ended)
+    return f"{len(ended)} API token(s) ended: {named}."
+
+
+def disable_user(session: Session, user: User, actor: User | None = None) -> DisabledUser:
+    """The user can no longer log in: their sessions and API tokens end at once (an enable brings
+    none back), and the articles they hold without labels go back to the queue. `actor` is who did
+    it (None: the server's operator, as an admin)."""
     if user.disabled_at is None:
         user.disabled_at = utcnow()
+        user.disabled_by_id = actor.id if actor is not None else None
     end_all_login_sessions(session, user)
+    ended = end_all_tokens(session, user)
     session.flush()
-    return release_unlabeled(session, user)
+    return DisabledUser(**describe_user(user).model_dump(), tokens_ended=ended,
+                        articles_released=release_unlabeled(session, user))
 
 
-def enable_user(session: Session, user: User) -> None:
+def enable_user(session: Session, user: User, actor: User | None = None) -> None:
+    """Let the user log in again (with no token: make new ones). What an admin, or the operator,
+    disabled only an admin enables."""
+    if actor is not None and actor.role != "admin" and user.disabled_at is not None and _disabled_by_an_admin(session, user):
+        raise Forbidden(f"{user.name!r} was disabled by an admin; only an admin can enable the account")
     user.disabled_at = None
+    user.disabled_by_id = None
     session.flush()
+
+
+def _disabled_by_an_admin(session: Session, user: User) -> bool:
+    if user.disabled_by_id is None:
+        return True  # the server's operator, from the command line
+    return session.scalar(select(User.role).where(User.id == user.disabled_by_id)) == "admin"
 
 
 def describe_token(token: ApiToken, owner: str) -> TokenOut:
@@ -108,7 +168,7 @@ def revocable_tokens(session: Session, actor: User) -> list[TokenOut]:
     if actor.role == "admin":
         return list_tokens(session)
     if actor.role == "lead":
-        return _tokens(session, or_(User.id == actor.id, User.role == "annotator"))
+        return _tokens(session, or_(User.id == actor.id, managed_by_lead(actor)))
     return list_tokens(session, actor)
 
 
@@ -124,7 +184,7 @@ def revoke_token(session: Session, token_id: int, actor: User | None = None) -> 
         raise NotFound(f"no API token {token_id}")
     token, owner = row
     if actor is not None:
-        require_may_manage(actor, owner)
+        require_may_manage(session, actor, owner)
     session.execute(delete(ApiToken).where(ApiToken.id == token.id))
     return token, owner
 

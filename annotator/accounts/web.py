@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
@@ -19,8 +19,9 @@ from annotator.accounts.service import (
     list_members,
     list_tokens,
     list_users,
+    ended_tokens_sentence,
+    manageable_ids,
     managed_user,
-    may_manage,
     put_member,
     remove_member,
     require_may_create,
@@ -31,10 +32,11 @@ from annotator.accounts.service import (
     set_password,
 )
 from annotator.auth.guard import requires
-from annotator.auth.service import authenticate, get_user, issue_token
+from annotator.auth.service import authenticate, get_user, issue_token, login_blocked, record_login
 from annotator.auth.web import begin_browser_session
 from annotator.context import current_user, db_session
 from annotator.errors import ApiError, Invalid
+from annotator.http import shown_once
 from annotator.projects.service import find_project, list_projects
 from annotator.storage.tables import User
 
@@ -62,25 +64,35 @@ def _attempt(action: Callable[[], str]) -> bool:
 @pages.get("/account")
 def account(issued: IssuedToken | None = None) -> ResponseReturnValue:
     session, user = db_session(), current_user()
-    return render_template(
+    page = make_response(render_template(
         "account.html", projects=list_projects(session, user), tokens=list_tokens(session, user), issued=issued,
-    )
+    ))
+    return shown_once(page) if issued else page
 
 
 @pages.post("/account/password")
 def change_password() -> ResponseReturnValue:
-    user = get_user(db_session(), current_user().name)  # the writer's copy: the guard's is read-only
+    session = db_session()
+    user = get_user(session, current_user().name)  # the writer's copy: the guard's is read-only
+    address = request.remote_addr or "unknown"
+    # Guesses of the current password count with failed logins: a stolen session is no way round their limit.
+    if login_blocked(session, user.name, address):
+        flash("Too many wrong passwords. Wait 15 minutes, or ask a lead or an admin to reset it.", "error")
+        return redirect(url_for("accounts.account"))
+    if authenticate(session, user.name, request.form.get("current_password", "")) is None:
+        record_login(session, user.name, address, succeeded=False)
+        session.commit()
+        flash("the current password is wrong", "error")
+        return redirect(url_for("accounts.account"))
 
     def change() -> str:
         wanted = PasswordChange(current_password=request.form.get("current_password", ""),
                                 new_password=request.form.get("new_password", ""))
         if wanted.new_password != request.form.get("confirm_password"):
             raise Invalid("the new password and its confirmation differ", [])
-        if authenticate(db_session(), user.name, wanted.current_password) is None:
-            raise Invalid("the current password is wrong", [])
-        set_password(db_session(), user, wanted.new_password)  # ends every session, this one too
+        ended = set_password(session, user, wanted.new_password)  # ends every session, this one too
         begin_browser_session(user)
-        return "Password changed. Your other sessions have been logged out."
+        return " ".join(filter(None, ["Password changed. Your other sessions have been logged out.", ended_tokens_sentence(ended)]))
 
     _attempt(change)
     return redirect(url_for("accounts.account"))
@@ -115,12 +127,13 @@ def revoke(token_id: int) -> ResponseReturnValue:
 @requires("lead")
 def users(issued: IssuedPassword | None = None) -> ResponseReturnValue:
     session, actor = db_session(), current_user()
-    people = list_users(session)
-    return render_template(
-        "users.html", people=[(describe_user(u), may_manage(actor, u) and u.id != actor.id) for u in people],
+    manageable = manageable_ids(session, actor) - {actor.id}
+    page = make_response(render_template(
+        "users.html", people=[(describe_user(u), u.id in manageable) for u in list_users(session)],
         tokens=revocable_tokens(session, actor), issued=issued,
         roles=("annotator", "lead", "admin") if actor.role == "admin" else ("annotator",),
-    )
+    ))
+    return shown_once(page) if issued else page
 
 
 @pages.post("/users")
@@ -148,8 +161,11 @@ def _manage(name: str, change: Callable[[User], str]) -> Callable[[], str]:
 def disable(user_name: str) -> Response:
     def disable_it(user: User) -> str:
         require_may_disable(current_user(), user)
-        released = disable_user(db_session(), user)
-        return f"{user.name} is disabled: logged out everywhere, tokens refused, {released} unlabeled article(s) released."
+        disabled = disable_user(db_session(), user, current_user())
+        return " ".join(filter(None, [
+            f"{user.name} is disabled: logged out everywhere, {disabled.articles_released} unlabeled article(s) released.",
+            ended_tokens_sentence(disabled.tokens_ended),
+        ]))
 
     _attempt(_manage(user_name, disable_it))
     return redirect(url_for("accounts.users"))
@@ -159,8 +175,8 @@ def disable(user_name: str) -> Response:
 @requires("lead")
 def enable(user_name: str) -> Response:
     def enable_it(user: User) -> str:
-        enable_user(db_session(), user)
-        return f"{user.name} is enabled."
+        enable_user(db_session(), user, current_user())
+        return f"{user.name} is enabled; their API tokens stay revoked."
 
     _attempt(_manage(user_name, enable_it))
     return redirect(url_for("accounts.users"))
@@ -172,8 +188,9 @@ def reset(user_name: str) -> ResponseReturnValue:
     issued: list[IssuedPassword] = []
 
     def reset_it(user: User) -> str:
-        issued.append(IssuedPassword(user=describe_user(user), password=reset_password(db_session(), user)))
-        return f"{user.name} has a new password and has been logged out."
+        password, ended = reset_password(db_session(), user)
+        issued.append(IssuedPassword(user=describe_user(user), password=password, tokens_ended=ended))
+        return " ".join(filter(None, [f"{user.name} has a new password and has been logged out.", ended_tokens_sentence(ended)]))
 
     return users(issued[0]) if _attempt(_manage(user_name, reset_it)) else redirect(url_for("accounts.users"))
 

@@ -16,6 +16,7 @@ from annotator.ingest.models import ArticleSummary, ImportReport
 from annotator.ingest.readers import read_stream
 from annotator.ingest.store import import_records
 from annotator.projects.service import find_project
+from annotator.request_checks import takes_uploads
 from annotator.storage.tables import MAX_ROW_ID, Article
 
 api = api_blueprint("ingest_api", __name__, "articles")
@@ -36,6 +37,7 @@ class ArticleListQuery(BaseModel):
     responses={200: ImportReport, 413: ErrorBody, 415: ErrorBody},
     openapi_extensions=UPLOAD_BODY,
 )
+@takes_uploads
 @requires("lead")
 def post_articles(path: ProjectPath) -> Response:
     """Import articles; duplicates and rejected records are reported, each with its position."""

@@ -26,6 +26,7 @@ from annotator.predictions.store import (
     store_evaluation,
 )
 from annotator.projects.service import find_project, project_schema
+from annotator.request_checks import takes_uploads
 from annotator.storage.tables import Evaluation, Project
 
 api = api_blueprint("predictions_api", __name__, "models")
@@ -64,6 +65,7 @@ def summarize(evaluation: Evaluation) -> EvaluationSummary:
     responses={200: PredictionImportReport, 413: ErrorBody, 415: ErrorBody},
     openapi_extensions=UPLOAD_BODY,
 )
+@takes_uploads
 @requires("lead")
 def post_predictions(path: ProjectPath) -> Response:
     """Store a model's predictions (JSONL lines or Label Studio tasks), apart from annotators' labels."""

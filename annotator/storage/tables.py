@@ -64,10 +64,14 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A disabled user cannot log in, and their sessions and tokens stop working at once.
     disabled_at: Mapped[datetime | None]
+    # Who disabled them (NULL: the server's operator): what an admin disabled, only an admin enables.
+    disabled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class ApiToken(Base):
     __tablename__ = "api_tokens"
+    # Token ids appear in audits and revocations: SQLite must never hand a revoked one's id to a new token.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
