@@ -136,13 +136,17 @@ def add_security_headers(response: Response) -> Response:
 
 def register_error_handlers(app: OpenAPI) -> None:
     @app.errorhandler(ApiError)
-    def api_error(error: ApiError) -> tuple[Response | str, int]:
+    def api_error(error: ApiError) -> Response:
         if is_api_request():
-            return jsonify(error.body()), error.status
-        return render_template("error.html", status=error.status, message=error.message), error.status
+            response = jsonify(error.body())
+        else:
+            response = make_response(render_template("error.html", status=error.status, message=error.message))
+        response.status_code = error.status
+        response.headers.update(error.headers())
+        return response
 
     @app.errorhandler(DBAPIError)
-    def storage_error(error: DBAPIError) -> tuple[Response | str, int]:
+    def storage_error(error: DBAPIError) -> Response:
         unavailable = storage_failure(error)
         if unavailable is None:
             raise error  # a fault of ours: a 500, logged with its traceback

@@ -18,12 +18,20 @@ from annotator.storage.migrate import upgrade_to_head
 class CliContext:
     settings: Settings
     _db: Database | None = field(default=None, repr=False)
+    _migrated: bool = field(default=False, repr=False)
 
     def db(self) -> Database:
         """The configured database, brought to the newest schema on first use."""
+        database = self.database_as_is()
+        if not self._migrated:
+            upgrade_to_head(database)
+            self._migrated = True
+        return database
+
+    def database_as_is(self) -> Database:
+        """The configured database, never migrated (a backup copies what is there)."""
         if self._db is None:
             self._db = Database(self.settings.resolved_database_url())
-            upgrade_to_head(self._db)
         return self._db
 
     def close(self) -> None:

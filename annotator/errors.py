@@ -41,6 +41,10 @@ class ApiError(Exception):
         """One line naming every problem (each field and what is wrong), for import reports."""
         return "; ".join(f"{p.field}: {p.message}" for p in self.problems) or self.message
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the refusal carries (Retry-After, say)."""
+        return {}
+
     def body(self) -> dict[str, object]:
         body = ErrorBody(error=self.code, message=self.message, problems=self.problems).model_dump()
         return {**body, **self.extra}

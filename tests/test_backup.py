@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -31,16 +34,18 @@ def count(database: Database, table: type) -> int:  # type: ignore[type-arg]
 
 
 def test_backup_of_a_database_in_use_restores_every_row(db: Database, project_id: int, tmp_path: Path) -> None:
-    stop = threading.Event()
+    stop, wrote = threading.Event(), threading.Event()
 
     def keep_writing() -> None:  # another client writing all through the backup
         while not stop.is_set():
             with db.transaction() as session:
                 session.add(LoginFailure(name="writer", remote_addr="127.0.0.1"))
+            wrote.set()
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
     try:
+        assert wrote.wait(timeout=30)
         result = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke(main, ["backup", str(tmp_path / "copy.db")])
     finally:
         stop.set()
@@ -138,3 +143,52 @@ def test_a_stopped_server_leaves_no_log_to_replay(db: Database, project_id: int,
         server.stop()
     log = tmp_path / "annotator.db-wal"
     assert not log.exists() or log.stat().st_size == 0
+
+
+WRITER = """
+import sqlite3, sys, pathlib
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("PRAGMA busy_timeout=10000")
+while not pathlib.Path(sys.argv[2]).exists():
+    connection.execute("INSERT INTO login_failures (name, remote_addr, at) VALUES ('writer', '127.0.0.1', CURRENT_TIMESTAMP)")
+"""
+
+
+def test_backup_finishes_while_another_process_writes_without_pause(db: Database, tmp_path: Path) -> None:
+    with db.engine.begin() as connection:  # past a thousand pages, so a page-by-page copy would take several steps
+        connection.execute(text("CREATE TABLE filler (blob BLOB)"))
+        connection.execute(text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000) "
+                                "INSERT INTO filler SELECT randomblob(4000) FROM n"))
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path / "annotator.db"), str(stop)])
+    finished: list[int] = []
+    backup = threading.Thread(target=lambda: finished.append(backup_sqlite(Database(db.url), tmp_path / "busy.db")), daemon=True)
+    try:
+        while count(db, LoginFailure) < 100:  # the writer is under way
+            time.sleep(0.01)
+        backup.start()
+        backup.join(timeout=60)
+    finally:
+        stop.touch()
+        writer.wait(timeout=30)
+    assert finished and finished[0] > 12000, "the backup did not finish under steady writes"
+    with sqlite3.connect(tmp_path / "busy.db") as copy:
+        assert copy.execute("SELECT count(*) FROM filler").fetchone()[0] == 12000
+
+
+def test_backup_copies_the_database_as_it_is_and_never_migrates_it(tmp_path: Path) -> None:
+    from alembic import command
+
+    from annotator.storage.migrate import alembic_config
+
+    old = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config()
+    with old.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008")
+    old.dispose()
+    result = CliRunner(env={"ANNOTATOR_DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}"}).invoke(main, ["backup", str(tmp_path / "copy.db")])
+    assert result.exit_code == 0, result.output
+    for copied in ("old.db", "copy.db"):
+        with sqlite3.connect(tmp_path / copied) as database:
+            assert database.execute("SELECT version_num FROM alembic_version").fetchone() == ("0008",)

@@ -1,5 +1,5 @@
 """Hostile input found by a pass at the API and the command line: a clear 4xx or a rejected record,
-never a 500 or a partial write, on SQLite and PostgreSQL."""
+never a 500 or a partial record, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -45,11 +45,13 @@ def test_a_bad_record_after_a_thousand_good_ones_is_rejected_by_validation(db: D
     assert articles_in(db) == before + 1000
 
 
-def test_an_import_request_that_fails_part_way_stores_nothing(db: Database, api: ApiClient, team: Team, project_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_import_that_fails_part_way_keeps_whole_batches_and_completes_when_sent_again(
+    db: Database, api: ApiClient, team: Team, project_id: int, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     real, calls = store._store_batch, []
 
     def failing_second_batch(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(1)
+        calls.append(len(args[2]))
         if len(calls) == 2:
             raise RuntimeError("the disk went away")
         return real(*args, **kwargs)
@@ -58,7 +60,11 @@ def test_an_import_request_that_fails_part_way_stores_nothing(db: Database, api:
     before = articles_in(db)
     response = api.as_(team.lena).post(f"/projects/{project_id}/articles", data=good_lines(1500), headers=JSONL)
     assert response.status_code == 500
-    assert articles_in(db) == before
+    assert articles_in(db) == before + calls[0]  # the first batch, whole; nothing of the second
+    monkeypatch.setattr(store, "_store_batch", real)
+    again = api.as_(team.lena).post(f"/projects/{project_id}/articles", data=good_lines(1500), headers=JSONL).json()
+    assert (again["imported"], again["duplicate_count"]) == (1500 - calls[0], calls[0])
+    assert articles_in(db) == before + 1500
 
 
 def test_json_nested_a_hundred_thousand_deep_is_a_bad_request(api: ApiClient, project_id: int) -> None:

@@ -40,13 +40,14 @@ class ArticleListQuery(BaseModel):
 @takes_uploads
 @requires("lead")
 def post_articles(path: ProjectPath) -> Response:
-    """Import articles; duplicates and rejected records are reported, each with its position."""
+    """Import articles; duplicates and rejected records are reported, each with its position.
+
+    Stored a batch at a time as the upload arrives: if the request fails part-way, the batches
+    stored stay, and sending the same upload again reports them as duplicates."""
     session = db_session()
     project = find_project(session, path.project_id)
     records = chain.from_iterable(read_stream(name, stream) for name, stream in uploaded_files())
-    report = import_records(session, project.id, records, commit_batches=False)
-    session.commit()  # a request's import is all or nothing
-    return json_response(report)
+    return json_response(import_records(session, project.id, records))
 
 
 @api.get("/projects/<int:project_id>/articles", responses={200: ArticlePage, 404: ErrorBody})

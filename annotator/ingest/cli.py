@@ -39,10 +39,10 @@ def _print_report(report: ImportReport) -> None:
     )
     for duplicate in report.duplicates:
         click.echo(f"  duplicate  {duplicate.where()}: same text as article {duplicate.duplicate_of}")
-    for rejection in report.rejected:
-        click.echo(f"  rejected   {rejection.where()}: {rejection.reason}")
-    if (unnamed := report.duplicate_count + report.rejected_count - len(report.duplicates) - len(report.rejected)) > 0:
-        click.echo(f"  and {unnamed} more, counted above (the first {REPORTED} of each kind are named)")
+    if (unnamed := report.duplicate_count - len(report.duplicates)) > 0:
+        click.echo(f"  and {unnamed} more duplicates, counted above (the first {REPORTED} are named)")
+    for line in report.rejection_lines():
+        click.echo(line)
 
 
 @click.command("import-annotations")
@@ -55,14 +55,14 @@ def import_annotations_command(cli: CliContext, project: str, path: Path, as_jso
     or a Label Studio export (.json); each is checked like a save."""
     with cli.db().session(write=True) as session:
         found = find_project(session, project)
-        report = import_labels(session, found, project_schema(found), list(read_label_file(path)))
+        report = import_labels(session, found, project_schema(found), read_label_file(path))
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return
-    click.echo(f"imported {report.imported}, unchanged {report.unchanged}, rejected {len(report.rejected)}")
+    click.echo(f"imported {report.imported}, unchanged {report.unchanged}, rejected {report.rejected_count}")
     if report.new_annotators:
         click.echo(f"  new annotators (cannot log in): {', '.join(report.new_annotators)}")
-    for rejection in report.rejected:
-        click.echo(f"  rejected   {rejection.where()}: {rejection.reason}")
+    for line in report.rejection_lines():
+        click.echo(line)
     for note in report.notes:
         click.echo(f"  note       {note.where()}: {note.note}")

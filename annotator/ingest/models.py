@@ -119,25 +119,38 @@ class Duplicate(SourcePosition):
 REPORTED = 100  # records named one by one in a report; the rest are counted
 
 
-class ImportReport(BaseModel):
-    """What an import did; a hostile file of millions of bad lines gets a report of bounded size."""
+class RejectionTally(BaseModel):
+    """The records an import refused: all counted, the first REPORTED named, so a hostile file of
+    millions of bad lines gets a report of bounded size."""
 
-    imported: int = 0
-    article_ids: list[int] = Field(default_factory=list)
-    duplicate_count: int = 0
-    duplicates: list[Duplicate] = Field(default_factory=list, description=f"The first {REPORTED} duplicates")
     rejected_count: int = 0
     rejected: list[Rejection] = Field(default_factory=list, description=f"The first {REPORTED} rejected records")
-
-    def duplicate(self, found: Duplicate) -> None:
-        self.duplicate_count += 1
-        if len(self.duplicates) < REPORTED:
-            self.duplicates.append(found)
 
     def reject(self, found: Rejection) -> None:
         self.rejected_count += 1
         if len(self.rejected) < REPORTED:
             self.rejected.append(found)
+
+    def rejection_lines(self) -> list[str]:
+        """The rejections as a command prints them, ending with how many were counted but not named."""
+        lines = [f"  rejected   {rejection.where()}: {rejection.reason}" for rejection in self.rejected]
+        if (unnamed := self.rejected_count - len(self.rejected)) > 0:
+            lines.append(f"  and {unnamed} more rejected, counted above (the first {REPORTED} are named)")
+        return lines
+
+
+class ImportReport(RejectionTally):
+    """What an article import did."""
+
+    imported: int = 0
+    article_ids: list[int] = Field(default_factory=list)
+    duplicate_count: int = 0
+    duplicates: list[Duplicate] = Field(default_factory=list, description=f"The first {REPORTED} duplicates")
+
+    def duplicate(self, found: Duplicate) -> None:
+        self.duplicate_count += 1
+        if len(self.duplicates) < REPORTED:
+            self.duplicates.append(found)
 
 
 class ArticleSummary(BaseModel):

@@ -1,11 +1,10 @@
-"""Store read records as articles: batched, duplicates by text reported, not stored twice."""
+"""Store read records as articles: in turns, duplicates by text reported, not stored twice."""
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -13,8 +12,8 @@ from sqlalchemy.orm import Session
 from annotator.ingest.models import Duplicate, ImportReport, ReadRecord, Rejection
 from annotator.projects.slots import add_unfilled
 from annotator.storage.tables import Article
+from annotator.storage.turns import in_turns
 
-BATCH_SIZE = 1_000
 Progress = Callable[[int], None]
 
 
@@ -33,20 +32,17 @@ def import_records(
     project_id: int,
     results: Iterable[ReadRecord | Rejection],
     on_progress: Progress | None = None,
-    commit_batches: bool = True,
 ) -> ImportReport:
-    """Store every valid record. With `commit_batches` each batch is committed as it is stored, so a
-    crashed command keeps whole batches; without, the caller commits once, all or nothing (a request).
+    """Store every valid record, a batch at a time (storage.turns): each batch is committed as it is
+    stored, and saves get the database between batches. A crash or a failure keeps whole batches.
 
     Re-running the same import is safe: what was stored comes back as duplicates.
     """
     report = ImportReport()
-    for batch in _batches(results, BATCH_SIZE):
+    for batch in in_turns(session, results):
         for rejection in (r for r in batch if isinstance(r, Rejection)):
             report.reject(rejection)
         _store_batch(session, project_id, [r for r in batch if isinstance(r, ReadRecord)], report)
-        if commit_batches:
-            session.commit()
         if on_progress:
             on_progress(len(batch))
     report.imported = len(report.article_ids)
@@ -106,12 +102,6 @@ def _row(project_id: int, read: ReadRecord, key: str) -> dict[str, object]:
 
 def _duplicate(read: ReadRecord, article_id: int) -> Duplicate:
     return Duplicate(source=read.source, line=read.line, task=read.task, duplicate_of=article_id)
-
-
-def _batches(items: Iterable[ReadRecord | Rejection], size: int) -> Iterator[list[ReadRecord | Rejection]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def find_article(

@@ -89,4 +89,4 @@ def predict_command(cli: CliContext, project: str, version: str, output: Path | 
         with cli.db().session(write=True) as session:
             report = import_lines(session, find_project(session, found.id), schema, kept)
         click.echo(f"imported {report.imported}, replaced {report.replaced}, unchanged {report.unchanged}, "
-                   f"rejected {len(report.rejected)}", err=True)
+                   f"rejected {report.rejected_count}", err=True)

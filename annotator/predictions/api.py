@@ -68,10 +68,12 @@ def summarize(evaluation: Evaluation) -> EvaluationSummary:
 @takes_uploads
 @requires("lead")
 def post_predictions(path: ProjectPath) -> Response:
-    """Store a model's predictions (JSONL lines or Label Studio tasks), apart from annotators' labels."""
+    """Store a model's predictions (JSONL lines or Label Studio tasks), apart from annotators' labels.
+
+    Read as the upload arrives and stored a batch at a time: sending the same file again changes nothing."""
     session = db_session()
     project = find_project(session, path.project_id)
-    results = list(chain.from_iterable(read_prediction_stream(name, stream) for name, stream in uploaded_files()))
+    results = chain.from_iterable(read_prediction_stream(name, stream) for name, stream in uploaded_files())
     return json_response(import_predictions(session, project, project_schema(project), results))
 
 

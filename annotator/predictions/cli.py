@@ -103,14 +103,14 @@ def import_predictions_command(cli: CliContext, project: str, path: Path, as_jso
     they become suggestions on the labeling page. Importing the same file again changes nothing."""
     with cli.db().session(write=True) as session:
         found = find_project(session, project)
-        report = import_predictions(session, found, project_schema(found), list(read_predictions(path)))
+        report = import_predictions(session, found, project_schema(found), read_predictions(path))
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return
     click.echo(f"imported {report.imported}, replaced {report.replaced}, unchanged {report.unchanged}, "
-               f"rejected {len(report.rejected)} ({', '.join(report.models) or 'no model'})")
-    for rejection in report.rejected:
-        click.echo(f"  rejected   {rejection.where()}: {rejection.reason}")
+               f"rejected {report.rejected_count} ({', '.join(report.models) or 'no model'})")
+    for line in report.rejection_lines():
+        click.echo(line)
 
 
 @click.command("suggestions")

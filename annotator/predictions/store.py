@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
@@ -10,47 +10,55 @@ from sqlalchemy.orm import Session
 
 from annotator.annotate.service import checked_content
 from annotator.errors import ApiError, NotFound
-from annotator.ingest.models import Rejection
+from annotator.ingest.models import Rejection, RejectionTally
 from annotator.ingest.store import find_article
 from annotator.labelschema import LabelSchema
 from annotator.predictions.models import EvaluationReport
 from annotator.predictions.readers import PredictionRecord, PredictionResult
 from annotator.storage.tables import Article, Evaluation, Prediction, Project
+from annotator.storage.turns import in_turns
 
 
-class PredictionImportReport(BaseModel):
+class PredictionImportReport(RejectionTally):
     imported: int = Field(default=0, description="New predictions stored")
     replaced: int = Field(default=0, description="Predictions of the same article and model version, now changed")
     unchanged: int = Field(default=0, description="Already stored exactly so: a repeated import changes nothing")
     models: list[str] = Field(default_factory=list, description="NAME@VERSION of every model in the file")
-    rejected: list[Rejection] = Field(default_factory=list)
 
 
 def import_predictions(
-    session: Session, project: Project, schema: LabelSchema, results: Sequence[PredictionResult]
+    session: Session, project: Project, schema: LabelSchema, results: Iterable[PredictionResult]
 ) -> PredictionImportReport:
-    """Each prediction checked like a save (schema, spans against the text); bad ones reported, not stored."""
+    """Each prediction checked like a save (schema, spans against the text); bad ones reported, not
+    stored. Read as they come and stored in turns (storage.turns): saves go on meanwhile."""
     report = PredictionImportReport()
     models: set[str] = set()
-    for result in results:
-        if isinstance(result, Rejection):
-            report.rejected.append(result)
-            continue
-        line = result.line
-        article = find_article(session, project.id, line.article_id, line.external_id, result.article_text)
-        if article is None:
-            report.rejected.append(Rejection(**result.position.model_dump(), reason="no such article in this project"))
-            continue
-        try:
-            checked_content(result.line.content(), article, schema, "prediction")
-        except ApiError as error:
-            report.rejected.append(Rejection(**result.position.model_dump(), reason=error.reason()))
-            continue
-        _store(session, project, article, result, report)
-        models.add(f"{result.line.model}@{result.line.model_version}")
+    for batch in in_turns(session, results):
+        for result in batch:
+            if isinstance(result, Rejection):
+                report.reject(result)
+            elif (stored := _checked_and_stored(session, project, schema, result, report)) is not None:
+                models.add(stored)
     report.models = sorted(models)
-    session.commit()
     return report
+
+
+def _checked_and_stored(
+    session: Session, project: Project, schema: LabelSchema, result: PredictionRecord, report: PredictionImportReport,
+) -> str | None:
+    """Store one prediction if its article is found and its labels pass; its model's NAME@VERSION if so."""
+    line = result.line
+    article = find_article(session, project.id, line.article_id, line.external_id, result.article_text)
+    if article is None:
+        report.reject(Rejection(**result.position.model_dump(), reason="no such article in this project"))
+        return None
+    try:
+        checked_content(line.content(), article, schema, "prediction")
+    except ApiError as error:
+        report.reject(Rejection(**result.position.model_dump(), reason=error.reason()))
+        return None
+    _store(session, project, article, result, report)
+    return f"{line.model}@{line.model_version}"
 
 
 def _store(session: Session, project: Project, article: Article, record: PredictionRecord, report: PredictionImportReport) -> None:

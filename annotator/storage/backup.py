@@ -20,11 +20,13 @@ class BackupRefused(ApiError):
 
 
 def backup_sqlite(db: Database, target: Path) -> int:
-    """Copy the database page by page while it stays in use; returns the pages copied.
+    """Copy the database while it stays in use; returns the pages copied.
 
-    SQLite's online backup API gives a snapshot consistent as of the end of the
-    copy, WAL included. The copy is written beside the target and renamed, so an
-    interrupted backup never leaves a half file under the target's name.
+    SQLite's online backup API, in one step: the copy is read inside one read transaction, a
+    snapshot of the moment it began (its write-ahead log included), while writers go on. Copied
+    a few pages at a time, a backup started again from the first page whenever another process
+    wrote between two steps, and under steady saves never finished. The copy is written beside
+    the target and renamed, so an interrupted backup never leaves a half file under its name.
     """
     if not db.is_sqlite:
         raise BackupRefused(f"annotator backup copies SQLite databases only; {PG_DUMP_HINT}")
@@ -35,7 +37,7 @@ def backup_sqlite(db: Database, target: Path) -> int:
     try:
         source: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
         with sqlite3.connect(partial) as copy:
-            source.backup(copy, pages=1024)
+            source.backup(copy, pages=-1)
             # A backup is one file: out of WAL mode, it needs no log beside it to be opened or restored.
             copy.execute("PRAGMA journal_mode=DELETE")
             pages = copy.execute("PRAGMA page_count").fetchone()[0]

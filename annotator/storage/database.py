@@ -159,7 +159,7 @@ class WriterQueue:
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise sqlite3.OperationalError("database is locked (another process held the writer lock)") from None
+                    raise _driver_failure("BEGIN IMMEDIATE", "SQLITE_BUSY", "database is locked (another process held the write lock)")
                 time.sleep(pause)
                 pause = min(pause * 2, 0.001)
 
@@ -213,9 +213,8 @@ class LogFlusher:
             except FileNotFoundError:
                 pass  # SQLite removes the log only after folding it into the database and syncing that
             except OSError as error:
-                failure = sqlite3.OperationalError(f"disk I/O error: the write-ahead log could not be flushed ({error.strerror})")
-                failure.sqlite_errorname = "SQLITE_IOERR_FSYNC"  # type: ignore[attr-defined]
-                raise DBAPIError.instance("fsync", None, failure, sqlite3.Error) from error
+                raise _driver_failure("fsync", "SQLITE_IOERR_FSYNC",
+                                      f"disk I/O error: the write-ahead log could not be flushed ({error.strerror})") from error
             self._flushed = covered
 
     def _fsync_log(self) -> None:
@@ -238,6 +237,13 @@ class LogFlusher:
         if self._descriptor is not None:
             os.close(self._descriptor)
             self._descriptor = None
+
+
+def _driver_failure(statement: str, code: str, message: str) -> DBAPIError:
+    """A failure of ours around SQLite, shaped as SQLite's own would be (storage.failures reads its code)."""
+    failure = sqlite3.OperationalError(message)
+    failure.sqlite_errorname = code  # type: ignore[attr-defined]
+    return DBAPIError.instance(statement, None, failure, sqlite3.Error)
 
 
 def sqlite_path(url: str) -> Path | None:

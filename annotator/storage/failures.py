@@ -18,6 +18,15 @@ class StorageUnavailable(ApiError):
     code = "storage_unavailable"
 
 
+class StorageBusy(StorageUnavailable):
+    """Busy or out of reach for now: the client should try again shortly."""
+
+    RETRY_AFTER_SECONDS = 2
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.RETRY_AFTER_SECONDS)}
+
+
 def storage_failure(error: DBAPIError) -> StorageUnavailable | None:
     """The 503 this database error amounts to, or None if it is not about the storage's condition."""
     driver_error = error.orig
@@ -28,5 +37,5 @@ def storage_failure(error: DBAPIError) -> StorageUnavailable | None:
             "tell the server's operator"
         )
     if code.startswith(_UNREACHABLE_PREFIXES) or error.connection_invalidated:
-        return StorageUnavailable("the database is busy or unreachable; nothing was saved. Try again in a moment")
+        return StorageBusy("the database is busy or unreachable; nothing was saved. Try again in a moment")
     return None

@@ -1,4 +1,4 @@
-"""`annotator db upgrade`, `annotator backup` and `annotator restore`."""
+"""`annotator db upgrade`, `annotator backup` and `annotator restore`: the database's upkeep, as commands."""
 
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ def upgrade(cli: CliContext) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @pass_cli
 def backup_command(cli: CliContext, path: Path) -> None:
-    """Write a consistent copy of the live SQLite database to PATH (PostgreSQL: use pg_dump)."""
-    pages = backup_sqlite(cli.db(), path)
+    """Write a consistent copy of the live SQLite database to PATH (PostgreSQL: use pg_dump).
+
+    The database is copied as it is: never migrated, so a backup taken before an upgrade is of the old schema."""
+    pages = backup_sqlite(cli.database_as_is(), path)
     click.echo(f"backed up {pages} pages to {path}; to restore it: stop the server, then annotator restore {path}")
 
 
