@@ -40,10 +40,10 @@ def read_connection() -> Connection:
     return g.read_connection
 
 
-def write_connection(*, fsync: bool = True) -> Connection:
-    """A Core connection for this request's lean writes (see Database.session for fsync)."""
+def write_connection() -> Connection:
+    """A Core connection for this request's lean writes."""
     if "write_connection" not in g:
-        g.write_connection = app_state().db.connect(write=True, fsync=fsync)
+        g.write_connection = app_state().db.connect(write=True)
     return g.write_connection
 
 

@@ -62,14 +62,21 @@ class PostgresServer:
     def start(self) -> None:
         if self._as_server_user:
             shutil.chown(self.root, SERVER_USER)
-        data = self.root / "data"
-        self._run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
+        self._run("initdb", "-D", str(self.root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
+        self.restart()
+
+    def restart(self) -> None:
+        """Start the server on its existing data (after a crash: it recovers from its log first)."""
         options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c max_connections=200" + ("" if self.durable else " -F")
-        self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")
+
+    def crash(self) -> None:
+        """Stop every server process at once, as a crash would: nothing is written on the way out."""
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
 
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
+            self.crash()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 

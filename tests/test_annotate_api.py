@@ -137,3 +137,15 @@ def test_seconds_spent_must_be_a_number_not_false(api: ApiClient, project_id: in
     response = api.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": [], "seconds_spent": False})
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "seconds_spent"
+
+
+def test_the_same_save_sent_again_returns_the_stored_revision(api: ApiClient, project_id: int) -> None:
+    article = api.next_article(project_id)
+    assert article is not None
+    save = {"base_revision": None, "statements": [], "article": {"relevant": True, "outlet": None, "note": "first"}}
+    first = api.put(f"/articles/{article['id']}/annotation", json=save)
+    again = api.put(f"/articles/{article['id']}/annotation", json=save)  # its answer was lost, say
+    assert first.status_code == again.status_code == 200
+    assert again.json()["revision"] == first.json()["revision"]
+    other = api.put(f"/articles/{article['id']}/annotation", json={**save, "article": {**save["article"], "note": "other"}})
+    assert other.status_code == 409  # a different edit from the old base is still stale

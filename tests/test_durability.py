@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -12,15 +13,19 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from annotator.app import create_app
 from annotator.auth.membership import set_member
 from annotator.auth.service import create_token
 from annotator.ingest.readers import read_paths
 from annotator.ingest.store import import_records
 from annotator.labelschema import LabelSchema
 from annotator.projects.service import create_project
+from annotator.settings import Settings
 from annotator.shipped import SAMPLE_CORPUS
 from annotator.storage import Database
+from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import AnnotationRevision, Assignment, User
+from tests.postgres import PostgresServer, PostgresUnavailable
 from tests.processes import AppProcess
 
 CLIENTS = 8
@@ -115,3 +120,34 @@ def test_two_app_processes_on_one_postgresql_never_over_assign(db: Database, sch
     with db.session() as session:
         assigned = Counter(session.scalars(select(Assignment.article_id)))
     assert assigned == per_article
+
+
+@pytest.mark.postgres
+def test_a_claim_handed_out_survives_a_crash_of_the_database_server(schema: LabelSchema, tmp_path: Path) -> None:
+    try:
+        server = PostgresServer()
+        server.start()
+    except PostgresUnavailable as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not available: {error}")
+    try:
+        db = Database(server.url())
+        upgrade_to_head(db)
+        project_id, tokens = annotators_with_tokens(db, schema, overlap=2)
+        app = create_app(Settings(data_dir=tmp_path, database_url=db.url, secret_key="k"), db)
+        headers = {"Authorization": f"Bearer {tokens[0]}"}
+        claimed = app.test_client().post(f"/api/v1/projects/{project_id}/next", headers=headers).json["article"]
+        server.crash()  # at once: an unflushed commit would be lost with the server's memory
+        db.dispose()
+        server.restart()
+        with db.session() as session:
+            holders = session.scalars(select(User.name).join(Assignment, Assignment.user_id == User.id)
+                                      .where(Assignment.article_id == claimed["id"])).all()
+        assert holders == ["worker0"]
+        saved = app.test_client().put(f"/api/v1/articles/{claimed['id']}/annotation", headers=headers,
+                                      json={"base_revision": None, "statements": []})
+        assert saved.status_code == 200
+        db.dispose()
+    finally:
+        server.stop()

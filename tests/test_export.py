@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text as sql
 
 from annotator.cli import main
 from annotator.export import service
@@ -251,3 +253,27 @@ def test_the_same_articles_imported_into_two_projects_get_the_same_splits(db: Da
             splits.append({a.text: article_split(a, ExportOptions()) for a in articles})
     assert splits[0] == splits[1]
     assert set(splits[0].values()) == {"train", "dev", "test"}
+
+
+def test_a_project_name_with_markup_shows_as_text_in_the_dataset_card(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with db.transaction() as session:
+        session.execute(sql("UPDATE projects SET name = :name"), {"name": "<img src=x onerror=alert(1)> *talks*"})
+    run(db, "export", "1", "--out", str(tmp_path))
+    card = next(tmp_path.rglob("README.md")).read_text()
+    assert card.startswith(r"# &lt;img src=x onerror=alert\(1\)&gt; \*talks\* v1")
+    assert "<img" not in card
+
+
+def test_the_evaluation_samples_take_a_whole_number_not_true_or_false(api: ApiClient, team: Team, project_id: int) -> None:
+    refused = api.as_(team.lena).post(f"/projects/{project_id}/evaluations", json={"samples": False})
+    assert refused.status_code == 422 and refused.json()["problems"][0]["field"] == "samples"
+
+
+def test_the_openapi_document_states_the_ratios_as_the_server_takes_them(api: ApiClient, team: Team, project_id: int) -> None:
+    document = api.get("/openapi.json").json()
+    export = document["paths"]["/api/v1/projects/{project_id}/export"]["get"]
+    pattern = next(p["schema"]["pattern"] for p in export["parameters"] if p["name"] == "ratios")
+    for ratios, fits in (("0.8,0.1,0.1", True), ("nan,0.5,0.5", False), ("-0.2,0.6,0.6", False), ("1", False)):
+        assert bool(re.fullmatch(pattern, ratios)) is fits
+        status = api.as_(team.lena).get(f"/projects/{project_id}/export", params={"ratios": ratios}).status_code
+        assert (status != 422) is fits, ratios

@@ -73,3 +73,30 @@ def test_a_save_to_a_full_sqlite_database_is_a_503_and_stores_nothing(db: Databa
     with full.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM articles")).scalar() == 8  # the sample corpus only
     full.dispose()
+
+
+def test_a_save_whose_log_flush_fails_says_it_was_stored_and_its_retry_returns_it(
+    db: Database, api, team: Team, project_id: int, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import errno
+    import os
+
+    if not db.is_sqlite:
+        pytest.skip("the log flush after the commit is SQLite's (LogFlusher); PostgreSQL flushes inside its commit")
+    article = api.next_article(project_id)
+    save = {"base_revision": None, "statements": [], "article": {"relevant": True, "outlet": None, "note": "kept"}}
+    really_fsync = os.fsync
+
+    def failing_fsync(descriptor: int) -> None:
+        if os.readlink(f"/proc/self/fd/{descriptor}").endswith("-wal"):
+            raise OSError(errno.EIO, "Input/output error")
+        really_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    failed = api.put(f"/articles/{article['id']}/annotation", json=save)
+    monkeypatch.setattr(os, "fsync", really_fsync)
+    assert failed.status_code == 503
+    assert "your change was stored" in failed.json()["message"] and "nothing was saved" not in failed.json()["message"]
+    retried = api.put(f"/articles/{article['id']}/annotation", json=save)
+    assert retried.status_code == 200 and retried.json()["article"]["note"] == "kept"
+    assert api.get(f"/articles/{article['id']}/annotation").json()["revision"] == retried.json()["revision"]

@@ -25,7 +25,7 @@ from annotator.auth.guard import requires
 from annotator.auth.service import get_user, get_users
 from annotator.context import current_role, current_user, db_session, read_connection, write_connection
 from annotator.errors import ErrorBody
-from annotator.http import ArticlePath, ProjectPath, api_blueprint, json_response
+from annotator.http import ArticlePath, ProjectPath, RowId, api_blueprint, json_response
 from annotator.ingest.models import ArticleOut
 from annotator.labelschema.suggest import SpanSuggestion, suggest_spans
 from annotator.projects.models import ProjectProgress
@@ -61,8 +61,8 @@ def _readable(session: Executor, article_id: int) -> Article:
 @api.post("/projects/<int:project_id>/next", responses={200: NextArticle, 404: ErrorBody})
 def post_next(path: ProjectPath) -> Response:
     """Assign the calling annotator their next article (null when none is left for them)."""
-    # A claim holds no labels: its commit reaches the disk with the next save's (Database.session).
-    reader, writer = read_connection(), write_connection(fsync=False)
+    # The claim is on disk before the article is handed out: a crash cannot take it from under the save.
+    reader, writer = read_connection(), write_connection()
     project, article_id = next_article(reader, writer, path.project_id, current_user())
     writer.commit()  # the write lock goes before the article is read
     article = article_by_id(reader, article_id) if article_id is not None else None
@@ -133,7 +133,7 @@ class AssignmentRequest(BaseModel):
     """Assign articles to annotators, release unlabeled ones from them, or reassign from one to others."""
 
     action: AssignmentAction
-    article_ids: list[int] = Field(min_length=1, max_length=10_000)
+    article_ids: list[RowId] = Field(min_length=1, max_length=10_000)
     annotators: list[str] = Field(min_length=1, max_length=100, description="Who gets (or gives back) the articles")
     from_annotator: str | None = Field(default=None, description="For reassign: who gives the articles up")
 

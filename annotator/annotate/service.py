@@ -47,7 +47,12 @@ _REVISION_VALUES = ("assignment_id", "base_revision_id", "author_id", "label_sch
 _NEW_REVISION = LeanQuery(
     insert(AnnotationRevision)
     .values({name: bindparam(name) for name in _REVISION_VALUES})
-    .returning(AnnotationRevision.id, AnnotationRevision.created_at)
+    .returning(AnnotationRevision.id, AnnotationRevision.created_at, AnnotationRevision.schema_version)
+)
+_REVISION_AS_SAVED = LeanQuery(
+    select(AnnotationRevision.base_revision_id, AnnotationRevision.author_id, AnnotationRevision.content,
+           AnnotationRevision.suggestion_decisions, AnnotationRevision.created_at, AnnotationRevision.schema_version)
+    .where(AnnotationRevision.id == bindparam("revision_id"))
 )
 
 
@@ -58,6 +63,7 @@ class InvalidAnnotation(Invalid):
 class StoredRevision(NamedTuple):
     id: int
     created_at: datetime
+    schema_version: str
 
 
 def readable_article(session: Executor, article_id: int, user: User, role: str) -> Article:
@@ -147,16 +153,39 @@ def save_annotation(
     if assignment.status == "skipped":
         raise Conflict(f"you skipped article {article.id}; it is no longer assigned to you")
     if assignment.head_revision_id != save.base_revision:
+        # The same save sent again (its answer was lost, or said the disk failed): what was stored is the answer.
+        if (stored := _stored_already(session, assignment.head_revision_id, save, content, decisions, user)) is not None:
+            return _saved(article, user, stored, save, content)
         raise StaleRevision.based_on(save.base_revision, assignment.head_revision_id)
     revision = append_revision(
         session, assignment.id, project, schema, user, content, save.base_revision, save.seconds_spent, decisions
     )
-    # The response is what was just stored, of parts validated already: neither read back nor checked again.
+    return _saved(article, user, revision, save, content)
+
+
+def _saved(article: Article, user: User, stored: StoredRevision, save: AnnotationSave, content: AnnotationContent) -> AnnotationOut:
+    """The answer to a save: what was stored, of parts validated already (neither read back nor checked again)."""
     return AnnotationOut.model_construct(
-        article_id=article.id, annotator=user.name, status="done", revision=revision.id,
-        schema_version=schema.version, saved_at=revision.created_at, suggestion_decisions=save.suggestion_decisions,
+        article_id=article.id, annotator=user.name, status="done", revision=stored.id,
+        schema_version=stored.schema_version, saved_at=stored.created_at, suggestion_decisions=save.suggestion_decisions,
         statements=content.statements, article=content.article,
     )
+
+
+def _stored_already(
+    session: Executor, head: int | None, save: AnnotationSave, content: AnnotationContent,
+    decisions: list[dict[str, object]] | None, user: User,
+) -> StoredRevision | None:
+    """The head revision, if it is exactly this save: made by this user on the same base, with the same labels."""
+    if head is None:
+        return None
+    row = _REVISION_AS_SAVED.first(session, {"revision_id": head})
+    if row is None:
+        return None
+    base, author, stored_content, stored_decisions, created_at, schema_version = row
+    if (base, author, stored_content, stored_decisions) != (save.base_revision, user.id, content.model_dump(mode="json"), decisions):
+        return None
+    return StoredRevision(head, created_at, schema_version)
 
 
 def store_imported(

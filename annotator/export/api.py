@@ -12,7 +12,7 @@ from annotator.context import app_state, db_session
 from annotator.errors import ErrorBody
 from annotator.export.models import ExportFormat, Split
 from annotator.export.service import DATA_FILES, ExportOptions, Tally, check_exportable, data_lines
-from annotator.export.splits import DEFAULT_SEED, parse_ratios
+from annotator.export.splits import DEFAULT_SEED, RATIOS_PATTERN, parse_ratios
 from annotator.http import ProjectPath, api_blueprint
 from annotator.projects.service import find_project
 from annotator.storage import Database
@@ -24,7 +24,7 @@ class ExportQuery(BaseModel):
     format: ExportFormat = "gold"
     include_unadjudicated: bool = False
     seed: int = DEFAULT_SEED
-    ratios: str = Field(default="0.8,0.1,0.1", description="train,dev,test shares summing to 1")
+    ratios: str = Field(default="0.8,0.1,0.1", pattern=RATIOS_PATTERN, description="train,dev,test shares summing to 1")
 
     @field_validator("ratios")
     @classmethod

@@ -265,6 +265,17 @@ def _slug(name: str) -> str:
 
 
 _CARDS = Environment(loader=PackageLoader("annotator", "templates"), autoescape=False, keep_trailing_newline=True)
+# What a Markdown reader would take as markup or HTML, in text users chose (project and annotator names).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_text(value: object) -> str:
+    """Text shown as itself in Markdown: HTML escaped, Markdown's punctuation backslashed, one line."""
+    escaped = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(escaped.split()))
+
+
+_CARDS.filters["text"] = markdown_text
 
 
 def _card(manifest: Manifest, definitions: dict[str, str]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 
 from annotator.export.models import Split
 
@@ -14,10 +15,17 @@ DEFAULT_RATIOS: dict[Split, float] = {"train": 0.8, "dev": 0.1, "test": 0.1}
 DEFAULT_SEED = 13
 
 
+# Three non-negative decimals, as the OpenAPI document states them: what parse_ratios takes, but for the sum.
+_SHARE = r"\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*"
+RATIOS_PATTERN = rf"^{_SHARE},{_SHARE},{_SHARE}$"
+
+
 def parse_ratios(text: str) -> dict[Split, float]:
     """'0.8,0.1,0.1' -> train/dev/test ratios that must be non-negative and sum to 1."""
+    if not re.fullmatch(RATIOS_PATTERN, text):
+        raise ValueError(f"ratios {text!r} must be three non-negative numbers summing to 1, e.g. 0.8,0.1,0.1")
     parts = [float(part) for part in text.split(",")]
-    if len(parts) != 3 or not all(math.isfinite(p) and p >= 0 for p in parts) or abs(sum(parts) - 1) > 1e-9:
+    if not all(math.isfinite(p) for p in parts) or abs(sum(parts) - 1) > 1e-9:
         raise ValueError(f"ratios {text!r} must be three non-negative numbers summing to 1, e.g. 0.8,0.1,0.1")
     return dict(zip(("train", "dev", "test"), parts))  # type: ignore[arg-type]
 

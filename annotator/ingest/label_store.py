@@ -39,12 +39,12 @@ def import_labels(session: Session, project: Project, schema: LabelSchema, resul
     current ones are not stored again, so importing a file twice changes nothing. Both the
     checking and the storing go in turns (storage.turns): saves go on meanwhile."""
     report = LabelImportReport()
-    records = []
+    records: list[tuple[Article, LabelRecord]] = []
     for batch in in_turns(session, results):
         records += [found for result in batch if (found := _checked(session, project, schema, result, report))]
     last = {(article.id, record.annotator): record for article, record in records}
-    for batch in in_turns(session, records):
-        for article, result in batch:
+    for checked in in_turns(session, records):
+        for article, result in checked:
             if last[(article.id, result.annotator)] is not result:
                 note = f"{result.annotator} has a later record for article {article.id} in this file: only the last is imported"
                 report.notes.append(ImportNote(**result.position.model_dump(), note=note))

@@ -7,7 +7,7 @@ from itertools import chain
 from typing import Literal
 
 from flask import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy.orm import Session
 
 from annotator.auth.guard import requires
@@ -37,7 +37,7 @@ class EvaluationRequest(BaseModel):
 
     model: str | None = Field(default=None, description="NAME@VERSION of stored predictions; may be left out when only one is stored")
     split: Literal["train", "dev", "test"] | None = Field(default=None, description="Only the gold articles of this split")
-    samples: int = Field(default=SAMPLES, ge=0, le=10_000, description="Bootstrap resamples")
+    samples: StrictInt = Field(default=SAMPLES, ge=0, le=10_000, description="Bootstrap resamples (a whole number, not true or false)")
 
 
 class EvaluationSummary(BaseModel):

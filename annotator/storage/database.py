@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from annotator.storage.failures import COMMITTED_UNFLUSHED
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # After a checkpoint empties the write-ahead log, SQLite cuts the file back to this size,
 # so one burst of writes does not leave a log larger than the database behind it.
@@ -32,10 +34,9 @@ class Database:
     read-then-write transaction waits for the write lock up front instead of
     failing half-way with "database is locked". On PostgreSQL both are the same.
 
-    A writer's commit is on disk before it returns. A writer made with fsync=False
-    (a claim of an article: no labels) does not wait for its own flush; it reaches
-    the disk with the next commit that does (SQLite's log and PostgreSQL's WAL are
-    written in order), so a power cut may lose the latest claims, never a save.
+    Every writer's commit is on disk before it returns, a claim of an article as
+    much as a save: a claim handed to a client survives a crash (unflushed claims
+    were lost with a killed database server, and the save after them refused).
     On SQLite the flush comes after the write lock is let go (LogFlusher), so the
     next writer's statements run while this one waits for the disk.
     """
@@ -58,25 +59,17 @@ class Database:
             reader_options["isolation_level"] = "AUTOCOMMIT"
         self._lean_reader_engine = self.engine.execution_options(**reader_options)
         self._writer_engine = self.engine.execution_options(begin_immediate=True)
-        self._unflushed_writer_engine = self.engine.execution_options(begin_immediate=True, fsync_on_commit=False)
-        if not self.is_sqlite:
-            event.listen(self.engine, "begin", _postgresql_begin)
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def session(self, *, write: bool = False, fsync: bool = True) -> Session:
-        return Session(self._engine(write, fsync), expire_on_commit=False)
+    def session(self, *, write: bool = False) -> Session:
+        return Session(self._writer_engine if write else self.engine, expire_on_commit=False)
 
-    def connect(self, *, write: bool = False, fsync: bool = True) -> Connection:
+    def connect(self, *, write: bool = False) -> Connection:
         """A Core connection, for lean statements alone (storage.lean): a third of a session's cost."""
-        return (self._engine(write, fsync) if write else self._lean_reader_engine).connect()
-
-    def _engine(self, write: bool, fsync: bool) -> Engine:
-        if not write:
-            return self.engine
-        return self._writer_engine if fsync else self._unflushed_writer_engine
+        return (self._writer_engine if write else self._lean_reader_engine).connect()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -213,7 +206,8 @@ class LogFlusher:
             except FileNotFoundError:
                 pass  # SQLite removes the log only after folding it into the database and syncing that
             except OSError as error:
-                raise _driver_failure("fsync", "SQLITE_IOERR_FSYNC",
+                # The commit has happened (the row is there for every reader): the answer must say so.
+                raise _driver_failure("fsync", COMMITTED_UNFLUSHED,
                                       f"disk I/O error: the write-ahead log could not be flushed ({error.strerror})") from error
             self._flushed = covered
 
@@ -243,7 +237,7 @@ def _driver_failure(statement: str, code: str, message: str) -> DBAPIError:
     """A failure of ours around SQLite, shaped as SQLite's own would be (storage.failures reads its code)."""
     failure = sqlite3.OperationalError(message)
     failure.sqlite_errorname = code  # type: ignore[attr-defined]
-    return DBAPIError.instance(statement, None, failure, sqlite3.Error)
+    return cast(DBAPIError, DBAPIError.instance(statement, None, failure, sqlite3.Error))
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -267,11 +261,6 @@ def _on_driver(connection: Any, statement: str) -> None:
             driver_connection.execute(statement)
     except sqlite3.Error as error:
         raise DBAPIError.instance(statement, None, error, sqlite3.Error) from error
-
-
-def _postgresql_begin(connection: Any) -> None:
-    if not connection.get_execution_options().get("fsync_on_commit", True):
-        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def _configure_sqlite(engine: Engine, database_file: Path | None) -> tuple[WriterQueue, LogFlusher | None]:
@@ -311,8 +300,8 @@ def _configure_sqlite(engine: Engine, database_file: Path | None) -> tuple[Write
         writers.acquire()
         connection.info[HOLDS_WRITE_LOCK] = True
         try:
-            # NORMAL: the commit writes the log without flushing it; end_then_release flushes it for a
-            # writer that wants its commit on disk (a file's: in memory there is no disk to reach).
+            # NORMAL: the commit writes the log without flushing it; end_then_release flushes it
+            # (a file's: in memory there is no disk to reach).
             use_synchronous(connection, "NORMAL")
             _on_driver(connection, "BEGIN IMMEDIATE")
         except BaseException:
@@ -323,11 +312,11 @@ def _configure_sqlite(engine: Engine, database_file: Path | None) -> tuple[Write
     # SQLAlchemy fires "commit" and "rollback" before it ends the transaction. A writer ends it on
     # the driver first and only then lets the next one in, who otherwise met SQLite's lock still
     # held and slept in its busy handler (1, 2, 5, 10 ms and on); SQLAlchemy then finds nothing to end.
-    # A commit that must be durable is flushed after that, so commit() returns only once it is on disk.
+    # The commit is flushed after that, so commit() returns only once it is on disk.
     def end_then_release(connection: Any, end: str) -> None:
         if not connection.info.pop(HOLDS_WRITE_LOCK, False):
             return
-        flushing = flusher if end == "COMMIT" and connection.get_execution_options().get("fsync_on_commit", True) else None
+        flushing = flusher if end == "COMMIT" else None
         ticket = None
         try:
             _on_driver(connection, end)
