@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from http import HTTPStatus
-from io import BytesIO
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, cast
 
 from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
@@ -14,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from annotator.errors import ApiError, ErrorBody, Invalid
 from annotator.storage.tables import MAX_ROW_ID
+from annotator.streams import first_byte
 
 API_PREFIX = "/api/v1"
 API_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
@@ -92,13 +92,13 @@ def uploaded_files() -> Iterator[tuple[str, IO[bytes]]]:
             raise UnsupportedMediaType("multipart upload has no `file` part")
         return ((f.filename or "upload", f.stream) for f in files)
     if request.mimetype in JSONL_TYPES:
-        # Read as it arrives: a large body is never held whole (the upload limit still applies).
+        # Read as it arrives: a large body is never held whole (the upload limit still applies); so is JSON.
         return iter([("request body.jsonl", request.stream)])
     if request.mimetype == "application/json":
-        body = request.get_data()
-        if not body.lstrip().startswith(b"["):
+        start, body = first_byte(request.stream)
+        if start != b"[":
             raise Invalid("a JSON body must be an array of Label Studio tasks; send JSONL as application/x-ndjson", [])
-        return iter([("request body.json", BytesIO(body))])
+        return iter([("request body.json", cast(IO[bytes], body))])
     raise UnsupportedMediaType(
         "send multipart/form-data files, application/x-ndjson (JSONL) or application/json (Label Studio tasks)"
     )

@@ -37,18 +37,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from annotator.auth.membership import set_member
-from annotator.auth.service import create_token
 from annotator.ingest.readers import ReadRecord
 from annotator.ingest.models import ArticleRecord
-from annotator.ingest.store import import_records
 from annotator.labelschema import load_schema
-from annotator.projects.service import create_project
 from annotator.serve import DEFAULT_WORKERS
 from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
-from annotator.storage.tables import AnnotationRevision, User
+from annotator.storage.tables import AnnotationRevision
 from bench.floor import (
     Measured,
     bench_place,
@@ -62,26 +58,16 @@ from bench.floor import (
 from bench.http_client import Connection
 from bench.workload import LabelChoices, Workload, article_text, labels_for
 from tests.processes import AppProcess
+from tests.support import annotators_with_tokens
 
 REQUEST_KINDS = ("next", "read", "save")
 
 
 def build(db: Database, articles: int, annotators: int) -> tuple[int, list[str]]:
     rng = random.Random(3)
-    schema = load_schema(default_schema_path())
-    with db.session(write=True) as session:
-        project = create_project(session, "load", schema, overlap=3)
-        users = [User(name=f"annotator{i}", password_hash="!", role="annotator") for i in range(annotators)]
-        session.add_all(users)
-        session.flush()
-        tokens = [create_token(session, user) for user in users]
-        for user in users:
-            set_member(session, project.id, user, "annotator")
-        session.commit()
-        records = (ReadRecord(source="bench", line=i, record=ArticleRecord(text=article_text(rng, 4_500) + f" #{i}"))
-                   for i in range(articles))
-        import_records(session, project.id, records)
-        return project.id, tokens
+    records = (ReadRecord(source="bench", line=i, record=ArticleRecord(text=article_text(rng, 4_500) + f" #{i}"))
+               for i in range(articles))
+    return annotators_with_tokens(db, load_schema(default_schema_path()), annotators, overlap=3, articles=records)
 
 
 class Annotator:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
+from alembic import command
 from sqlalchemy import func, select
 
+from annotator.auth.membership import set_member
+from annotator.auth.service import create_token
+from annotator.ingest.readers import ReadResult, read_paths
+from annotator.ingest.store import import_records
+from annotator.labelschema import LabelSchema
+from annotator.projects.service import create_project
+from annotator.shipped import SAMPLE_CORPUS
 from annotator.storage import Database
-from annotator.storage.tables import Article, Project
+from annotator.storage.migrate import alembic_config
+from annotator.storage.tables import Article, Project, User
 
 
 @dataclass(frozen=True)
@@ -124,3 +135,31 @@ def unfilled_recount(db: Database, project_id: int) -> tuple[int, int]:
             select(func.count(Article.id)).where(Article.project_id == project_id, Article.assigned_count < project.overlap)
         )
         return project.unfilled_articles, recount or 0
+
+
+def annotators_with_tokens(
+    db: Database, schema: LabelSchema, count: int, overlap: int, name: str = "load", articles: Iterable[ReadResult] | None = None,
+) -> tuple[int, list[str]]:
+    """A project holding these articles (the sample corpus by default), with `count` annotators
+    (worker0, worker1, ...) and their tokens."""
+    with db.session(write=True) as session:
+        project = create_project(session, name, schema, overlap=overlap)
+        users = [User(name=f"worker{i}", password_hash="!", role="annotator") for i in range(count)]
+        session.add_all(users)
+        session.flush()
+        tokens = [create_token(session, user) for user in users]
+        for user in users:
+            set_member(session, project.id, user, "annotator")
+        session.commit()
+        import_records(session, project.id, read_paths([SAMPLE_CORPUS]) if articles is None else articles)
+        return project.id, tokens
+
+
+def database_at(path: Path, revision: str) -> Database:
+    """A SQLite database migrated only up to `revision`, as an older release left it."""
+    db = Database(f"sqlite:///{path}")
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return db

@@ -13,9 +13,9 @@ from annotator.app import create_app
 from annotator.cli import main
 from annotator.settings import Settings
 from annotator.storage import Database
-from annotator.storage.migrate import alembic_config
+from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import Assignment, ProjectMember, User
-from tests.support import ApiClient, Team, TeamMember, WebSession
+from tests.support import ApiClient, Team, TeamMember, WebSession, database_at
 
 
 def copied_cookie_session(web: WebSession) -> requests.Session:
@@ -216,19 +216,14 @@ def test_the_command_line_manages_users_tokens_and_members(db: Database, team: T
 
 
 def test_upgrading_keeps_every_existing_user_in_every_existing_project(tmp_path: Path) -> None:
-    from alembic import command
-
-    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
-    config = alembic_config()
+    db = database_at(tmp_path / "old.db", "0005")
     with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0005")
         connection.execute(text("INSERT INTO label_schemas (name, version, document, sha256, created_at) VALUES ('s', '1', '{}', 'x', CURRENT_TIMESTAMP)"))
         connection.execute(text("INSERT INTO projects (name, label_schema_id, overlap, created_at) VALUES ('old', 1, 2, CURRENT_TIMESTAMP)"))
         for name, role in (("ana", "annotator"), ("lena", "lead"), ("ada", "admin")):
             connection.execute(text("INSERT INTO users (name, password_hash, role, created_at) VALUES (:n, '!', :r, CURRENT_TIMESTAMP)"),
                                {"n": name, "r": role})
-        command.upgrade(config, "head")
+    upgrade_to_head(db)
     with db.session() as session:
         members = session.execute(select(User.name, ProjectMember.role).join(ProjectMember, ProjectMember.user_id == User.id)).all()
     assert sorted(members) == [("ana", "annotator"), ("lena", "lead")]
@@ -271,19 +266,14 @@ def test_a_new_token_never_takes_a_revoked_tokens_id(api: ApiClient, team: Team,
 
 
 def test_upgrading_to_token_audits_keeps_every_account_token_and_membership(tmp_path: Path) -> None:
-    from alembic import command
-
-    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
-    config = alembic_config()
+    db = database_at(tmp_path / "old.db", "0008")
     with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0008")
         connection.execute(text("INSERT INTO label_schemas (name, version, document, sha256, created_at) VALUES ('s', '1', '{}', 'x', CURRENT_TIMESTAMP)"))
         connection.execute(text("INSERT INTO projects (name, label_schema_id, overlap, created_at) VALUES ('old', 1, 2, CURRENT_TIMESTAMP)"))
         connection.execute(text("INSERT INTO users (name, password_hash, role, created_at) VALUES ('ana', '!', 'annotator', CURRENT_TIMESTAMP)"))
         connection.execute(text("INSERT INTO project_members (project_id, user_id, role, added_at) VALUES (1, 1, 'annotator', CURRENT_TIMESTAMP)"))
         connection.execute(text("INSERT INTO api_tokens (user_id, token_hash, label, hint, created_at) VALUES (1, 'h', 'l', 'ann_', CURRENT_TIMESTAMP)"))
-        command.upgrade(config, "head")
+    upgrade_to_head(db)
     with db.engine.connect() as connection:
         kept = [connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in ("users", "project_members", "api_tokens")]
     assert kept == [1, 1, 1]

@@ -20,7 +20,7 @@ from annotator.storage.backup import BackupRefused, backup_sqlite
 from annotator.storage.tables import Article, LoginFailure
 from tests.conftest import sqlite_database
 from tests.processes import AppProcess
-from tests.support import Team
+from tests.support import Team, database_at
 
 
 @pytest.fixture
@@ -177,16 +177,7 @@ def test_backup_finishes_while_another_process_writes_without_pause(db: Database
 
 
 def test_backup_copies_the_database_as_it_is_and_never_migrates_it(tmp_path: Path) -> None:
-    from alembic import command
-
-    from annotator.storage.migrate import alembic_config
-
-    old = Database(f"sqlite:///{tmp_path / 'old.db'}")
-    config = alembic_config()
-    with old.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0008")
-    old.dispose()
+    database_at(tmp_path / "old.db", "0008").dispose()
     result = CliRunner(env={"ANNOTATOR_DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}"}).invoke(main, ["backup", str(tmp_path / "copy.db")])
     assert result.exit_code == 0, result.output
     for copied in ("old.db", "copy.db"):

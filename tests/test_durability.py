@@ -14,36 +14,17 @@ import requests
 from sqlalchemy import select
 
 from annotator.app import create_app
-from annotator.auth.membership import set_member
-from annotator.auth.service import create_token
-from annotator.ingest.readers import read_paths
-from annotator.ingest.store import import_records
 from annotator.labelschema import LabelSchema
-from annotator.projects.service import create_project
 from annotator.settings import Settings
-from annotator.shipped import SAMPLE_CORPUS
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import AnnotationRevision, Assignment, User
 from tests.postgres import PostgresServer, PostgresUnavailable
 from tests.processes import AppProcess
+from tests.support import annotators_with_tokens
 
 CLIENTS = 8
 LOAD_SECONDS = 2.0
-
-
-def annotators_with_tokens(db: Database, schema: LabelSchema, overlap: int) -> tuple[int, list[str]]:
-    with db.session(write=True) as session:
-        project = create_project(session, "load", schema, overlap=overlap)
-        users = [User(name=f"worker{i}", password_hash="!", role="annotator") for i in range(CLIENTS)]
-        session.add_all(users)
-        session.flush()
-        tokens = [create_token(session, user) for user in users]
-        for user in users:
-            set_member(session, project.id, user, "annotator")
-        session.commit()
-        import_records(session, project.id, read_paths([SAMPLE_CORPUS]))
-        return project.id, tokens
 
 
 def saving_client(base: str, token: str, project_id: int, acknowledged: list[tuple[int, dict[str, Any]]], stop: threading.Event) -> None:
@@ -66,7 +47,7 @@ def saving_client(base: str, token: str, project_id: int, acknowledged: list[tup
 
 
 def test_every_acknowledged_save_survives_sigkill(db: Database, schema: LabelSchema, tmp_path: Path) -> None:
-    project_id, tokens = annotators_with_tokens(db, schema, overlap=CLIENTS)
+    project_id, tokens = annotators_with_tokens(db, schema, CLIENTS, overlap=CLIENTS)
     server = AppProcess(db.url, tmp_path)
     server.start()
     acknowledged: list[tuple[int, dict[str, Any]]] = []
@@ -99,7 +80,7 @@ def next_from(base: str, token: str, project_id: int, taken: list[tuple[str, int
 
 @pytest.mark.parametrize("db", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 def test_two_app_processes_on_one_postgresql_never_over_assign(db: Database, schema: LabelSchema, tmp_path: Path) -> None:
-    project_id, tokens = annotators_with_tokens(db, schema, overlap=3)
+    project_id, tokens = annotators_with_tokens(db, schema, CLIENTS, overlap=3)
     first, second = AppProcess(db.url, tmp_path), AppProcess(db.url, tmp_path)
     first.start()
     second.start()
@@ -134,7 +115,7 @@ def test_a_claim_handed_out_survives_a_crash_of_the_database_server(schema: Labe
     try:
         db = Database(server.url())
         upgrade_to_head(db)
-        project_id, tokens = annotators_with_tokens(db, schema, overlap=2)
+        project_id, tokens = annotators_with_tokens(db, schema, CLIENTS, overlap=2)
         app = create_app(Settings(data_dir=tmp_path, database_url=db.url, secret_key="k"), db)
         headers = {"Authorization": f"Bearer {tokens[0]}"}
         claimed = app.test_client().post(f"/api/v1/projects/{project_id}/next", headers=headers).json["article"]

@@ -84,7 +84,7 @@ def test_label_studio_tasks_with_data_and_bare_objects() -> None:
         {"id": 41, "data": {"text": "First", "title": "One", "outlet": "TASS", "section": "world"}, "annotations": []},
         {"text": "Second"},
     ]
-    first, second = read_label_studio("tasks.json", json.dumps(tasks).encode())
+    first, second = read_label_studio("tasks.json", io.BytesIO(json.dumps(tasks).encode()))
     assert isinstance(first, ReadRecord) and isinstance(second, ReadRecord)
     assert (first.task, first.record.id, first.record.title, first.record.outlet) == (1, 41, "One", "TASS")
     assert first.record.meta == {"section": "world"}
@@ -92,13 +92,13 @@ def test_label_studio_tasks_with_data_and_bare_objects() -> None:
 
 
 def test_label_studio_task_without_text_is_rejected_by_number() -> None:
-    results = list(read_label_studio("tasks.json", b'[{"data": {"text": "ok"}}, {"data": {"body": "no"}}]'))
+    results = list(read_label_studio("tasks.json", io.BytesIO(b'[{"data": {"text": "ok"}}, {"data": {"body": "no"}}]')))
     assert isinstance(results[1], Rejection)
     assert (results[1].task, results[1].reason) == (2, "text: Input should be a valid string")
 
 
 def test_label_studio_file_that_is_not_json_is_rejected() -> None:
-    [result] = read_label_studio("tasks.json", b"<html>")
+    [result] = read_label_studio("tasks.json", io.BytesIO(b"<html>"))
     assert isinstance(result, Rejection) and "not a Label Studio JSON file" in result.reason
 
 
@@ -136,3 +136,17 @@ def test_a_long_first_sentence_is_cut_at_a_word() -> None:
     assert title.endswith("…") and len(title) <= 80
     assert text.startswith(title[:-1])
     assert text[len(title) - 1] == " "
+
+
+def test_a_label_studio_file_is_read_task_by_task_as_it_arrives() -> None:
+    tasks = json.dumps([{"data": {"text": f"Article {i} about talks."}} for i in range(20_000)]).encode()
+    stream = io.BytesIO(b"\xef\xbb\xbf\n" + tasks)
+    first = next(read_label_studio("big.json", stream))
+    assert isinstance(first, ReadRecord) and first.record.text == "Article 0 about talks."
+    assert stream.tell() < len(tasks) / 4  # the rest is still unread
+
+
+def test_a_label_studio_file_broken_part_way_keeps_the_tasks_before_it() -> None:
+    results = list(read_label_studio("cut.json", io.BytesIO(b'[{"data": {"text": "Whole."}}, {"data": {"te')))
+    assert isinstance(results[0], ReadRecord) and isinstance(results[1], Rejection)
+    assert "not a Label Studio JSON file" in results[1].reason

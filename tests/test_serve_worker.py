@@ -27,14 +27,17 @@ from tests.processes import REPO, wait_until_listening
 
 
 @contextmanager
-def worker_server(workers: int, threads: int, keepalive: int = 75, **limits: float) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """The server, once every one of its workers has booted; `limits` are its ReadLimits (max_body_bytes 1 MiB)."""
+def worker_server(workers: int, threads: int, keepalive: int = 75, runtime_dir: Path | None = None,
+                  **limits: float) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """The server, once every one of its workers has booted; `limits` are its ReadLimits (max_body_bytes
+    1 MiB). `runtime_dir` is its XDG_RUNTIME_DIR, where gunicorn would put a control socket."""
     port = free_port()
     read_limits = ReadLimits.model_validate({"max_body_bytes": 1024 * 1024, **limits}).model_dump_json()
+    env = {**os.environ, **({"XDG_RUNTIME_DIR": str(runtime_dir)} if runtime_dir else {})}
     with tempfile.TemporaryDirectory() as booted:
         process = subprocess.Popen(
             [sys.executable, "-m", "tests.worker_app", str(port), str(workers), str(threads), str(keepalive), booted, read_limits],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
         )
         try:
             wait_until_listening(port)
@@ -271,3 +274,11 @@ def test_requests_already_sent_when_the_server_stops_are_answered(tmp_path: Path
         assert held.getresponse().status == 200
         assert whole_reply(pipelined).count(b"HTTP/1.1 200 OK") == 3
         assert process.wait(timeout=30) == 0
+
+
+def test_two_servers_on_one_host_share_no_control_socket(tmp_path: Path) -> None:
+    with worker_server(workers=1, threads=1, runtime_dir=tmp_path) as (first, _), \
+            worker_server(workers=1, threads=1, runtime_dir=tmp_path) as (second, _):
+        for port in (first, second):
+            assert get(http.client.HTTPConnection("127.0.0.1", port, timeout=10), "/whoami")
+        assert list(tmp_path.iterdir()) == []  # gunicorn's control socket would be here, one path for every server

@@ -10,35 +10,15 @@ from pathlib import Path
 
 import requests
 
-from annotator.auth.membership import set_member
-from annotator.auth.service import create_token
-from annotator.ingest.readers import read_paths
-from annotator.ingest.store import import_records
 from annotator.labelschema import LabelSchema
-from annotator.projects.service import create_project
-from annotator.shipped import SAMPLE_CORPUS
 from annotator.storage import Database
-from annotator.storage.tables import User
 from tests.processes import AppProcess
+from tests.support import annotators_with_tokens
 
 SAVERS = 16
 SLOW_HEADS = SLOW_BODIES = 64
 LOAD_SECONDS = 6.0
 P99_LIMIT_SECONDS = 0.25
-
-
-def savers_with_tokens(db: Database, schema: LabelSchema) -> tuple[int, list[str]]:
-    with db.session(write=True) as session:
-        project = create_project(session, "slow", schema, overlap=SAVERS)
-        users = [User(name=f"saver{i}", password_hash="!", role="annotator") for i in range(SAVERS)]
-        session.add_all(users)
-        session.flush()
-        tokens = [create_token(session, user) for user in users]
-        for user in users:
-            set_member(session, project.id, user, "annotator")
-        session.commit()
-        import_records(session, project.id, read_paths([SAMPLE_CORPUS]))
-        return project.id, tokens
 
 
 def trickle(port: int, opening: bytes, drip: bytes, stop: threading.Event) -> None:
@@ -74,7 +54,7 @@ def save_repeatedly(base: str, token: str, project_id: int, stop: threading.Even
 
 
 def test_saves_stay_quick_while_128_clients_stall_half_way(db: Database, schema: LabelSchema, tmp_path: Path) -> None:
-    project_id, tokens = savers_with_tokens(db, schema)
+    project_id, tokens = annotators_with_tokens(db, schema, SAVERS, overlap=SAVERS, name="slow")
     server = AppProcess(db.url, tmp_path, workers=2, threads=2)
     server.start()
     stop, stall = threading.Event(), threading.Event()

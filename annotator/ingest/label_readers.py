@@ -51,7 +51,7 @@ def read_label_file(path: Path) -> Iterator[LabelResult]:
         if path.suffix.lower() in (".jsonl", ".ndjson"):
             yield from read_label_jsonl(path.name, stream)
         elif path.suffix.lower() == ".json":
-            yield from read_labelstudio_export(path.name, stream.read())
+            yield from read_labelstudio_export(path.name, stream)
         else:
             yield Rejection(source=path.name, reason="unsupported file type; use .jsonl or a Label Studio export .json")
 
@@ -72,9 +72,9 @@ def read_label_jsonl(name: str, stream: IO[bytes]) -> Iterator[LabelResult]:
         yield LabelRecord(SourcePosition(source=name, line=number), line.annotator, content, line.article_id, line.external_id)
 
 
-def read_labelstudio_export(name: str, data: bytes) -> Iterator[LabelResult]:
+def read_labelstudio_export(name: str, stream: IO[bytes]) -> Iterator[LabelResult]:
     """Each non-cancelled annotation of each task; the article is found by the task's text."""
-    for found in labelstudio_tasks(name, data):
+    for found in labelstudio_tasks(name, stream):
         if isinstance(found, Rejection):
             yield found
             continue

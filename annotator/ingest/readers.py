@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
+import ijson
 from pydantic import ValidationError
 
 from annotator.ingest.models import ArticleRecord, ReadRecord, Rejection, SourcePosition
+from annotator.streams import first_byte
 
 ReadResult = ReadRecord | Rejection
 
@@ -69,7 +71,7 @@ def read_stream(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
     elif suffix in (".jsonl", ".ndjson"):
         yield from read_jsonl(name, stream)
     elif suffix == ".json":
-        yield from read_label_studio(name, stream.read())
+        yield from read_label_studio(name, stream)
     else:
         yield Rejection(source=name, reason="unsupported file type; use .txt, .jsonl or .json (Label Studio tasks)")
 
@@ -121,28 +123,37 @@ def _not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not a JSON value")
 
 
-def load_tasks(name: str, data: bytes) -> list[Any] | Rejection:
-    """A Label Studio JSON file (tasks or an export): a list of tasks, or one task."""
-    try:
-        tasks = json.loads(data.decode("utf-8-sig"), parse_constant=_not_json)
-    except (UnicodeDecodeError, ValueError) as error:
-        return Rejection(source=name, reason=f"not a Label Studio JSON file: {error}")
-    except RecursionError:
-        return Rejection(source=name, reason="not a Label Studio JSON file: nested too deeply to read")
-    if isinstance(tasks, dict):
-        return [tasks]
-    if not isinstance(tasks, list):
-        return Rejection(source=name, reason="expected a JSON list of Label Studio tasks")
-    return tasks
-
-
-def labelstudio_tasks(name: str, data: bytes) -> Iterator[tuple[SourcePosition, str, dict[str, Any]] | Rejection]:
-    """Each task of a Label Studio JSON file with its position and text, or why it cannot be read."""
-    tasks = load_tasks(name, data)
-    if isinstance(tasks, Rejection):
-        yield tasks
+def iter_tasks(name: str, stream: IO[bytes]) -> Iterator[Any]:
+    """The tasks of a Label Studio JSON file (a list of tasks, or one task) as they are read, so a
+    large export is never held whole; a Rejection where the file stops being readable."""
+    start, rest = first_byte(stream)
+    if start == b"{":
+        yield from _one_task(name, rest.read())
         return
-    for number, task in enumerate(tasks, start=1):
+    if start != b"[":
+        yield Rejection(source=name, reason="not a Label Studio JSON file: expected a JSON list of tasks")
+        return
+    try:
+        yield from ijson.items(rest, "item", use_float=True)
+    except (ijson.JSONError, UnicodeDecodeError) as error:
+        yield Rejection(source=name, reason=f"not a Label Studio JSON file: {str(error).splitlines()[0]}")
+
+
+def _one_task(name: str, data: bytes) -> Iterator[Any]:
+    try:
+        yield json.loads(data.decode("utf-8"), parse_constant=_not_json)
+    except (UnicodeDecodeError, ValueError) as error:
+        yield Rejection(source=name, reason=f"not a Label Studio JSON file: {error}")
+    except RecursionError:
+        yield Rejection(source=name, reason="not a Label Studio JSON file: nested too deeply to read")
+
+
+def labelstudio_tasks(name: str, stream: IO[bytes]) -> Iterator[tuple[SourcePosition, str, dict[str, Any]] | Rejection]:
+    """Each task of a Label Studio JSON file with its position and text, or why it cannot be read."""
+    for number, task in enumerate(iter_tasks(name, stream), start=1):
+        if isinstance(task, Rejection):
+            yield task
+            return
         position = SourcePosition(source=name, task=number)
         text = (task.get("data") or {}).get("text") if isinstance(task, dict) else None
         if isinstance(text, str):
@@ -151,13 +162,12 @@ def labelstudio_tasks(name: str, data: bytes) -> Iterator[tuple[SourcePosition, 
             yield Rejection(**position.model_dump(), reason="task has no data.text")
 
 
-def read_label_studio(name: str, data: bytes) -> Iterator[ReadResult]:
+def read_label_studio(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
     """Label Studio tasks: a list of `{"id", "data": {"text", ...}}`, or of bare data objects."""
-    tasks = load_tasks(name, data)
-    if isinstance(tasks, Rejection):
-        yield tasks
-        return
-    for number, task in enumerate(tasks, start=1):
+    for number, task in enumerate(iter_tasks(name, stream), start=1):
+        if isinstance(task, Rejection):
+            yield task
+            return
         yield _validated(name, _article_from_task(task), task=number)
 
 

@@ -39,7 +39,7 @@ def read_prediction_stream(name: str, stream: IO[bytes]) -> Iterator[PredictionR
     if suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(name, stream)
     elif suffix == ".json":
-        yield from _read_labelstudio(name, stream.read())
+        yield from _read_labelstudio(name, stream)
     else:
         yield Rejection(source=name, reason="unsupported file type; use .jsonl or Label Studio tasks (.json)")
 
@@ -60,9 +60,9 @@ def _read_jsonl(name: str, stream: IO[bytes]) -> Iterator[PredictionResult]:
         yield PredictionRecord(position, line)
 
 
-def _read_labelstudio(name: str, data: bytes) -> Iterator[PredictionResult]:
+def _read_labelstudio(name: str, stream: IO[bytes]) -> Iterator[PredictionResult]:
     """Each prediction of each task; `model_version` NAME@VERSION names the model (else `labelstudio`)."""
-    for found in labelstudio_tasks(name, data):
+    for found in labelstudio_tasks(name, stream):
         if isinstance(found, Rejection):
             yield found
             continue

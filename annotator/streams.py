@@ -1,0 +1,35 @@
+"""A stream with its first bytes read ahead: to look at how a file starts, then read it whole as it comes."""
+
+from __future__ import annotations
+
+from typing import IO
+
+BOM = b"\xef\xbb\xbf"
+BLANKS = b" \t\r\n"
+
+
+class ReadAhead:
+    """Bytes already read from a stream, put back before the rest of it."""
+
+    def __init__(self, stream: IO[bytes], ahead: bytes) -> None:
+        self._stream = stream
+        self._ahead = ahead
+
+    def read(self, size: int = -1) -> bytes:
+        if not self._ahead:
+            return self._stream.read(size)
+        if size < 0:
+            data, self._ahead = self._ahead + self._stream.read(), b""
+            return data
+        data, self._ahead = self._ahead[:size], self._ahead[size:]
+        return data
+
+
+def first_byte(stream: IO[bytes]) -> tuple[bytes, ReadAhead]:
+    """The first byte that is not a byte-order mark or white space (b"" for none), and the stream
+    to read from the start, the mark left out."""
+    ahead = stream.read(4096)
+    while ahead.removeprefix(BOM).lstrip(BLANKS) == b"" and (more := stream.read(4096)):
+        ahead += more
+    ahead = ahead.removeprefix(BOM)
+    return ahead.lstrip(BLANKS)[:1], ReadAhead(stream, ahead)
