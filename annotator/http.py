@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from http import HTTPStatus
 from typing import IO, Annotated, Any, cast
@@ -60,6 +61,7 @@ class GoldRevisionPath(BaseModel):
     gold_revision_id: RowId
 
 
+READ_BUFFER_BYTES = 64 * 1024
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 UPLOAD_BODY = {
     "requestBody": {
@@ -93,7 +95,8 @@ def uploaded_files() -> Iterator[tuple[str, IO[bytes]]]:
         return ((f.filename or "upload", f.stream) for f in files)
     if request.mimetype in JSONL_TYPES:
         # Read as it arrives: a large body is never held whole (the upload limit still applies); so is JSON.
-        return iter([("request body.jsonl", request.stream)])
+        # Buffered: the raw stream reads a line a byte at a time (5 ms an article of 4.5 KB).
+        return iter([("request body.jsonl", cast(IO[bytes], io.BufferedReader(request.stream, READ_BUFFER_BYTES)))])
     if request.mimetype == "application/json":
         start, body = first_byte(request.stream)
         if start != b"[":

@@ -7,15 +7,17 @@ would fail the write as a 500; both are refused at the door instead, on every da
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 MAX_JSON_DEPTH = 32
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def storable_text(value: str) -> str:
     if "\x00" in value:
         raise ValueError("holds a NUL character (U+0000)")
-    if any("\ud800" <= c <= "\udfff" for c in value):
+    if LONE_SURROGATE.search(value):
         raise ValueError("holds a lone surrogate, which is not text")
     return value
 

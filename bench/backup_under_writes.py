@@ -39,7 +39,7 @@ def build(url: str, megabytes: int) -> None:
     db = Database(url)
     upgrade_to_head(db)
     rng = random.Random(5)
-    count = megabytes * 1024 * 1024 // (ARTICLE_BYTES + 1_500)  # text, its digests, indexes and pages' slack
+    count = megabytes * 1024 * 1024 // (ARTICLE_BYTES + 500)  # the text, its digests and its index entries
     with db.session(write=True) as session:
         project = create_project(session, "backup", load_schema(default_schema_path()))
         records = (ReadRecord(source="bench", line=i, record=ArticleRecord(text=article_text(rng, ARTICLE_BYTES) + f" #{i}"))
