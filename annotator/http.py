@@ -63,9 +63,11 @@ class GoldRevisionPath(BaseModel):
 
 READ_BUFFER_BYTES = 64 * 1024
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
+# Bodies read line by line, and the name each is read as (its suffix chooses the reader).
+LINE_TYPES = {**{kind: "request body.jsonl" for kind in JSONL_TYPES}, "text/csv": "request body.csv"}
 UPLOAD_BODY = {
     "requestBody": {
-        "description": "Files as multipart `file` parts, or one JSONL or Label Studio JSON document as the body.",
+        "description": "Files as multipart `file` parts, or one JSONL, CSV or Label Studio JSON document as the body.",
         "content": {
             "multipart/form-data": {
                 "schema": {
@@ -74,6 +76,7 @@ UPLOAD_BODY = {
                 }
             },
             "application/x-ndjson": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string"}},
             # Each item is checked as a record of its own, and refused ones are reported, not the request.
             "application/json": {"schema": {"type": "array"}},
         },
@@ -93,15 +96,15 @@ def uploaded_files() -> Iterator[tuple[str, IO[bytes]]]:
         if not files:
             raise UnsupportedMediaType("multipart upload has no `file` part")
         return ((f.filename or "upload", f.stream) for f in files)
-    if request.mimetype in JSONL_TYPES:
+    if request.mimetype in LINE_TYPES:
         # Read as it arrives: a large body is never held whole (the upload limit still applies); so is JSON.
         # Buffered: the raw stream reads a line a byte at a time (5 ms an article of 4.5 KB).
-        return iter([("request body.jsonl", cast(IO[bytes], io.BufferedReader(request.stream, READ_BUFFER_BYTES)))])
+        return iter([(LINE_TYPES[request.mimetype], cast(IO[bytes], io.BufferedReader(request.stream, READ_BUFFER_BYTES)))])
     if request.mimetype == "application/json":
         start, body = first_byte(request.stream)
         if start != b"[":
             raise Invalid("a JSON body must be an array of Label Studio tasks; send JSONL as application/x-ndjson", [])
         return iter([("request body.json", cast(IO[bytes], body))])
     raise UnsupportedMediaType(
-        "send multipart/form-data files, application/x-ndjson (JSONL) or application/json (Label Studio tasks)"
+        "send multipart/form-data files, application/x-ndjson (JSONL), text/csv or application/json (Label Studio tasks)"
     )

@@ -1,7 +1,8 @@
-"""A stream with its first bytes read ahead: to look at how a file starts, then read it whole as it comes."""
+"""Reading uploads as they come: lines with their numbers, and a stream whose first bytes were read ahead."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 BOM = b"\xef\xbb\xbf"
@@ -33,3 +34,13 @@ def first_byte(stream: IO[bytes]) -> tuple[bytes, ReadAhead]:
         ahead += more
     ahead = ahead.removeprefix(BOM)
     return ahead.lstrip(BLANKS)[:1], ReadAhead(stream, ahead)
+
+
+def numbered_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """The lines of a stream that hold anything, with their numbers; a byte-order mark before the
+    first line is dropped (Excel and Notepad write one, and it made the first record unreadable)."""
+    for number, line in enumerate(stream, start=1):
+        if number == 1:
+            line = line.removeprefix(BOM)
+        if line.strip():
+            yield number, line

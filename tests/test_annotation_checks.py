@@ -100,3 +100,13 @@ def test_offsets_must_be_integers_not_strings() -> None:
 def test_a_save_must_state_its_base_revision() -> None:
     with pytest.raises(ValidationError, match="base_revision"):
         AnnotationSave.model_validate({"statements": []})
+
+
+def test_two_statements_with_one_actor_and_target_are_refused_naming_both(schema: LabelSchema) -> None:
+    text = "Peskov said talks could start. Peskov later said talks were off."
+    first = {"actor": {"id": "peskov"}, "stance": "refuses", "target": "leaders_meeting", "preconditions": [],
+             "evidence": span_of(text, "Peskov later said talks were off.")}
+    content = AnnotationContent.model_validate({"statements": [first, {**first, "stance": "open"}]})
+    [problem] = check_annotation(content, text, schema)
+    assert problem.field == "statements.1"
+    assert "statements 1 and 2 both have actor 'peskov' and target 'leaders_meeting'" in problem.message

@@ -189,3 +189,9 @@ def test_nan_and_numbers_too_long_to_read_are_rejected_records_not_a_crash(db: D
     assert "imported 1, duplicates 0, rejected 2" in result.output
     assert "odd.jsonl line 2: malformed JSON: NaN is not a JSON value" in result.output
     assert "odd.jsonl line 3: malformed JSON" in result.output
+
+
+def test_a_csv_body_with_a_byte_order_mark_imports_every_row_through_the_api(api: ApiClient, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    body = "\ufeffid,title,text\r\nc1,One,First article from a sheet.\r\nc2,Two,Second article from a sheet.\r\n".encode()
+    report = api.as_(team.lena).post(f"/projects/{project_id}/articles", data=body, headers={"Content-Type": "text/csv"}).json()
+    assert (report["imported"], report["rejected_count"]) == (2, 0)

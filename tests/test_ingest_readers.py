@@ -150,3 +150,24 @@ def test_a_label_studio_file_broken_part_way_keeps_the_tasks_before_it() -> None
     results = list(read_label_studio("cut.json", io.BytesIO(b'[{"data": {"text": "Whole."}}, {"data": {"te')))
     assert isinstance(results[0], ReadRecord) and isinstance(results[1], Rejection)
     assert "not a Label Studio JSON file" in results[1].reason
+
+
+def test_a_jsonl_file_saved_with_a_byte_order_mark_keeps_its_first_line() -> None:
+    results = list(read_stream("excel.jsonl", io.BytesIO(b'\xef\xbb\xbf{"text": "First."}\n{"text": "Second."}\n')))
+    assert [r.record.text for r in results if isinstance(r, ReadRecord)] == ["First.", "Second."]
+
+
+def test_a_csv_file_from_a_spreadsheet_imports_like_jsonl() -> None:
+    data = ('\ufeffid,title,text,outlet,section\r\n'
+            'a1,Talks,"Peskov said, again, that talks\r\nwere off.",TASS,world\r\n'
+            'a2,,Second article.,,\r\n').encode()
+    first, second = read_stream("sheet.csv", io.BytesIO(data))
+    assert isinstance(first, ReadRecord) and isinstance(second, ReadRecord)
+    assert (first.record.id, first.record.title, first.record.outlet, first.record.meta) == ("a1", "Talks", "TASS", {"section": "world"})
+    assert first.record.text == "Peskov said, again, that talks\r\nwere off."
+    assert (second.line, second.record.title, second.record.outlet) == (4, None, None)
+
+
+def test_a_csv_file_without_a_text_column_is_refused_with_the_columns_it_needs() -> None:
+    [result] = read_stream("sheet.csv", io.BytesIO(b"id,body\n1,Something\n"))
+    assert isinstance(result, Rejection) and "names no text column" in result.reason and "published" in result.reason

@@ -39,9 +39,24 @@ def _problems(content: AnnotationContent, text: str, schema: LabelSchema) -> Ite
                 statement.source_outlet, fields.source_outlet, schema, text, (*at, "source_outlet")
             )
         yield from _check_span(statement.evidence, fields.evidence.span, text, (*at, "evidence"))
+    yield from _check_one_statement_per_key(content)
     outlet = content.article.outlet
     if outlet is not None and outlet not in schema.vocabulary_ids(schema.article.outlet.vocabulary):
         yield Problem.at(("article", "outlet"), f"unknown outlet {outlet!r}")
+
+
+def _check_one_statement_per_key(content: AnnotationContent) -> Iterator[Problem]:
+    """An article holds one statement per actor and target: agreement aligns statements by that key,
+    adjudication and export keep one record per key, so a second would be dropped silently later."""
+    first_with: dict[tuple[str, str], int] = {}
+    for index, statement in enumerate(content.statements):
+        key = (statement.actor.id, statement.target)
+        if (earlier := first_with.setdefault(key, index)) != index:
+            yield Problem.at(
+                ("statements", index),
+                f"statements {earlier + 1} and {index + 1} both have actor {key[0]!r} and target {key[1]!r}: "
+                "merge them into one (its preconditions and evidence together), or change one's actor or target",
+            )
 
 
 def _check_entity(

@@ -14,6 +14,7 @@ from annotator.annotate.models import AnnotationContent, ArticleLabels, Statemen
 from annotator.ingest.models import Rejection, SourcePosition
 from annotator.ingest.readers import labelstudio_tasks, validation_reason
 from annotator.labelstudio.convert import ConversionError, results_to_content
+from annotator.streams import numbered_lines
 
 ANNOTATOR_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 
@@ -57,9 +58,7 @@ def read_label_file(path: Path) -> Iterator[LabelResult]:
 
 
 def read_label_jsonl(name: str, stream: IO[bytes]) -> Iterator[LabelResult]:
-    for number, raw in enumerate(stream, start=1):
-        if not raw.strip():
-            continue
+    for number, raw in numbered_lines(stream):
         try:
             line = ImportedAnnotation.model_validate_json(raw)
         except ValidationError as error:

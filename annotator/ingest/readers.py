@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -12,12 +13,13 @@ import ijson
 from pydantic import ValidationError
 
 from annotator.ingest.models import ArticleRecord, ReadRecord, Rejection, SourcePosition
-from annotator.streams import first_byte
+from annotator.streams import first_byte, numbered_lines
 
 ReadResult = ReadRecord | Rejection
 
 SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(?P<outlet>\S.*?)\s*$", re.IGNORECASE)
 LABEL_STUDIO_FIELDS = ("title", "outlet", "url", "published")
+CSV_COLUMNS = ("id", "title", "text", "outlet", "url", "published")
 
 
 ByteCounter = Callable[[int], None]
@@ -70,10 +72,12 @@ def read_stream(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
         yield read_text_file(name, stream.read())
     elif suffix in (".jsonl", ".ndjson"):
         yield from read_jsonl(name, stream)
+    elif suffix == ".csv":
+        yield from read_csv(name, stream)
     elif suffix == ".json":
         yield from read_label_studio(name, stream)
     else:
-        yield Rejection(source=name, reason="unsupported file type; use .txt, .jsonl or .json (Label Studio tasks)")
+        yield Rejection(source=name, reason="unsupported file type; use .txt, .jsonl, .csv or .json (Label Studio tasks)")
 
 
 def read_text_file(name: str, data: bytes) -> ReadResult:
@@ -95,9 +99,7 @@ def read_text_file(name: str, data: bytes) -> ReadResult:
 
 def read_jsonl(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
     empty = True
-    for number, raw in enumerate(stream, start=1):
-        if not raw.strip():
-            continue
+    for number, raw in numbered_lines(stream):
         empty = False
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
@@ -116,6 +118,30 @@ def read_jsonl(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
         yield _validated(name, data, line=number)
     if empty:
         yield Rejection(source=name, reason="empty file")
+
+
+def read_csv(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
+    """A CSV file (as Excel or a spreadsheet saves it) whose header names its columns: `text`, and any
+    of `id`, `title`, `outlet`, `url`, `published`; other columns go to the article's meta."""
+    try:
+        rows = csv.DictReader(line.decode("utf-8") for _, line in numbered_lines(stream))
+        header = rows.fieldnames
+    except UnicodeDecodeError as error:
+        yield Rejection(source=name, reason=f"not UTF-8 text ({error.reason})")
+        return
+    if not header:
+        yield Rejection(source=name, reason="empty file")
+        return
+    if "text" not in header:
+        yield Rejection(source=name, line=1, reason=f"the header names no text column; name the columns {', '.join(CSV_COLUMNS)}")
+        return
+    try:
+        for row in rows:
+            known = {column: value for column in CSV_COLUMNS if (value := row.get(column)) not in (None, "")}
+            meta = {column: value for column, value in row.items() if column not in CSV_COLUMNS and column and value}
+            yield _validated(name, {**known, "meta": meta}, line=rows.line_num)
+    except (UnicodeDecodeError, csv.Error) as error:
+        yield Rejection(source=name, line=rows.line_num + 1, reason=f"unreadable CSV: {error}")
 
 
 def _not_json(constant: str) -> Any:

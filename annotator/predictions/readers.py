@@ -13,6 +13,7 @@ from annotator.ingest.models import Rejection, SourcePosition
 from annotator.ingest.readers import labelstudio_tasks, validation_reason
 from annotator.labelstudio.convert import ConversionError, results_to_content
 from annotator.predictions.models import PredictionLine
+from annotator.streams import numbered_lines
 
 LABEL_STUDIO_MODEL = "labelstudio"
 
@@ -45,9 +46,7 @@ def read_prediction_stream(name: str, stream: IO[bytes]) -> Iterator[PredictionR
 
 
 def _read_jsonl(name: str, stream: IO[bytes]) -> Iterator[PredictionResult]:
-    for number, raw in enumerate(stream, start=1):
-        if not raw.strip():
-            continue
+    for number, raw in numbered_lines(stream):
         position = SourcePosition(source=name, line=number)
         try:
             line = PredictionLine.model_validate_json(raw)
