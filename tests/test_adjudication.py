@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import ApiClient, Team, refusal_statement, statement_on
+from tests.support import ApiClient, Team, WebSession, refusal_statement, statement_on
 
 
 def label(client: ApiClient, article: dict[str, Any], statements: list[dict[str, Any]]) -> int:
@@ -52,7 +52,7 @@ def test_comparison_aligns_statements_and_names_what_differs(api: ApiClient, tea
 def test_unanimous_articles_become_gold_in_bulk_with_provenance(api: ApiClient, team: Team, labeled, project_id: int) -> None:  # type: ignore[no-untyped-def]
     lead = api.as_(team.lena)
     result = lead.post(f"/projects/{project_id}/gold/accept-unanimous").json()
-    assert result == {"accepted": 1, "already_gold": 0, "not_unanimous": 1, "too_few_annotators": 0}
+    assert result == {"accepted": 1, "already_gold": 0, "not_unanimous": 1, "incomplete": 0}
     gold = lead.get(f"/articles/{labeled['first']['id']}/gold").json()
     assert (gold["method"], gold["adjudicator"]) == ("unanimous", "lena")
     assert sorted(gold["source_revision_ids"]) == sorted([labeled["revisions"]["ana1"], labeled["revisions"]["ben1"]])
@@ -125,3 +125,65 @@ def test_a_pipeline_accepts_unanimous_articles_from_the_command_line(db, api: Ap
     assert "1 unanimous article(s) accepted as gold; 1 need adjudication" in accepted.output
     gold = api.as_(team.lena).get(f"/articles/{labeled['first']['id']}/gold").json()
     assert (gold["method"], gold["adjudicator"]) == ("unanimous", "lena")
+
+
+@pytest.fixture
+def trio(api: ApiClient, team: Team, schema) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A project asking three annotators an article, with one article that Ana and Ben have labeled alike."""
+    lead = api.as_(team.lena)
+    project = lead.post("/projects", json={"name": "trio", "label_schema": schema.model_dump(mode="json"), "overlap": 3}).json()
+    for member in (team.ana, team.ben, team.cleo):
+        assert lead.put(f"/projects/{project['id']}/members/{member.name}", json={"role": "annotator"}).status_code == 200
+    text = "Kremlin spokesman Dmitry Peskov said a meeting was out of the question."
+    lead.post(f"/projects/{project['id']}/articles", data=f'{{"text": "{text}"}}\n', headers={"Content-Type": "application/x-ndjson"})
+    refusal = statement_on(text, "peskov", "Dmitry Peskov", "leaders_meeting", "refuses", "a meeting was out of the question")
+    article = api.as_(team.ana).next_article(project["id"])
+    for member in (team.ana, team.ben):
+        assert api.as_(member).next_article(project["id"])["id"] == article["id"]
+        label(api.as_(member), article, [refusal])
+    return {"project": project["id"], "article": article, "refusal": refusal}
+
+
+def test_two_of_three_agreeing_is_not_unanimous_while_the_third_is_still_labeling(api: ApiClient, team: Team, trio) -> None:  # type: ignore[no-untyped-def]
+    lead = api.as_(team.lena)
+    assert api.as_(team.cleo).next_article(trio["project"])["id"] == trio["article"]["id"]  # Cleo holds it, open
+    result = lead.post(f"/projects/{trio['project']}/gold/accept-unanimous").json()
+    assert (result["accepted"], result["incomplete"]) == (0, 1)
+    assert lead.get(f"/articles/{trio['article']['id']}/gold").json()["revision"] is None
+
+
+def test_two_of_three_done_and_no_third_yet_is_not_unanimous(api: ApiClient, team: Team, trio) -> None:  # type: ignore[no-untyped-def]
+    result = api.as_(team.lena).post(f"/projects/{trio['project']}/gold/accept-unanimous").json()
+    assert (result["accepted"], result["incomplete"]) == (0, 1)
+
+
+def test_all_three_agreeing_is_unanimous(api: ApiClient, team: Team, trio) -> None:  # type: ignore[no-untyped-def]
+    cleo = api.as_(team.cleo)
+    assert cleo.next_article(trio["project"])["id"] == trio["article"]["id"]
+    label(cleo, trio["article"], [trio["refusal"]])
+    result = api.as_(team.lena).post(f"/projects/{trio['project']}/gold/accept-unanimous").json()
+    assert (result["accepted"], result["incomplete"]) == (1, 0)
+
+
+def test_next_never_hands_out_an_article_that_has_gold(api: ApiClient, team: Team, trio) -> None:  # type: ignore[no-untyped-def]
+    lead = api.as_(team.lena)
+    saved = lead.put(f"/articles/{trio['article']['id']}/gold", json={"base_revision": None, "statements": [trio["refusal"]]})
+    assert saved.status_code == 200, saved.text
+    assert api.as_(team.cleo).next_article(trio["project"]) is None  # a slot is free, but the article is settled
+    assigned = lead.post(f"/projects/{trio['project']}/assignments",
+                         json={"action": "assign", "article_ids": [trio["article"]["id"]], "annotators": ["cleo"]})
+    assert len(assigned.json()["changed"]) == 1 and not assigned.json()["refused"]  # more labels come when the lead asks
+    assert api.as_(team.cleo).next_article(trio["project"])["id"] == trio["article"]["id"]
+
+
+def test_labels_disagreeing_with_gold_after_it_was_settled_flag_the_article(api: ApiClient, web: WebSession, team: Team, trio) -> None:  # type: ignore[no-untyped-def]
+    lead, article = api.as_(team.lena), trio["article"]
+    lead.put(f"/articles/{article['id']}/gold", json={"base_revision": None, "statements": [trio["refusal"]]})
+    lead.post(f"/projects/{trio['project']}/assignments",
+              json={"action": "assign", "article_ids": [article["id"]], "annotators": ["cleo"]})
+    label(api.as_(team.cleo), article, [{**trio["refusal"], "stance": "noncommittal"}])
+    assert lead.get(f"/articles/{article['id']}/comparison").json()["disputed_by"] == ["cleo"]
+    web.log_in(team.lena)
+    page = web.get(f"/projects/{trio['project']}", params={"state": "gold_disputed"}).text
+    assert "Kremlin spokesman" in page and "tag state-gold_disputed" in page
+    assert "Labels saved after this gold disagree with it: cleo" in web.get(f"/articles/{article['id']}/adjudicate").text

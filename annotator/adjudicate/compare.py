@@ -44,6 +44,11 @@ def _fingerprint(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+def same_labels(first: Mapping[str, Any], second: Mapping[str, Any]) -> bool:
+    """Whether two label documents say the same (statements in any order, the note aside)."""
+    return _fingerprint(canonical_content(first)) == _fingerprint(canonical_content(second))
+
+
 def is_unanimous(versions: Sequence[Version]) -> bool:
     return len(versions) >= 2 and len({_fingerprint(canonical_content(v.content)) for v in versions}) == 1
 

@@ -38,6 +38,9 @@ class ArticleComparison(BaseModel):
     ties: list[str] = Field(
         default_factory=list, description="What the annotators split evenly on, left out of the proposal for the lead"
     )
+    disputed_by: list[str] = Field(
+        default_factory=list, description="Annotators whose labels, saved after the gold was settled, disagree with it"
+    )
 
 
 class GoldSave(RevisionSave):
@@ -55,15 +58,15 @@ class GoldOut(AnnotationContent):
 
 
 class BulkAcceptance(BaseModel):
-    accepted: int = Field(description="Articles whose unanimous labels became gold")
+    accepted: int = Field(description="Articles every annotator the overlap asks for has done, all agreeing: now gold")
     already_gold: int
-    not_unanimous: int
-    too_few_annotators: int
+    not_unanimous: int = Field(description="Done by all, not all agreeing: for the lead to settle")
+    incomplete: int = Field(description="Still being labeled: fewer done than the overlap asks for (at least two), or some open")
 
     def summary(self) -> str:
         return (
             f"{self.accepted} unanimous article(s) accepted as gold; {self.not_unanimous} need adjudication, "
-            f"{self.too_few_annotators} have fewer than two annotators, {self.already_gold} already had gold."
+            f"{self.incomplete} are not done by every annotator yet, {self.already_gold} already had gold."
         )
 
 

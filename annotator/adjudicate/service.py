@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from annotator.adjudicate.compare import (
     is_unanimous,
     key_rows,
     majority_proposal,
+    same_labels,
     statement_tie,
 )
 from annotator.adjudicate.models import AnnotatorVersion, ArticleComparison, BulkAcceptance, GoldOut, GoldSave
@@ -67,6 +68,7 @@ def compare_article(session: Session, article: Article) -> ArticleComparison:
         unanimous=is_unanimous(versions),
         proposal=AnnotationContent.model_validate(proposal.content) if proposal else AnnotationContent(),
         ties=ties,
+        disputed_by=disputed_gold(session, [article.id]).get(article.id, []),
     )
 
 
@@ -165,31 +167,51 @@ def restore_gold(session: Session, revision_id: int, lead: User) -> GoldOut:
 
 
 def accept_unanimous(session: Session, project: Project, schema: LabelSchema, lead: User) -> BulkAcceptance:
-    """Gold for every article without gold whose annotators (two or more) all agree."""
-    candidates = list(
-        session.scalars(
-            select(Article.id)
-            .where(Article.project_id == project.id)
-            .where(Article.id.in_(select(Assignment.article_id).where(Assignment.status == "done")))
-            .where(~Article.id.in_(select(GoldRecord.article_id).where(GoldRecord.head_revision_id.is_not(None))))
-        )
-    )
+    """Gold for every article without gold that every annotator the overlap asks for has done, and
+    on which they all agree (two of three agreeing is a majority, for the lead to settle)."""
+    done = select(func.count()).where(Assignment.article_id == Article.id, Assignment.status == "done").scalar_subquery()
+    still_open = exists().where(Assignment.article_id == Article.id, Assignment.status == "open")
+    found = session.execute(
+        select(Article.id, done, still_open)
+        .where(Article.project_id == project.id)
+        .where(Article.id.in_(select(Assignment.article_id).where(Assignment.status == "done")))
+        .where(~Article.id.in_(select(GoldRecord.article_id).where(GoldRecord.head_revision_id.is_not(None))))
+    ).all()
     result = BulkAcceptance(
         accepted=0,
         already_gold=session.scalar(select(func.count(GoldRecord.id)).where(GoldRecord.project_id == project.id)) or 0,
         not_unanimous=0,
-        too_few_annotators=0,
+        incomplete=sum(1 for _, done_by, waiting in found if waiting or done_by < max(project.overlap, 2)),
     )
+    candidates = [article_id for article_id, done_by, waiting in found if not waiting and done_by >= max(project.overlap, 2)]
     versions_by_article = head_versions(session, candidates)
     articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(candidates)))}
     for article_id in candidates:
         versions = versions_by_article[article_id]
-        if len(versions) < 2:
-            result.too_few_annotators += 1
-        elif not is_unanimous(versions):
+        if not is_unanimous(versions):
             result.not_unanimous += 1
-        else:
-            document = {**canonical_content(versions[0].content), "article": {**versions[0].content["article"], "note": ""}}
-            _append_revision(session, project, schema, articles[article_id], lead, document, "unanimous", versions, None)
-            result.accepted += 1
+            continue
+        document = {**canonical_content(versions[0].content), "article": {**versions[0].content["article"], "note": ""}}
+        _append_revision(session, project, schema, articles[article_id], lead, document, "unanimous", versions, None)
+        result.accepted += 1
     return result
+
+
+def disputed_gold(session: Session, article_ids: list[int]) -> dict[int, list[str]]:
+    """For each article whose gold was made before some annotator's current labels, and disagrees with
+    them: who those annotators are. The lead settles gold again (or confirms it by saving it)."""
+    gold = {
+        article_id: (set(sources), content)
+        for article_id, sources, content in session.execute(
+            select(GoldRecord.article_id, GoldRevision.source_revision_ids, GoldRevision.content)
+            .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
+            .where(GoldRecord.article_id.in_(article_ids))
+        )
+    }
+    disputes: dict[int, list[str]] = {}
+    for article_id, versions in head_versions(session, list(gold)).items():
+        sources, content = gold[article_id]
+        later = [v.annotator for v in versions if v.revision not in sources and not same_labels(v.content, content)]
+        if later:
+            disputes[article_id] = later
+    return disputes

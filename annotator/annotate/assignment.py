@@ -20,7 +20,7 @@ from annotator.errors import Conflict, Invalid, NotFound
 from annotator.projects.service import ProjectSettings, settings_at_end, with_project_settings
 from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
 from annotator.storage.lean import Entity, Executor, LeanQuery
-from annotator.storage.tables import Article, Assignment, Prediction, Project, User, utcnow
+from annotator.storage.tables import Article, Assignment, GoldRecord, Prediction, Project, User, utcnow
 
 CANDIDATES_PER_TRY = 8
 # Articles leave the database whole, as detached ORM objects, for every reader of one.
@@ -44,6 +44,8 @@ _FILL_ORDER = (
         Article.project_id == bindparam("project_id"),
         Article.assigned_count < bindparam("overlap"),
         ~exists().where(Assignment.article_id == Article.id, Assignment.user_id == bindparam("user_id")),
+        # Settled: more labels come only when the lead assigns the article herself.
+        ~exists().where(GoldRecord.article_id == Article.id, GoldRecord.head_revision_id.is_not(None)),
     )
     # The order of ix_articles_next: articles others have started come first.
     .order_by(Article.assigned_count.desc(), Article.id)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-ArticleState = Literal["unassigned", "in_progress", "done", "disagreement", "gold"]
+ArticleState = Literal["unassigned", "in_progress", "done", "disagreement", "gold", "gold_disputed"]
 SortOrder = Literal["imported", "title", "fewest_done", "most_done"]
 
 STATE_NAMES: dict[str, str] = {
@@ -15,6 +15,7 @@ STATE_NAMES: dict[str, str] = {
     "done": "done by N annotators",
     "disagreement": "disagreement (not yet gold)",
     "gold": "gold",
+    "gold_disputed": "gold, disagreed with since",
 }
 SORT_NAMES: dict[str, str] = {
     "imported": "import order",

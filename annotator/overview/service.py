@@ -9,12 +9,14 @@ from sqlalchemy import Exists, Row, ScalarSelect, Select, and_, exists, func, or
 from sqlalchemy.orm import Session
 
 from annotator.adjudicate.compare import is_unanimous
-from annotator.adjudicate.service import head_versions
+from annotator.adjudicate.service import disputed_gold, head_versions
 from annotator.overview.models import AnnotatorProgress, ArticleFilter, ArticlePage, ArticleRow, ArticleState, ProjectTotals
 from annotator.storage.tables import Article, Assignment, GoldRecord, Project, ProjectMember, User
 
 PAGE_SIZE = 100
 DISAGREEMENT_BATCH = 500
+# States that need labels compared, not only counted: found a batch at a time.
+COMPARED_STATES = ("disagreement", "gold_disputed")
 
 
 def _done_count() -> ScalarSelect[int]:
@@ -61,6 +63,12 @@ def _matching(project: Project, wanted: ArticleFilter) -> Select[int, str, str |
             query = query.where(open_ == 0, ~gold, done == wanted.done_by if wanted.done_by is not None else done > 0)
         case "disagreement":
             query = query.where(done >= 2, ~gold)
+        case "gold_disputed":
+            # Only where labels changed after the gold was settled; disputed_gold compares those.
+            changed_since = exists().where(Assignment.article_id == Article.id, Assignment.status == "done",
+                                           Assignment.updated_at > GoldRecord.updated_at)
+            query = query.where(exists().where(GoldRecord.article_id == Article.id, GoldRecord.head_revision_id.is_not(None),
+                                               changed_since))
     match wanted.sort:
         case "title":
             return query.order_by(Article.title, Article.id)
@@ -74,7 +82,7 @@ def _matching(project: Project, wanted: ArticleFilter) -> Select[int, str, str |
 def find_articles(session: Session, project: Project, wanted: ArticleFilter) -> ArticlePage:
     """One page of the articles the filter matches, each with its state and who holds it."""
     skip = (wanted.page - 1) * PAGE_SIZE
-    if wanted.state == "disagreement":
+    if wanted.state in COMPARED_STATES:
         # Compared while found: no total without comparing every candidate, and no second comparison.
         found = list(_disagreeing(session, project, wanted, skip + PAGE_SIZE + 1))[skip:]
         rows = found[:PAGE_SIZE]
@@ -87,23 +95,28 @@ def find_articles(session: Session, project: Project, wanted: ArticleFilter) -> 
 
 def matching_ids(session: Session, project: Project, wanted: ArticleFilter) -> list[int]:
     """Every article id the filter matches (a batch to assign)."""
-    if wanted.state == "disagreement":
+    if wanted.state in COMPARED_STATES:
         return [row[0] for row in _disagreeing(session, project, wanted, None)]
     return list(session.scalars(_matching(project, wanted).with_only_columns(Article.id)))
 
 
 def _disagreeing(session: Session, project: Project, wanted: ArticleFilter, enough: int | None) -> Iterator[Found]:
-    """Articles with two or more annotations that differ, compared a batch at a time until `enough`."""
+    """Articles with two or more annotations that differ (or, for gold_disputed, whose gold later
+    labels disagree with), compared a batch at a time until `enough`."""
     query, after, found = _matching(project, wanted), 0, 0
     while enough is None or found < enough:
         batch = session.execute(query.where(Article.id > after).order_by(None).order_by(Article.id).limit(DISAGREEMENT_BATCH)).all()
         if not batch:
             return
-        versions = head_versions(session, [row[0] for row in batch])
-        for row in batch:
-            if not is_unanimous(versions[row[0]]):
-                found += 1
-                yield row
+        ids = [row[0] for row in batch]
+        if wanted.state == "gold_disputed":
+            disputed = disputed_gold(session, ids)
+            differing = [row for row in batch if row[0] in disputed]
+        else:
+            versions = head_versions(session, ids)
+            differing = [row for row in batch if not is_unanimous(versions[row[0]])]
+        found += len(differing)
+        yield from differing
         after = batch[-1][0]
 
 
@@ -123,18 +136,19 @@ def _described(session: Session, rows: Sequence[Found], compared: bool = False) 
     else:
         settled = head_versions(session, [row[0] for row in rows if row[3] >= 2 and not row[5]])
         disagreeing = {i for i, versions in settled.items() if not is_unanimous(versions)}
+    disputed = disputed_gold(session, [row[0] for row in rows if row[5]])
     return [
         ArticleRow(
             id=article_id, title=title, outlet=outlet, done=done, open=open_, holders=holders[article_id],
-            state=_state(done, open_, gold, article_id in disagreeing),
+            state=_state(done, open_, gold, article_id in disagreeing, article_id in disputed),
         )
         for article_id, title, outlet, done, open_, gold in rows
     ]
 
 
-def _state(done: int, open_: int, gold: bool, disagreement: bool) -> ArticleState:
+def _state(done: int, open_: int, gold: bool, disagreement: bool, disputed: bool) -> ArticleState:
     if gold:
-        return "gold"
+        return "gold_disputed" if disputed else "gold"
     if disagreement:
         return "disagreement"
     if open_:
