@@ -149,3 +149,17 @@ def test_the_same_save_sent_again_returns_the_stored_revision(api: ApiClient, pr
     assert again.json()["revision"] == first.json()["revision"]
     other = api.put(f"/articles/{article['id']}/annotation", json={**save, "article": {**save["article"], "note": "other"}})
     assert other.status_code == 409  # a different edit from the old base is still stale
+
+
+def test_a_page_open_for_days_still_saves_its_time_as_a_day_at_most(api: ApiClient, project_id: int) -> None:
+    article = api.next_article(project_id)
+    saved = api.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": [], "seconds_spent": 200_000.0})
+    assert saved.status_code == 200, saved.text
+
+
+def test_a_suggestion_decision_naming_a_statement_the_save_lacks_is_refused(api: ApiClient, project_id: int) -> None:
+    article = api.next_article(project_id)
+    decision = {"model": "m", "model_version": "1", "actor": "peskov", "target": "leaders_meeting", "decision": "accepted", "statement": 3}
+    refused = api.put(f"/articles/{article['id']}/annotation",
+                      json={"base_revision": None, "statements": [], "suggestion_decisions": [decision]})
+    assert refused.status_code == 422 and "names statement 3" in refused.text

@@ -60,3 +60,15 @@ def test_the_adjudication_page_shows_history_with_restore_buttons(web, api: ApiC
     page = web.get(f"/articles/{article['id']}/adjudicate").text
     assert "History: 2 revision(s)" in page
     assert f'data-restore="/api/v1/annotation-revisions/{first["revision"]}/restore"' in page
+
+
+def test_a_restored_revision_keeps_the_suggestion_decisions_it_was_saved_with(api: ApiClient, team: Team, project_id: int) -> None:
+    article = api.next_article(project_id)
+    statement = refusal_statement(article["text"])
+    decision = {"model": "m", "model_version": "1", "actor": "peskov", "target": "leaders_meeting",
+                "decision": "accepted", "changed": [], "statement": 0}
+    first = api.put(f"/articles/{article['id']}/annotation",
+                    json={"base_revision": None, "statements": [statement], "suggestion_decisions": [decision]}).json()
+    api.put(f"/articles/{article['id']}/annotation", json={"base_revision": first["revision"], "statements": []})
+    api.as_(team.lena).post(f"/annotation-revisions/{first['revision']}/restore").raise_for_status()
+    assert api.get(f"/articles/{article['id']}/annotation").json()["suggestion_decisions"] == [decision]

@@ -73,4 +73,6 @@ def restore_annotation(session: Session, revision_id: int, lead: User) -> int:
     project = find_project(session, assignment.project_id)
     content = AnnotationContent.model_validate(revision.content)
     base = assignment.head_revision_id
-    return append_revision(session, assignment.id, project, project_schema(project), lead, content, base, None).id
+    # The decisions about suggestions belong to the labels they were made with: restored with them.
+    return append_revision(session, assignment.id, project, project_schema(project), lead, content, base,
+                           revision.seconds_spent, revision.suggestion_decisions).id

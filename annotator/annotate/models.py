@@ -14,6 +14,7 @@ Code = Annotated[str, Field(min_length=1, max_length=80)]
 AssignmentStatus = Literal["open", "done", "skipped"]
 # The kinds of span a statement holds.
 SPAN_LABELS = ("actor", "precondition", "source_outlet", "evidence")
+MAX_SECONDS_SPENT = 86_400.0
 
 
 class Payload(BaseModel):
@@ -74,8 +75,12 @@ class RevisionSave(AnnotationContent):
     base_revision: StrictInt | None = Field(
         description="Revision this edit started from; null for a first save. A stale one gets 409."
     )
-    # Strict: `false` or "12" is a client's mistake, not zero or twelve seconds.
-    seconds_spent: StrictFloat | None = Field(default=None, ge=0, le=86_400)
+    # Strict: `false` or "12" is a client's mistake, not zero or twelve seconds. Never a reason to refuse
+    # labels: a tab left open for days would otherwise never save again.
+    seconds_spent: Annotated[StrictFloat, AfterValidator(lambda seconds: min(seconds, MAX_SECONDS_SPENT))] | None = Field(
+        default=None, ge=0, allow_inf_nan=False,
+        description=f"Time spent on these labels; more than {MAX_SECONDS_SPENT} (a day) is stored as a day",
+    )
 
 
 class SuggestionDecision(Payload):
@@ -93,12 +98,23 @@ class SuggestionDecision(Payload):
     changed: list[Literal["stance", "target", "preconditions", "source_outlet", "evidence", "actor"]] = Field(
         default_factory=list, description="For edited: the parts the annotator changed"
     )
+    statement: int | None = Field(
+        default=None, ge=0, description="For accepted and edited: which saved statement (its index) it became",
+    )
 
 
 class AnnotationSave(RevisionSave):
     """An annotator's own labels, and what they did with the model's suggestions shown to them."""
 
     suggestion_decisions: list[SuggestionDecision] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="after")
+    def decisions_name_saved_statements(self) -> AnnotationSave:
+        for decision in self.suggestion_decisions:
+            if decision.statement is not None and decision.statement >= len(self.statements):
+                raise ValueError(f"a suggestion decision names statement {decision.statement}, "
+                                 f"but the save has {len(self.statements)} statement(s)")
+        return self
 
 
 class AnnotationOut(AnnotationContent):

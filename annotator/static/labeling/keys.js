@@ -5,6 +5,8 @@
 import { SPAN_KINDS } from "./workspace.js";
 
 const TEXT_INPUTS = new Set(["text", "search", "email", "number", "password", "url", "tel"]);
+// Keys with which a browser changes a focused radio choice.
+const CHOICE_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", " ", "Home", "End"]);
 
 // Fields that take typed characters: letters typed there are text, not shortcuts.
 export function takesTyping(el) {
@@ -28,6 +30,12 @@ export class Keyboard {
     const ctrl = event.ctrlKey || event.metaKey;
     const key = event.key.toLowerCase();
     const typing = takesTyping(document.activeElement);
+    // A clicked choice keeps the focus, and the browser would move it with the arrows (or Space):
+    // only T or G (arming the group) lets them choose.
+    if (CHOICE_KEYS.has(event.key) && document.activeElement?.type === "radio" && !this.armed?.contains(document.activeElement)) {
+      event.preventDefault();
+      return;
+    }
     if (ctrl && key === "s") return this.#handled(event, () => this.saver.save());
     if (ctrl && event.key === "Enter") return this.#handled(event, () => this.saver.saveAndNext());
     if (ctrl && key === "z" && !typing) return this.#handled(event, () => (event.shiftKey ? this.ws.redo() : this.ws.undo()));

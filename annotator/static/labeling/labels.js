@@ -31,7 +31,11 @@ export function content(labels) {
   };
 }
 
-export const fingerprint = (labels) => JSON.stringify(content(labels));
+// What a save would store: the labels, and what was done with the model's suggestions (a rejection
+// alone is a change worth saving).
+export const fingerprint = (labels) => JSON.stringify({
+  ...content(labels), rejected: [...labels.rejected].sort(), origins: labels.statements.map((s) => s.origin),
+});
 
 // Undo and redo over whole snapshots of the labels: an article's labels are small,
 // and a snapshot cannot miss an edit the way a list of inverse operations can.

@@ -263,6 +263,7 @@ export class Panel {
       const typed = note.value;
       ws.labels.article.note = this.noteAtFocus ?? typed;
       ws.setArticle("note", typed);
+      this.noteAtFocus = typed; // a save applies the field while it keeps the focus: leaving it later adds no edit
     });
   }
 

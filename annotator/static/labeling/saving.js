@@ -1,5 +1,6 @@
 // Saving: drafts kept in the browser, saves retried until the server answers, next and skip.
 
+import { takesTyping } from "./keys.js";
 import { content, fingerprint } from "./labels.js";
 import { showProblems } from "./panel.js";
 
@@ -33,7 +34,11 @@ export class Drafts {
   keep() {
     if (!this.ws.dirty) return this.drop();
     try {
-      localStorage.setItem(this.key, JSON.stringify({ base_revision: this.ws.revision, ...content(this.ws.labels), kept_at: Date.now() }));
+      const { labels } = this.ws;
+      localStorage.setItem(this.key, JSON.stringify({
+        base_revision: this.ws.revision, ...content(labels), kept_at: Date.now(),
+        rejected: [...labels.rejected], origins: labels.statements.map((s) => s.origin),
+      }));
     } catch (storageFull) {
       this.ws.say("Unsaved changes (this browser cannot keep a copy: storage is full)", "error");
     }
@@ -55,18 +60,64 @@ export class Drafts {
   }
 }
 
+// A field being typed in is applied when it loses focus. A save takes exactly what is on screen,
+// so it applies that field first, as leaving it would.
+function applyFieldBeingTyped() {
+  const field = document.activeElement;
+  if (takesTyping(field) && field.closest(".panel")) field.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+// Time spent on the labels: the time between the annotator's actions, a pause longer than
+// IDLE_SECONDS counted as that long, so a tab left open overnight adds minutes, not a day.
+const IDLE_SECONDS = 60;
+
+export class ActiveTime {
+  constructor() {
+    this.seconds = 0;
+    this.last = Date.now();
+    for (const type of ["keydown", "pointerdown", "input", "wheel"]) {
+      document.addEventListener(type, () => this.tick(), { capture: true, passive: true });
+    }
+  }
+
+  tick() {
+    const now = Date.now();
+    this.seconds += Math.min(Math.max(now - this.last, 0), IDLE_SECONDS * 1000) / 1000;
+    this.last = now;
+  }
+
+  spent() {
+    this.tick();
+    return Math.round(this.seconds * 10) / 10;
+  }
+
+  restart() {
+    this.seconds = 0;
+    this.last = Date.now();
+  }
+}
+
 export class Saver {
   constructor(ws, drafts) {
     this.ws = ws;
     this.drafts = drafts;
     this.urls = ws.data.urls;
     this.saving = false;
-    this.openedAt = Date.now();
+    this.queue = Promise.resolve(true); // saves run one after another, each once the one before has landed
+    this.active = new ActiveTime();
   }
 
   // Retries while the network or server is down; gives up only on an answer. True once stored.
-  async save() {
-    if (this.saving) return false;
+  // Asked again while a save is under way (offline, say), it waits its turn: nothing is dropped.
+  save() {
+    applyFieldBeingTyped();
+    if (this.saving) this.ws.say("Saving… this save goes after the one under way.", "pending");
+    const turn = this.queue.then(() => this.#saveNow());
+    this.queue = turn.catch(() => false);
+    return turn;
+  }
+
+  async #saveNow() {
     if (this.ws.unchanged) {
       this.ws.say("No changes since the last save: nothing to store.", "ok");
       return true;
@@ -75,6 +126,7 @@ export class Saver {
     try {
       for (let attempt = 0; ; attempt++) {
         const sent = content(this.ws.labels);
+        const sentPrint = fingerprint(this.ws.labels);
         let response;
         try {
           this.ws.say("Saving…", "pending");
@@ -88,7 +140,7 @@ export class Saver {
           continue;
         }
         const body = await response.json().catch(() => ({}));
-        return this.#answered(response, body, sent);
+        return this.#answered(response, body, sentPrint);
       }
     } finally {
       this.saving = false;
@@ -99,7 +151,7 @@ export class Saver {
     const decisions = this.ws.suggestionDecisions();
     return {
       base_revision: this.ws.revision,
-      seconds_spent: Math.round((Date.now() - this.openedAt) / 100) / 10,
+      seconds_spent: this.active.spent(),
       ...sent,
       ...(decisions.length ? { suggestion_decisions: decisions } : {}),
     };
@@ -111,13 +163,13 @@ export class Saver {
     await wait(seconds);
   }
 
-  #answered(response, body, sent) {
+  #answered(response, body, sentPrint) {
     if (response.ok) {
       // Edits made while the save was under way stay unsaved.
-      const editedMeanwhile = fingerprint(this.ws.labels) !== JSON.stringify(sent);
-      this.ws.saved(body.revision, editedMeanwhile ? sent : null);
+      const editedMeanwhile = fingerprint(this.ws.labels) !== sentPrint;
+      this.ws.saved(body.revision, editedMeanwhile ? sentPrint : null);
       this.drafts.keep();
-      this.openedAt = Date.now();
+      this.active.restart();
       showProblems([]);
       this.ws.say(`Saved (revision ${body.revision}) at ${new Date().toLocaleTimeString()}`, "ok");
       document.dispatchEvent(new CustomEvent("annotator:saved", { detail: body }));

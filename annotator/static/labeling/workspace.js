@@ -19,14 +19,20 @@ export class Workspace {
       outlets: new Vocabulary(this.schema.vocabularies.outlets),
     };
     this.revision = data.saved.revision;
+    const decisions = data.saved.suggestion_decisions ?? [];
     this.labels = {
       statements: data.saved.statements.map(normaliseStatement),
       article: normaliseArticle(data.saved.article),
       current: data.saved.statements.length ? 0 : -1,
       dismissed: new Set(),
       // Model suggestions rejected before (in an earlier save) or now.
-      rejected: new Set((data.saved.suggestion_decisions ?? []).filter((d) => d.decision === "rejected").map((d) => `${d.actor}|${d.target}`)),
+      rejected: new Set(decisions.filter((d) => d.decision === "rejected").map((d) => `${d.actor}|${d.target}`)),
     };
+    // A saved statement taken from a suggestion remembers it, so the decision stays "accepted" or "edited".
+    for (const decision of decisions) {
+      const taken = this.labels.statements[decision.statement];
+      if (taken && ["accepted", "edited"].includes(decision.decision)) taken.origin = `${decision.actor}|${decision.target}`;
+    }
     this.model = data.model_suggestions; // a model's statements for this article, or null
     this.outletHint = this.#prefillOutlet();
     this.history = new History();
@@ -54,10 +60,10 @@ export class Workspace {
     return this.revision !== null && !this.dirty;
   }
 
-  // The labels are stored as `revision`; `stored` is what was sent when edits came after it.
+  // The labels are stored as `revision`; `stored` is the fingerprint of what was sent, when edits came after it.
   saved(revision, stored = null) {
     this.revision = revision;
-    this.baseline = stored ? JSON.stringify(stored) : fingerprint(this.labels);
+    this.baseline = stored ?? fingerprint(this.labels);
     this.outletHint = null;
     this.notify();
   }
@@ -120,11 +126,20 @@ export class Workspace {
     this.notify();
   }
 
-  // Marks a span as the current statement's actor, precondition, source outlet or evidence.
+  // Marks a span as the current statement's actor, precondition, source outlet or evidence. A
+  // marked field is never silently marked again: a second actor starts a new statement, and a
+  // second source outlet or evidence replaces the first only if the annotator says so.
   mark(kind, span) {
+    const held = this.#markedAlready(kind);
+    if (held && kind !== "actor"
+        && !window.confirm(`Statement ${this.labels.current + 1} already has the ${KIND_NAMES[kind]} “${held.text}”. Replace it with “${span.text}”?`)) {
+      this.say(`The ${KIND_NAMES[kind]} stays “${held.text}”.`, "pending");
+      return;
+    }
     this.edit(() => {
+      if (held && kind === "actor") this.#addStatement();
       const statement = this.#currentOrNew();
-      const where = `Statement ${this.labels.current + 1}`;
+      const where = held && kind === "actor" ? `New statement ${this.labels.current + 1}` : `Statement ${this.labels.current + 1}`;
       if (kind === "precondition") {
         statement.preconditions.push({ category: "", span });
         return `${where}: precondition “${span.text}” marked; choose its category (G, then its number).`;
@@ -137,6 +152,14 @@ export class Workspace {
       ref.span = span;
       return `${where}: ${KIND_NAMES[kind]} “${span.text}” marked. ${this.#idFromName(kind, ref, span.text)}`;
     });
+  }
+
+  // The span the current statement already holds for this kind (preconditions are many: none).
+  #markedAlready(kind) {
+    const statement = this.statement;
+    if (!statement || kind === "precondition") return null;
+    if (kind === "evidence") return statement.evidence;
+    return (kind === "actor" ? statement.actor : statement.source_outlet).span;
   }
 
   // A marked name that the vocabulary knows sets the id; the message says what happened.
@@ -167,6 +190,8 @@ export class Workspace {
   }
 
   setId(kind, id) {
+    const ref = this.statement && (kind === "actor" ? this.statement.actor : this.statement.source_outlet);
+    if (ref?.id === id) return; // applied already (a save applies the field being typed in, then it loses focus)
     this.edit(() => { (kind === "actor" ? this.#currentOrNew().actor : this.#currentOrNew().source_outlet).id = id; });
   }
 
@@ -189,6 +214,7 @@ export class Workspace {
   }
 
   setArticle(field, value) {
+    if (this.labels.article[field] === value) return;
     this.edit(() => { this.labels.article[field] = value; });
   }
 
@@ -252,11 +278,11 @@ export class Workspace {
       const key = keyOf(suggested);
       const [actor, target] = [suggested.actor.id, suggested.target];
       const base = { model: this.model.model, model_version: this.model.model_version, actor, target };
-      const taken = this.labels.statements.find((s) => s.origin === key);
-      if (taken) {
-        const was = parts(suggested), now = parts(taken);
+      const index = this.labels.statements.findIndex((s) => s.origin === key);
+      if (index >= 0) {
+        const was = parts(suggested), now = parts(this.labels.statements[index]);
         const changed = Object.keys(was).filter((part) => was[part] !== now[part]);
-        return { ...base, decision: changed.length ? "edited" : "accepted", changed };
+        return { ...base, decision: changed.length ? "edited" : "accepted", changed, statement: index };
       }
       return { ...base, decision: this.labels.rejected.has(key) ? "rejected" : "ignored", changed: [] };
     });
@@ -277,8 +303,9 @@ export class Workspace {
   }
 
   restore(draft) {
-    this.labels.statements = draft.statements.map(normaliseStatement);
+    this.labels.statements = draft.statements.map((s, i) => normaliseStatement({ ...s, origin: draft.origins?.[i] }));
     this.labels.article = normaliseArticle(draft.article);
+    this.labels.rejected = new Set(draft.rejected ?? this.labels.rejected);
     this.labels.current = this.labels.statements.length ? 0 : -1;
     this.notify();
   }
