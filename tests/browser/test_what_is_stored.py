@@ -130,3 +130,57 @@ def test_save_and_next_pressed_while_offline_waits_its_turn_and_moves_on(
     context.set_offline(False)
     page.wait_for_url(lambda url: article_id_of_url(url) != first, timeout=30_000)
     assert stored_labels(api, team, first)["statements"][0]["actor"]["id"] == "kremlin"
+
+
+def test_two_tabs_saving_one_article_lose_nothing_typed(page: Page, server_url: str, api: ApiClient, team: Team, project_id: int) -> None:
+    log_in(page, server_url, "ana", team.ana.password)
+    open_next_article(page)
+    a_refusal_by_keyboard(page)
+    page.keyboard.press("Control+s")
+    saved(page)
+    second_tab = page.context.new_page()
+    second_tab.goto(page.url)
+    expect(second_tab.locator("body[data-ready=true]")).to_be_attached()
+
+    drag_select(second_tab, "Dmitry Peskov")  # the second tab adds Peskov's statement, and saves first
+    press(second_tab, "a", "2", "t", "3")
+    drag_select(second_tab, "Until the delegations have a substantive agenda on paper")
+    press(second_tab, "e")
+    drag_select(second_tab, "a substantive agenda on paper")
+    press(second_tab, "p", "g", "2", "Control+s")
+    saved(second_tab)
+
+    page.get_by_label("Note").fill("checked twice")  # the first tab, behind, edits and saves
+    page.keyboard.press("Control+s")
+    expect(page.locator("#save-status")).to_contain_text("saved from another tab or device")
+    expect(page.get_by_label("Note")).to_have_value("checked twice")  # kept on screen
+    elsewhere = page.locator("#elsewhere-section")
+    expect(elsewhere).to_be_visible()
+    elsewhere.get_by_role("button", name="Take peskov · conditional · leaders_meeting").click()
+    page.keyboard.press("Control+s")
+    saved(page)
+    stored = stored_labels(api, team, article_id_of(page))
+    assert [s["actor"]["id"] for s in stored["statements"]] == ["kremlin", "peskov"]
+    assert stored["article"]["note"] == "checked twice"
+
+
+def test_a_draft_made_before_a_save_elsewhere_comes_back_beside_the_stored_version(
+    page: Page, server_url: str, api: ApiClient, team: Team, project_id: int,
+) -> None:
+    log_in(page, server_url, "ana", team.ana.password)
+    open_next_article(page)
+    a_refusal_by_keyboard(page)
+    page.keyboard.press("Control+s")
+    saved(page)
+    page.get_by_label("Note").fill("my unsaved note")
+    page.get_by_label("Note").blur()
+    article = article_id_of(page)
+    labels = stored_labels(api, team, article)
+    api.as_(team.ana).put(f"/articles/{article}/annotation", json={  # another device saves meanwhile
+        "base_revision": labels["revision"], "statements": labels["statements"], "article": {**labels["article"], "note": "from the phone"},
+    }).raise_for_status()
+    page.reload()
+    expect(page.locator("body[data-ready=true]")).to_be_attached()
+    expect(page.get_by_label("Note")).to_have_value("my unsaved note")
+    expect(page.locator("#elsewhere-section")).to_be_visible()
+    expect(page.locator("#save-status")).to_contain_text("saved elsewhere since")

@@ -49,6 +49,7 @@ $("guidelines-button").addEventListener("click", () => dialogs.toggle("guideline
 document.querySelectorAll("[data-action=close-dialog]").forEach((button) => {
   button.addEventListener("click", () => button.closest("dialog").close());
 });
+document.addEventListener("annotator:elsewhere", (event) => panel.showElsewhere(event.detail));
 document.addEventListener("annotator:take", (event) => {
   const { statements, article, replace } = event.detail;
   workspace.take(statements, article, replace);

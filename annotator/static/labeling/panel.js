@@ -226,6 +226,27 @@ export class Panel {
     replaceKeepingFocus($("model-list"), items);
   }
 
+  // ---- a version saved elsewhere ---------------------------------------------------------
+  // Another tab saved this article after this one's edits began: its statements are offered to
+  // take, one by one or all; nothing of this tab's edits is thrown away.
+  showElsewhere(stored) {
+    $("elsewhere-section").hidden = false;
+    $("elsewhere-revision").textContent = `revision ${stored.revision}`;
+    const items = stored.statements.map((statement) => {
+      const what = `${statement.actor.id} · ${statement.stance} · ${statement.target}`;
+      const take = el("button", { type: "button", className: "suggestion", textContent: `Take ${what}` });
+      take.addEventListener("click", () => this.ws.take([statement]));
+      return el("li", { className: "suggestion-item" }, take);
+    });
+    if (!items.length) items.push(el("li", { className: "muted", textContent: "no statements" }));
+    replaceKeepingFocus($("elsewhere-list"), items);
+    $("take-elsewhere").onclick = () => {
+      this.ws.take(stored.statements, stored.article, true);
+      $("elsewhere-section").hidden = true;
+    };
+    $("close-elsewhere").onclick = () => { $("elsewhere-section").hidden = true; };
+  }
+
   // ---- suggestions ----------------------------------------------------------------------
   #renderSuggestions() {
     const pending = this.ws.pendingSuggestions();

@@ -24,6 +24,10 @@ function sessionEnded() {
   window.location.assign(`/login?ended=1&next=${encodeURIComponent(here)}`);
 }
 
+// This tab, across its reloads: a tab drops only its own draft (two tabs share the browser's storage).
+const TAB = sessionStorage.getItem("annotator:tab") ?? `${Date.now()}-${Math.random()}`;
+sessionStorage.setItem("annotator:tab", TAB);
+
 // Unsaved edits survive a closed tab or a crash.
 export class Drafts {
   constructor(ws) {
@@ -36,7 +40,7 @@ export class Drafts {
     try {
       const { labels } = this.ws;
       localStorage.setItem(this.key, JSON.stringify({
-        base_revision: this.ws.revision, ...content(labels), kept_at: Date.now(),
+        base_revision: this.ws.revision, ...content(labels), kept_at: Date.now(), tab: TAB,
         rejected: [...labels.rejected], origins: labels.statements.map((s) => s.origin),
       }));
     } catch (storageFull) {
@@ -45,18 +49,27 @@ export class Drafts {
   }
 
   drop() {
+    if (this.#read()?.tab !== TAB) return; // another tab's edits (a restored draft becomes this tab's)
     localStorage.removeItem(this.key);
   }
 
+  #read() {
+    return JSON.parse(localStorage.getItem(this.key) ?? "null");
+  }
+
+  // Unsaved edits come back. If the labels were saved elsewhere since they began, the edits are
+  // still restored, and the version saved elsewhere is shown beside them to take from.
   restore() {
-    const draft = JSON.parse(localStorage.getItem(this.key) ?? "null");
+    const draft = this.#read();
     if (!draft) return null;
-    if (draft.base_revision !== this.ws.revision) {
-      this.drop();
-      return { message: "A draft in this browser was set aside: these labels were saved elsewhere after it was made.", kind: "error" };
-    }
+    const when = new Date(draft.kept_at).toLocaleTimeString();
     this.ws.restore(draft);
-    return { message: `Restored unsaved edits kept in this browser at ${new Date(draft.kept_at).toLocaleTimeString()}. Save to keep them.`, kind: "pending" };
+    if (draft.base_revision === this.ws.revision) {
+      return { message: `Restored unsaved edits kept in this browser at ${when}. Save to keep them.`, kind: "pending" };
+    }
+    this.ws.rebase(this.ws.revision);
+    document.dispatchEvent(new CustomEvent("annotator:elsewhere", { detail: { revision: this.ws.revision, ...this.ws.data.saved } }));
+    return { message: `Restored your unsaved edits from ${when}; this article was saved elsewhere since: that version is shown beside yours.`, kind: "error" };
   }
 }
 
@@ -163,7 +176,7 @@ export class Saver {
     await wait(seconds);
   }
 
-  #answered(response, body, sentPrint) {
+  async #answered(response, body, sentPrint) {
     if (response.ok) {
       // Edits made while the save was under way stay unsaved.
       const editedMeanwhile = fingerprint(this.ws.labels) !== sentPrint;
@@ -178,11 +191,24 @@ export class Saver {
     }
     showProblems(body.problems ?? []);
     if (response.status === 409) {
-      this.ws.say("Not saved: this article was saved from another tab or device. Reload to see the latest version.", "error");
+      await this.#savedElsewhere();
     } else {
       this.ws.say(`Not saved: ${body.message ?? response.statusText}`, "error");
     }
     return false;
+  }
+
+  // Another tab or device saved first: this tab's edits stay on screen, now building on that
+  // save, and what it stored is shown beside them to take from.
+  async #savedElsewhere() {
+    const response = await request(this.urls.save, { method: "GET" }).catch(() => null);
+    if (response?.ok) {
+      const stored = await response.json();
+      this.ws.rebase(stored.revision);
+      this.drafts.keep();
+      document.dispatchEvent(new CustomEvent("annotator:elsewhere", { detail: stored }));
+    }
+    this.ws.say("Not saved: this article was saved from another tab or device. Your edits are kept: take what you want from that version, then save.", "error");
   }
 
   async refreshProgress() {

@@ -68,6 +68,13 @@ export class Workspace {
     this.notify();
   }
 
+  // The labels on screen now build on `revision`, saved elsewhere: they stay as they are, unsaved.
+  rebase(revision) {
+    this.revision = revision;
+    this.baseline = null;
+    this.notify();
+  }
+
   onChange(listener) {
     this.listeners.add(listener);
   }
