@@ -168,7 +168,7 @@ def test_json_schemas_in_git_match_the_models() -> None:
 def test_api_streams_an_export(api: ApiClient, team: Team, gold, project_id: int) -> None:  # type: ignore[no-untyped-def]
     with api.as_(team.lena).get(f"/projects/{project_id}/export", params={"format": "statements"}, stream=True) as response:
         assert response.status_code == 200
-        assert response.headers["Content-Disposition"] == f'attachment; filename="{project_id}-statements.jsonl"'
+        assert re.fullmatch(r'attachment; filename="sample-statements-\d{8}-\d{6}\.jsonl"', response.headers["Content-Disposition"])
         rows = [json.loads(line) for line in response.iter_lines() if line]
     assert [r["stance"] for r in rows] == ["conditional", "conditional"]
 
@@ -277,3 +277,9 @@ def test_the_openapi_document_states_the_ratios_as_the_server_takes_them(api: Ap
         assert bool(re.fullmatch(pattern, ratios)) is fits
         status = api.as_(team.lena).get(f"/projects/{project_id}/export", params={"ratios": ratios}).status_code
         assert (status != 422) is fits, ratios
+
+
+def test_a_download_with_majority_votes_is_named_apart_from_gold(api: ApiClient, team: Team, gold, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    names = [api.as_(team.lena).get(f"/projects/{project_id}/export", params=params).headers["Content-Disposition"]
+             for params in ({"format": "gold"}, {"format": "gold", "include_unadjudicated": "true"})]
+    assert "sample-gold-2" in names[0] and "sample-gold-with-majority-2" in names[1]

@@ -115,3 +115,20 @@ def test_stylesheet_loads_before_login(web: WebSession) -> None:
     response = web.get("/static/app.css", allow_redirects=False)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/css")
+
+
+def test_the_readme_keyboard_table_is_the_pages_help_word_for_word(web: WebSession, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    import html
+    import re
+    from pathlib import Path
+
+    web.log_in(team.ana)
+    page = open_next(web, project_id)
+    dialog = page[page.index('<dialog class="sheet" id="shortcuts"'):]
+    dialog = dialog[:dialog.index("</table>")]
+    words = lambda cell: " ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).split())  # noqa: E731
+    on_page = [tuple(words(cell) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)) for row in re.findall(r"<tr>(.*?)</tr>", dialog, re.S)]
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = readme[readme.index("| keys | what they do |"):].split("\n\n")[0].splitlines()[2:]
+    in_readme = [tuple(" ".join(cell.replace("`", "").split()) for cell in line.strip("|").split(" | ")) for line in table]
+    assert in_readme == on_page

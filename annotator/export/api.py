@@ -11,11 +11,12 @@ from annotator.auth.guard import requires
 from annotator.context import app_state, db_session
 from annotator.errors import ErrorBody
 from annotator.export.models import ExportFormat, Split
-from annotator.export.service import DATA_FILES, ExportOptions, Tally, check_exportable, data_lines
+from annotator.export.service import DATA_FILES, ExportOptions, Tally, check_exportable, data_lines, download_name
 from annotator.export.splits import DEFAULT_SEED, RATIOS_PATTERN, parse_ratios
 from annotator.http import ProjectPath, api_blueprint
 from annotator.projects.service import find_project
 from annotator.storage import Database
+from annotator.storage.tables import utcnow
 
 api = api_blueprint("export_api", __name__, "export")
 
@@ -54,9 +55,9 @@ def get_export(path: ProjectPath, query: ExportQuery) -> Response:
     project = find_project(session, path.project_id)
     options = ExportOptions(query.format, query.include_unadjudicated, query.seed, query.split_ratios())
     check_exportable(session, project, options)
-    name, mimetype = DATA_FILES[query.format]
+    _, mimetype = DATA_FILES[query.format]
     response = Response(_streamed(app_state().db, project.id, options), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{project.id}-{name}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{download_name(project.name, options, utcnow())}"'
     return response
 
 

@@ -218,7 +218,7 @@ def write_export(
     check_exportable(session, project, options)
     schema = project_schema(project)
     report = project_report(session, project)
-    folder = root / _slug(project.name)
+    folder = root / file_slug(project.name)
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".partial-{secrets.token_hex(4)}"
     partial.mkdir()
@@ -260,8 +260,17 @@ def _next_version(folder: Path) -> str:
     return f"v{max(numbers, default=0) + 1}"
 
 
-def _slug(name: str) -> str:
+def file_slug(name: str) -> str:
+    """A project name as it can stand in a file name: runs of other characters become one '-'."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "project"
+
+
+def download_name(project_name: str, options: ExportOptions, at: datetime) -> str:
+    """What a streamed export is called: the project, what it holds, and when it was taken
+    (`elections-gold-with-majority-20261203-1042.jsonl`), so two downloads never share a name."""
+    stem, _, extension = DATA_FILES[options.format][0].partition(".")
+    majority = "-with-majority" if options.include_unadjudicated else ""
+    return f"{file_slug(project_name)}-{stem}{majority}-{at:%Y%m%d-%H%M%S}.{extension}"
 
 
 _CARDS = Environment(loader=PackageLoader("annotator", "templates"), autoescape=False, keep_trailing_newline=True)

@@ -29,8 +29,14 @@ def test_a_lead_revokes_an_annotators_token_from_the_users_page(page: Page, serv
     hint = team.ana.token[:8]
     log_in(page, server_url, "lena", team.lena.password)
     page.get_by_role("link", name="Users").click()
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name=f"Revoke token {hint} of ana").click()
+    assert asked == [f"Revoke token {hint}… of ana? Requests carrying it are refused from now on."]
+    assert api.get("/projects").status_code == 200  # not confirmed: nothing happened
 
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=f"Revoke token {hint} of ana").click()
     expect(page.get_by_role("status")).to_contain_text(f"Token {hint}… of ana revoked.")
     expect(page.get_by_role("button", name=f"Revoke token {hint} of ana")).to_have_count(0)
     assert api.get("/projects").status_code == 401
