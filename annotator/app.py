@@ -184,8 +184,19 @@ def validation_error_response(error: ValidationError) -> Response:
         if not request.is_json:
             return _error_response(415, "unsupported_media_type", "send a JSON body with Content-Type: application/json")
         return _error_response(400, "malformed_json", "the request body is not valid JSON")
-    problems = [Problem.at(issue["loc"], issue["msg"]) for issue in error.errors()]
+    problems = [Problem.at(issue["loc"], _in_words(issue)) for issue in error.errors()]
     return _error_response(422, "invalid_request", f"request refused: {len(problems)} problem(s)", problems)
+
+
+# An empty choice or id in labels, said as the annotator would be told ("pick a target"), not as pydantic says it.
+_LEFT_EMPTY = {"stance": "pick a stance", "target": "pick a target", "category": "pick its category", "id": "give its id"}
+
+
+def _in_words(issue: Any) -> str:
+    field = issue["loc"][-1] if issue["loc"] else None
+    if issue["type"] == "string_too_short" and "statements" in issue["loc"] and field in _LEFT_EMPTY:
+        return _LEFT_EMPTY[field]
+    return str(issue["msg"])
 
 
 def _error_response(status: int, code: str, message: str, problems: list[Problem] | None = None) -> Response:

@@ -16,6 +16,13 @@ class ReadAhead:
         self._stream = stream
         self._ahead = ahead
 
+    def __iter__(self) -> Iterator[bytes]:
+        """Line by line, as a file is read (the bytes read ahead are whole lines)."""
+        if self._ahead:
+            ahead, self._ahead = self._ahead, b""
+            yield from ahead.splitlines(keepends=True)
+        yield from self._stream
+
     def read(self, size: int = -1) -> bytes:
         if not self._ahead:
             return self._stream.read(size)

@@ -163,3 +163,12 @@ def test_a_suggestion_decision_naming_a_statement_the_save_lacks_is_refused(api:
     refused = api.put(f"/articles/{article['id']}/annotation",
                       json={"base_revision": None, "statements": [], "suggestion_decisions": [decision]})
     assert refused.status_code == 422 and "names statement 3" in refused.text
+
+
+def test_a_statement_left_half_done_is_refused_in_words(api: ApiClient, project_id: int) -> None:
+    article = api.next_article(project_id)
+    statement = {"actor": {"id": ""}, "stance": "", "target": "", "preconditions": [{"category": ""}]}
+    refused = api.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": [statement]})
+    said = {problem["field"]: problem["message"] for problem in refused.json()["problems"]}
+    assert said == {"statements.0.actor.id": "give its id", "statements.0.stance": "pick a stance",
+                    "statements.0.target": "pick a target", "statements.0.preconditions.0.category": "pick its category"}

@@ -74,7 +74,7 @@ def test_other_stances_need_no_precondition(schema: LabelSchema) -> None:
 
 
 def test_evidence_is_required(schema: LabelSchema) -> None:
-    assert problems(schema, evidence=None) == [("statements.0.evidence", "a span is required here")]
+    assert problems(schema, evidence=None) == [("statements.0.evidence", "mark its words in the text")]
 
 
 def test_a_proposed_actor_is_accepted(schema: LabelSchema) -> None:

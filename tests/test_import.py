@@ -195,3 +195,8 @@ def test_a_csv_body_with_a_byte_order_mark_imports_every_row_through_the_api(api
     body = "\ufeffid,title,text\r\nc1,One,First article from a sheet.\r\nc2,Two,Second article from a sheet.\r\n".encode()
     report = api.as_(team.lena).post(f"/projects/{project_id}/articles", data=body, headers={"Content-Type": "text/csv"}).json()
     assert (report["imported"], report["rejected_count"]) == (2, 0)
+
+
+def test_a_csv_body_without_a_header_naming_text_is_refused_whole(api: ApiClient, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    refused = api.as_(team.lena).post(f"/projects/{project_id}/articles", data=b"{}", headers={"Content-Type": "text/csv"})
+    assert refused.status_code == 422 and "header line naming its columns" in refused.json()["message"]

@@ -64,7 +64,10 @@ def _check_entity(
 ) -> Iterator[Problem]:
     known = schema.vocabulary_ids(rule.vocabulary)
     proposed = rule.allow_proposals and PROPOSAL_PATTERN.match(ref.id)
-    if ref.id not in known and not proposed:
+    if not ref.id:
+        hint = ", or propose one as new:some_name" if rule.allow_proposals else ""
+        yield Problem.at((*at, "id"), f"give its id (one of the {rule.vocabulary} list{hint})")
+    elif ref.id not in known and not proposed:
         hint = " (or propose one as new:some_name)" if rule.allow_proposals else ""
         yield Problem.at((*at, "id"), f"{ref.id!r} is not in the {rule.vocabulary} vocabulary{hint}")
     yield from _check_span(ref.span, rule.span, text, (*at, "span"))
@@ -73,7 +76,7 @@ def _check_entity(
 def _check_span(span: Span | None, rule: SpanRule, text: str, at: Loc) -> Iterator[Problem]:
     if span is None:
         if rule == "required":
-            yield Problem.at(at, "a span is required here")
+            yield Problem.at(at, "mark its words in the text")
         return
     if rule == "none":
         yield Problem.at(at, "this field takes no span")
@@ -88,4 +91,6 @@ def _check_span(span: Span | None, rule: SpanRule, text: str, at: Loc) -> Iterat
 
 
 def _unknown(at: Loc, what: str, value: str, allowed: list[str]) -> Problem:
+    if not value:
+        return Problem.at(at, f"pick {'its' if what == 'category' else 'a'} {what}")
     return Problem.at(at, f"unknown {what} {value!r}; expected one of: {', '.join(allowed)}")

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from annotator.auth.guard import requires
 from annotator.context import db_session
 from annotator.errors import ErrorBody
-from annotator.http import UPLOAD_BODY, ProjectPath, api_blueprint, json_response, uploaded_files
+from annotator.http import ProjectPath, api_blueprint, json_response
 from annotator.ingest.models import ArticleSummary, ImportReport
 from annotator.ingest.readers import read_stream
 from annotator.ingest.store import import_records
+from annotator.ingest.uploads import UPLOAD_BODY, uploaded_files
 from annotator.projects.service import find_project
 from annotator.request_checks import takes_uploads
 from annotator.storage.tables import MAX_ROW_ID, Article

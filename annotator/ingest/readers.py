@@ -13,7 +13,7 @@ import ijson
 from pydantic import ValidationError
 
 from annotator.ingest.models import ArticleRecord, ReadRecord, Rejection, SourcePosition
-from annotator.streams import first_byte, numbered_lines
+from annotator.streams import BOM, first_byte, numbered_lines
 
 ReadResult = ReadRecord | Rejection
 
@@ -118,6 +118,15 @@ def read_jsonl(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
         yield _validated(name, data, line=number)
     if empty:
         yield Rejection(source=name, reason="empty file")
+
+
+def csv_names_text(header: bytes) -> bool:
+    """Whether a CSV file's first line names a text column (the one column an article needs)."""
+    try:
+        columns = next(csv.reader([header.removeprefix(BOM).decode("utf-8")]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return False
+    return "text" in columns
 
 
 def read_csv(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from annotator.auth.guard import requires
 from annotator.context import db_session
 from annotator.errors import ErrorBody
-from annotator.http import UPLOAD_BODY, ProjectPath, api_blueprint, json_response, uploaded_files
+from annotator.http import ProjectPath, api_blueprint, json_response
+from annotator.ingest.uploads import UPLOAD_BODY, uploaded_files
 from annotator.predictions.evaluation import SAMPLES, evaluate, gold_from_project, human_labels, stored_index
 from annotator.predictions.models import EvaluationReport
 from annotator.predictions.readers import read_prediction_stream

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -161,4 +162,4 @@ def test_a_lead_downloads_an_export(page: Page, server_url: str, team: Team, gol
     saved = tmp_path / "statements.jsonl"
     download_info.value.save_as(saved)
     assert len(saved.read_text().splitlines()) == 2
-    assert download_info.value.suggested_filename == f"{project_id}-statements.jsonl"
+    assert re.fullmatch(r"sample-statements-\d{8}-\d{6}\.jsonl", download_info.value.suggested_filename)

@@ -152,7 +152,7 @@ def test_two_tabs_saving_one_article_lose_nothing_typed(page: Page, server_url: 
 
     page.get_by_label("Note").fill("checked twice")  # the first tab, behind, edits and saves
     page.keyboard.press("Control+s")
-    expect(page.locator("#save-status")).to_contain_text("saved from another tab or device")
+    expect(page.locator("#save-status")).to_contain_text("another tab or device saved first")
     expect(page.get_by_label("Note")).to_have_value("checked twice")  # kept on screen
     elsewhere = page.locator("#elsewhere-section")
     expect(elsewhere).to_be_visible()
@@ -184,3 +184,18 @@ def test_a_draft_made_before_a_save_elsewhere_comes_back_beside_the_stored_versi
     expect(page.get_by_label("Note")).to_have_value("my unsaved note")
     expect(page.locator("#elsewhere-section")).to_be_visible()
     expect(page.locator("#save-status")).to_contain_text("saved elsewhere since")
+
+
+def test_a_refusal_speaks_the_annotators_language_and_the_status_line_is_read_whole(
+    laptop: Page, server_url: str, team: Team, project_id: int,
+) -> None:
+    page = laptop
+    log_in(page, server_url, "ana", team.ana.password)
+    open_next_article(page)
+    press(page, "n", "3", "Control+s")  # a stance, no actor, target or evidence
+    problems = page.locator("#problems")
+    expect(problems).to_contain_text("Statement 1, target: pick a target")
+    expect(problems).to_contain_text("Statement 1, actor: give its id")
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("Not saved")
+    assert status.evaluate("s => s.scrollWidth <= s.clientWidth && s.scrollHeight <= s.clientHeight")

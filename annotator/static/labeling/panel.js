@@ -298,12 +298,18 @@ export class Panel {
   }
 }
 
+// Where a problem is, in the annotator's words: "Statement 2, precondition 1: pick its category".
+const PART_NAMES = { actor: "actor", stance: "stance", target: "target", source_outlet: "source outlet", evidence: "evidence" };
+
+function placeOf(field) {
+  const match = /^statements\.(\d+)\.?(.*)$/.exec(field);
+  if (!match) return field.startsWith("article") ? "Article" : "Labels";
+  const [, index, rest] = match;
+  const [part, number] = rest.split(".");
+  const within = part === "preconditions" && number !== undefined ? `precondition ${Number(number) + 1}` : PART_NAMES[part];
+  return `Statement ${Number(index) + 1}${within ? `, ${within}` : ""}`;
+}
+
 export function showProblems(problems) {
-  $("problems").replaceChildren(...problems.map((p) => {
-    const match = /^statements\.(\d+)/.exec(p.field);
-    const where = match
-      ? `Statement ${Number(match[1]) + 1}: ${p.field.replace(match[0], "").replace(/^\./, "") || "statement"}`
-      : p.field || "annotation";
-    return el("li", { textContent: `${where}: ${p.message}` });
-  }));
+  $("problems").replaceChildren(...problems.map((p) => el("li", { textContent: `${placeOf(p.field)}: ${p.message}` })));
 }

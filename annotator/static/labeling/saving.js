@@ -208,7 +208,7 @@ export class Saver {
       this.drafts.keep();
       document.dispatchEvent(new CustomEvent("annotator:elsewhere", { detail: stored }));
     }
-    this.ws.say("Not saved: this article was saved from another tab or device. Your edits are kept: take what you want from that version, then save.", "error");
+    this.ws.say("Not saved: another tab or device saved first. Your edits are kept: take what you want from its version, then save.", "error");
   }
 
   async refreshProgress() {

@@ -7,6 +7,10 @@ import { groupSuggestions, Vocabulary } from "./vocabulary.js";
 
 export const SPAN_KINDS = { a: "actor", p: "precondition", o: "source_outlet", e: "evidence" };
 const KIND_NAMES = { actor: "actor", precondition: "precondition", source_outlet: "source outlet", evidence: "evidence" };
+const QUOTE_CHARS = 28;
+
+// A quote short enough for the status line, which must be read whole in its two lines.
+const quoted = (text) => (text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS - 1)}…` : text);
 
 export class Workspace {
   constructor(data, { box, say }) {
@@ -140,7 +144,7 @@ export class Workspace {
     const held = this.#markedAlready(kind);
     if (held && kind !== "actor"
         && !window.confirm(`Statement ${this.labels.current + 1} already has the ${KIND_NAMES[kind]} “${held.text}”. Replace it with “${span.text}”?`)) {
-      this.say(`The ${KIND_NAMES[kind]} stays “${held.text}”.`, "pending");
+      this.say(`The ${KIND_NAMES[kind]} stays “${quoted(held.text)}”.`, "pending");
       return;
     }
     this.edit(() => {
@@ -149,7 +153,7 @@ export class Workspace {
       const where = held && kind === "actor" ? `New statement ${this.labels.current + 1}` : `Statement ${this.labels.current + 1}`;
       if (kind === "precondition") {
         statement.preconditions.push({ category: "", span });
-        return `${where}: precondition “${span.text}” marked; choose its category (G, then its number).`;
+        return `${where}: precondition “${quoted(span.text)}” marked; pick its category (G, then a number).`;
       }
       if (kind === "evidence") {
         statement.evidence = span;
@@ -157,7 +161,7 @@ export class Workspace {
       }
       const ref = kind === "actor" ? statement.actor : statement.source_outlet;
       ref.span = span;
-      return `${where}: ${KIND_NAMES[kind]} “${span.text}” marked. ${this.#idFromName(kind, ref, span.text)}`;
+      return `${where}: ${KIND_NAMES[kind]} “${quoted(span.text)}” marked. ${this.#idFromName(kind, ref, span.text)}`;
     });
   }
 
