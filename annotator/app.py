@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from annotator import __version__
+from annotator.assets import register_assets
 from annotator.auth.guard import TokenAwareSessionInterface, authorize_request, csrf, is_api_request, public
 from annotator.context import AppState, close_db_session
 from annotator.errors import ApiError, ErrorBody, Problem
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.teardown_appcontext(close_db_session)
     register_error_handlers(app)
     register_blueprints(app)
+    register_assets(app)
     return app
 
 

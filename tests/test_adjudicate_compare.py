@@ -82,3 +82,9 @@ def test_gold_equal_to_unanimous_labels_is_unanimous() -> None:
     both = versions(content("open"), content("open"))
     assert gold_method(content("open"), both) == "unanimous"
     assert gold_method(content("refuses"), both) == "adjudicated"
+
+
+def test_two_agreeing_of_three_the_overlap_asks_for_settle_by_majority_not_unanimously() -> None:
+    both = [Version("ana", 1, content("open")), Version("ben", 2, content("open"))]
+    assert gold_method(content("open"), both, overlap=3) == "majority"
+    assert gold_method(content("open"), both, overlap=2) == "unanimous"

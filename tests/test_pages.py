@@ -82,14 +82,15 @@ def test_labeling_page_refers_to_no_other_host(web: WebSession, team, project_id
     page = open_next(web, project_id)
     page_without_data = re.sub(r'<script type="application/json".*?</script>', "", page, flags=re.S)
     paths = re.findall(r'(?:src|href)="(/static/[^"]+)"', page_without_data)
+    [release] = {re.match(r"/static/v/(\w+)/", path).group(1) for path in paths}  # type: ignore[union-attr]
     assets = {path: web.get(path).text for path in paths}
     imported = {
-        f"/static/labeling/{name}" for path, text in assets.items() if path.endswith(".js")
+        f"/static/v/{release}/labeling/{name}" for path, text in assets.items() if path.endswith(".js")
         for name in re.findall(r'^import .*?"\./([a-z]+\.js)";$', text, re.M)
     }
-    assert "/static/labeling/main.js" in imported
+    assert f"/static/v/{release}/labeling/main.js" in imported
     assert imported <= set(paths), "every module the page imports is preloaded with it"
-    assert {p for p in paths if p.endswith(".css")} == {"/static/app.css"}
+    assert {p for p in paths if p.endswith(".css")} == {f"/static/v/{release}/app.css"}
     for text in (page_without_data, *assets.values()):
         assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), "a reference to another host"
 
@@ -132,3 +133,10 @@ def test_the_readme_keyboard_table_is_the_pages_help_word_for_word(web: WebSessi
     table = readme[readme.index("| keys | what they do |"):].split("\n\n")[0].splitlines()[2:]
     in_readme = [tuple(" ".join(cell.replace("`", "").split()) for cell in line.strip("|").split(" | ")) for line in table]
     assert in_readme == on_page
+
+
+def test_static_files_are_named_by_their_content_and_kept_a_year(web: WebSession) -> None:
+    path = re.search(r'href="(/static/v/\w+/app\.css)"', web.get("/login").text).group(1)  # type: ignore[union-attr]
+    response = web.get(path)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert web.get(path.replace("/v/", "/v/0").rsplit("/", 2)[0] + "/x/app.css").status_code == 404

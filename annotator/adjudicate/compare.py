@@ -136,10 +136,12 @@ def _most_common(values: list[Any]) -> tuple[Any, int] | None:
     return next(v for v in values if _fingerprint(v) == ranked[0][0]), ranked[0][1]
 
 
-def gold_method(content: Mapping[str, Any], versions: Sequence[Version]) -> GoldMethod:
-    """How a gold content relates to the annotations it settles (derived, never claimed)."""
+def gold_method(content: Mapping[str, Any], versions: Sequence[Version], overlap: int = 2) -> GoldMethod:
+    """How a gold content relates to the annotations it settles (derived, never claimed). Unanimous
+    means every annotator the overlap asks for agreed: two of three agreeing is a majority."""
     settled = _fingerprint(canonical_content(content))
-    if is_unanimous(versions) and settled == _fingerprint(canonical_content(versions[0].content)):
+    complete = len(versions) >= overlap
+    if complete and is_unanimous(versions) and settled == _fingerprint(canonical_content(versions[0].content)):
         return "unanimous"
     if len(versions) >= 2:
         proposal = majority_proposal(versions)

@@ -100,7 +100,7 @@ def save_gold(
     content = checked_content(save, article, schema, "gold")
     versions = head_versions(session, [article.id])[article.id]
     document = content.model_dump(mode="json")
-    method = gold_method(document, versions)
+    method = gold_method(document, versions, project.overlap)
     _append_revision(session, project, schema, article, lead, document, method, versions, save.base_revision, save.seconds_spent)
     return load_gold(session, article)
 
@@ -161,7 +161,7 @@ def restore_gold(session: Session, revision_id: int, lead: User) -> GoldOut:
     article = session.get(Article, record.article_id)
     assert article is not None
     versions = head_versions(session, [article.id])[article.id]
-    method = gold_method(revision.content, versions)
+    method = gold_method(revision.content, versions, project.overlap)
     _append_revision(session, project, schema, article, lead, revision.content, method, versions, record.head_revision_id)
     return load_gold(session, article)
 

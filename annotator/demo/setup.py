@@ -8,7 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.adjudicate.service import accept_unanimous
+from annotator.adjudicate.compare import is_unanimous
+from annotator.adjudicate.models import GoldSave
+from annotator.adjudicate.service import head_versions, save_gold
 from annotator.annotate.models import AnnotationContent
 from annotator.annotate.service import checked_content, store_imported
 from annotator.auth.membership import set_member
@@ -82,7 +84,7 @@ def _label_and_predict(session: Session, project: Project, schema: LabelSchema) 
             labels = labels_for(article.external_id or "", article.text, said, _outlet_id(schema, article.outlet))
             content = checked_content(AnnotationContent.model_validate(labels), article, schema)
             store_imported(session, project, schema, article, annotator, content)
-    accept_unanimous(session, project, schema, get_user(session, "lena"))
+    _settle_agreements(session, project, schema, articles)
     session.commit()
     records = [
         PredictionRecord(SourcePosition(source="demo"), PredictionLine.model_validate({
@@ -96,6 +98,17 @@ def _label_and_predict(session: Session, project: Project, schema: LabelSchema) 
     gold = gold_from_project(session, project, None)
     store_evaluation(session, project, evaluate(gold, index_predictions(records, MODEL), human_labels(session, gold)))
     session.commit()
+
+
+def _settle_agreements(session: Session, project: Project, schema: LabelSchema, articles: list[Article]) -> None:
+    """Lena makes gold of what ben and cleo agree on (two of the three the overlap asks for: a majority,
+    left for ana to confirm or dispute), so the lead's pages and the model have gold to show."""
+    lena = get_user(session, "lena")
+    versions = head_versions(session, [article.id for article in articles])
+    for article in articles:
+        if is_unanimous(versions[article.id]):
+            agreed = AnnotationContent.model_validate(versions[article.id][0].content)
+            save_gold(session, project, schema, article, lena, GoldSave(base_revision=None, **agreed.model_dump()))
 
 
 def _outlet_id(schema: LabelSchema, imported: str | None) -> str | None:
