@@ -8,7 +8,8 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 # The screen position of the first and last character of the n-th occurrence of a quote,
-# scrolled into view first, clear of a toolbar at the bottom (a person scrolls to what they want to select).
+# scrolled into view first, clear of the bar at the top and a toolbar at the bottom (a person scrolls
+# to what they want to select).
 _QUOTE_CORNERS = """([quote, occurrence]) => {
     const node = document.getElementById('article-text').firstChild;
     let start = -1;
@@ -16,7 +17,8 @@ _QUOTE_CORNERS = """([quote, occurrence]) => {
     if (start < 0) throw new Error('not in the text: ' + quote);
     const charRect = (at) => { const r = document.createRange(); r.setStart(node, at); r.setEnd(node, at + 1); return r.getClientRects()[0]; };
     const first = charRect(start);
-    if (first.top < 60 || first.bottom > innerHeight - 180) window.scrollBy(0, first.top - innerHeight / 3);
+    const covered = document.querySelector('.topbar').getBoundingClientRect().bottom + 10;  // a sticky bar on a phone
+    if (first.top < Math.max(60, covered) || first.bottom > innerHeight - 180) window.scrollBy(0, first.top - innerHeight / 3);
     const a = charRect(start), b = charRect(start + quote.length - 1);
     return {x1: a.left + 1, y1: (a.top + a.bottom) / 2, x2: b.right - 1, y2: (b.top + b.bottom) / 2};
 }"""

@@ -94,3 +94,16 @@ def test_dark_mode_follows_the_system_setting(laptop: Page, server_url: str, tea
     dark = laptop.evaluate(background)
     assert light == "rgb(244, 246, 249)"
     assert dark == "rgb(18, 22, 29)"
+
+
+def test_on_a_phone_the_statement_its_choices_and_save_fit_the_screen(phone: Page, server_url: str, team: Team, project_id: int) -> None:
+    log_in(phone, server_url, "ana", team.ana.password)
+    open_next_article(phone)
+    phone.locator(".suggestion.first").tap()  # the statement list holds one statement now
+    editor = phone.locator("#statement-editor")
+    phone.evaluate("window.scrollBy(0, document.querySelector('#statement-editor').getBoundingClientRect().top - 200)")
+    height = phone.viewport_size["height"]  # type: ignore[index]
+    bar, save, box = phone.locator(".topbar").bounding_box(), phone.locator("#save-button").bounding_box(), editor.bounding_box()
+    assert save["y"] >= 0 and save["y"] + save["height"] <= bar["y"] + bar["height"] <= box["y"]  # Save stays in view above it
+    assert box["y"] + box["height"] <= height, "the statement and its choices fit below the bar"
+    assert phone.locator("#statement-list").bounding_box()["width"] > 300  # not squeezed beside the buttons
