@@ -7,6 +7,8 @@ from pathlib import Path
 
 DEFAULT_SCHEMA = "diplomacy-stance.yaml"
 SAMPLE_CORPUS = Path(__file__).parent / "demo" / "corpus"
+# The demo's further articles, all labeled alike by its two annotators: gold enough to train a baseline.
+DEMO_MORE = Path(__file__).parent / "demo" / "more"
 
 
 def schemas_dir() -> Path:

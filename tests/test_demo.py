@@ -15,6 +15,8 @@ from annotator.storage import Database
 from annotator.storage.tables import Article, Project
 
 
+DEMO_ARTICLES = 20  # the eight of the sample corpus, and twelve more with gold for the baseline
+
 def run_demo(data_dir: Path):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, ["demo", "--no-serve", "--data-dir", str(data_dir)])
 
@@ -27,7 +29,7 @@ def test_demo_builds_a_database_and_prints_address_and_credentials(tmp_path: Pat
         assert user.name in result.output and user.password in result.output
     db = Database(f"sqlite:///{tmp_path / 'annotator.db'}")
     with db.session() as session:
-        assert session.scalar(select(func.count(Article.id))) == 8
+        assert session.scalar(select(func.count(Article.id))) == DEMO_ARTICLES
         assert session.scalar(select(Project.name)) == "diplomacy-demo"
         assert all(authenticate(session, u.name, u.password) for u in DEMO_USERS)
     db.dispose()
@@ -39,7 +41,7 @@ def test_running_the_demo_again_starts_fresh(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     db = Database(f"sqlite:///{tmp_path / 'annotator.db'}")
     with db.session() as session:
-        assert session.scalar(select(func.count(Article.id))) == 8
+        assert session.scalar(select(func.count(Article.id))) == DEMO_ARTICLES
     db.dispose()
 
 
@@ -62,7 +64,7 @@ def test_on_first_run_the_leads_pages_have_figures_and_ana_sees_suggestions(tmp_
     with db.session(write=True) as session:
         project = session.scalars(select(Project)).one()
         report = project_report(session, project)
-        assert report.annotators == ["ben", "cleo"] and report.articles_labeled == 8
+        assert report.annotators == ["ben", "cleo"] and report.articles_labeled == DEMO_ARTICLES
         assert any(item.score > 0 for item in report.most_disagreed), "something to adjudicate"
         [evaluation] = project_evaluations(session, project)
         assert evaluation.model == "demo-baseline" and evaluation.report["fields"]["stance"]["accuracy"] < 1
@@ -73,3 +75,17 @@ def test_on_first_run_the_leads_pages_have_figures_and_ana_sees_suggestions(tmp_
         suggested = model_suggestions(session, project, article)
         assert suggested is not None and [s["actor"]["id"] for s in suggested.statements] == ["peskov", "yermak"]
     db.dispose()
+
+
+def test_on_first_run_the_baseline_trains_on_the_demos_gold(tmp_path: Path) -> None:
+    from annotator.labelschema import load_schema
+    from annotator.model.training import gold_of_project, train
+    from annotator.shipped import default_schema_path
+
+    run_demo(tmp_path)
+    db = Database(f"sqlite:///{tmp_path / 'annotator.db'}")
+    with db.session() as session:
+        gold = gold_of_project(session, session.scalars(select(Project)).one())
+    db.dispose()
+    _, card, _ = train(gold, load_schema(default_schema_path()), "1", curve=False)
+    assert card.counts.train >= 10

@@ -24,6 +24,63 @@ class Said:
     score: float = 0.8
 
 
+# The further articles (annotator/demo/more/): ben and cleo label them alike, so they become gold.
+AGREED: dict[str, list[Said]] = {
+    "09-shoigu-black-sea": [
+        Said("shoigu", "Sergei Shoigu", "russia_ukraine_talks", "refuses",
+             "Moscow saw no point in talks with Kyiv on shipping in the Black Sea as long as NATO warships kept holding drills near its coast"),
+    ],
+    "10-blinken-geneva": [
+        Said("blinken", "Antony Blinken", "us_russia_talks", "conditional",
+             "he was prepared to meet Russian Foreign Minister Sergey Lavrov in Geneva next month if Moscow confirmed its delegation in writing",
+             (("other", "if Moscow confirmed its delegation in writing"),)),
+    ],
+    "11-kuleba-security-guarantees": [
+        Said("kuleba", "Dmytro Kuleba", "peace_process", "conditional",
+             "Kyiv would return to peace talks only once its partners had agreed on binding security guarantees for Ukraine",
+             (("security_interests", "binding security guarantees for Ukraine"),)),
+    ],
+    "12-zakharova-western-mediators": [
+        Said("zakharova", "Maria Zakharova", "russia_ukraine_talks", "refuses",
+             "Moscow would not accept Western governments as mediators in any talks with Ukraine"),
+    ],
+    "13-guterres-ceasefire-call": [
+        Said("guterres", "Antonio Guterres", "ceasefire", "open",
+             "both sides should agree to a ceasefire at once and let inspectors reach the site without conditions"),
+    ],
+    "14-erdogan-istanbul-offer": [
+        Said("erdogan", "Recep Tayyip Erdogan", "leaders_meeting", "open",
+             "he was ready to host a meeting between the Russian and Ukrainian presidents in Istanbul"),
+    ],
+    "15-ushakov-no-date": [
+        Said("ushakov", "Yuri Ushakov", "us_russia_talks", "noncommittal",
+             "he could not say whether they would take place this year"),
+    ],
+    "16-zelensky-direct-meeting": [
+        Said("zelensky", "President Volodymyr Zelensky", "leaders_meeting", "conditional",
+             "he was ready to meet Vladimir Putin face to face, as long as Russian troops first withdrew to the lines they held before the invasion",
+             (("troop_withdrawal", "Russian troops first withdrew to the lines they held before the invasion"),)),
+    ],
+    "17-kirby-prisoner-talks": [
+        Said("kirby", "John Kirby", "us_russia_talks", "open",
+             "Washington remained open to talks with Moscow on exchanging detained citizens"),
+    ],
+    "18-lavrov-sovereignty": [
+        Said("lavrov", "Sergey Lavrov", "peace_process", "conditional",
+             "Russia would join a peace process only if the agreement recognised the regions it had annexed as part of Russia",
+             (("sovereignty", "recognised the regions it had annexed as part of Russia"),)),
+    ],
+    "19-nato-no-talks": [
+        Said("nato", "NATO", "leaders_meeting", "refuses",
+             "it saw no basis for a summit with Russia while Russian strikes on Ukrainian cities continued"),
+    ],
+    "20-peskov-ceasefire-terms": [
+        Said("peskov", "Kremlin spokesman Dmitry Peskov", "ceasefire", "conditional",
+             "Moscow would consider a ceasefire only if it came with guarantees for Russia's security, including a halt to weapons deliveries to Ukraine",
+             (("security_interests", "guarantees for Russia's security"),)),
+    ],
+}
+
 # The statements ben finds in each article (by file name); cleo's and the model's differ where noted.
 BEN: dict[str, list[Said]] = {
     "01-kremlin-no-summit": [
@@ -71,8 +128,11 @@ BEN: dict[str, list[Said]] = {
              "Russia remained ready for a peace process, provided that the new territorial realities were recognised",
              (("sovereignty", "the new territorial realities were recognised"),), ("kommersant", "Kommersant"), 0.6),
     ],
+    **AGREED,
 }
 IRRELEVANT = {"07-grain-corridor"}
+
+
 
 
 def _changed(statements: list[Said], actor: str, **change: Any) -> list[Said]:

@@ -25,7 +25,7 @@ from annotator.predictions.models import PredictionLine
 from annotator.predictions.readers import PredictionRecord
 from annotator.predictions.store import SuggestionSettings, import_predictions, set_suggestions, store_evaluation
 from annotator.projects.service import create_project
-from annotator.shipped import SAMPLE_CORPUS, default_schema_path
+from annotator.shipped import DEMO_MORE, SAMPLE_CORPUS, default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 from annotator.storage.tables import Article, Project
@@ -71,7 +71,7 @@ def build_demo(db: Database) -> int:
             set_member(session, project.id, add_user(session, user.name, user.password, user.role), user.role)
         session.commit()
         project_id = project.id
-        import_records(session, project_id, read_paths([SAMPLE_CORPUS]))
+        import_records(session, project_id, read_paths([SAMPLE_CORPUS, DEMO_MORE]))
         _label_and_predict(session, session.get(Project, project_id), schema)  # type: ignore[arg-type]
     return project_id
 
