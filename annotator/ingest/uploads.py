@@ -49,7 +49,7 @@ def uploaded_files() -> Iterator[tuple[str, IO[bytes]]]:
         if not files:
             raise UnsupportedMediaType("multipart upload has no `file` part")
         return ((f.filename or "upload", f.stream) for f in files)
-    body = io.BufferedReader(request.stream, READ_BUFFER_BYTES)
+    body = io.BufferedReader(cast(io.RawIOBase, request.stream), READ_BUFFER_BYTES)
     if request.mimetype in JSONL_TYPES:
         return iter([("request body.jsonl", cast(IO[bytes], body))])
     if request.mimetype == "text/csv":

@@ -25,6 +25,15 @@ def saved(page: Page) -> None:
     expect(page.locator("#save-status")).to_contain_text("Saved (revision")
 
 
+def a_saved_refusal(page: Page, server_url: str, team: Team) -> None:
+    """Ana opens her first article, labels the Kremlin's refusal and saves it."""
+    log_in(page, server_url, "ana", team.ana.password)
+    open_next_article(page)
+    a_refusal_by_keyboard(page)
+    page.keyboard.press("Control+s")
+    saved(page)
+
+
 def test_an_actor_id_typed_and_saved_at_once_is_the_one_stored(page: Page, server_url: str, api: ApiClient, team: Team, project_id: int) -> None:
     log_in(page, server_url, "ana", team.ana.password)
     open_next_article(page)
@@ -37,11 +46,7 @@ def test_an_actor_id_typed_and_saved_at_once_is_the_one_stored(page: Page, serve
 
 
 def test_published_by_typed_then_save_and_next_stores_it_and_moves_on(page: Page, server_url: str, api: ApiClient, team: Team, project_id: int) -> None:
-    log_in(page, server_url, "ana", team.ana.password)
-    open_next_article(page)
-    a_refusal_by_keyboard(page)
-    page.keyboard.press("Control+s")
-    saved(page)
+    a_saved_refusal(page, server_url, team)
     first = article_id_of(page)
     page.get_by_label("Published by").fill("tass")
     page.keyboard.press("Control+Enter")  # not "unchanged": the field holds a new outlet
@@ -133,11 +138,7 @@ def test_save_and_next_pressed_while_offline_waits_its_turn_and_moves_on(
 
 
 def test_two_tabs_saving_one_article_lose_nothing_typed(page: Page, server_url: str, api: ApiClient, team: Team, project_id: int) -> None:
-    log_in(page, server_url, "ana", team.ana.password)
-    open_next_article(page)
-    a_refusal_by_keyboard(page)
-    page.keyboard.press("Control+s")
-    saved(page)
+    a_saved_refusal(page, server_url, team)
     second_tab = page.context.new_page()
     second_tab.goto(page.url)
     expect(second_tab.locator("body[data-ready=true]")).to_be_attached()
@@ -167,11 +168,7 @@ def test_two_tabs_saving_one_article_lose_nothing_typed(page: Page, server_url: 
 def test_a_draft_made_before_a_save_elsewhere_comes_back_beside_the_stored_version(
     page: Page, server_url: str, api: ApiClient, team: Team, project_id: int,
 ) -> None:
-    log_in(page, server_url, "ana", team.ana.password)
-    open_next_article(page)
-    a_refusal_by_keyboard(page)
-    page.keyboard.press("Control+s")
-    saved(page)
+    a_saved_refusal(page, server_url, team)
     page.get_by_label("Note").fill("my unsaved note")
     page.get_by_label("Note").blur()
     article = article_id_of(page)
