@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import orjson
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.extensions["annotator"] = AppState(settings=settings, db=db or Database(settings.resolved_database_url()))
     app.json = OrjsonBodies(app)
+    # A command shown on a page, to be copied into a shell: a project name with spaces stays one argument.
+    app.jinja_env.filters["shell"] = shlex.quote
     app.session_interface = TokenAwareSessionInterface()
     app.before_request(check_request)  # first: before the CSRF check reads a form, or anything reads a body
     csrf.init_app(app)

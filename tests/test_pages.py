@@ -140,3 +140,17 @@ def test_static_files_are_named_by_their_content_and_kept_a_year(web: WebSession
     response = web.get(path)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert web.get(path.replace("/v/", "/v/0").rsplit("/", 2)[0] + "/x/app.css").status_code == 404
+
+
+def test_a_project_name_with_spaces_is_shown_as_one_argument_and_the_command_line_takes_it(
+    web: WebSession, api, team, schema, db,  # type: ignore[no-untyped-def]
+) -> None:
+    from click.testing import CliRunner
+
+    from annotator.cli import main
+
+    created = api.as_(team.lena).post("/projects", json={"name": "election night 2026", "label_schema": schema.model_dump(mode="json")}).json()
+    web.log_in(team.lena)
+    assert "annotator export &#39;election night 2026&#39;" in web.get(f"/projects/{created['id']}").text
+    listed = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke(main, ["project", "members", "election night 2026"])
+    assert listed.exit_code == 0 and "lena\tlead" in listed.output
