@@ -80,7 +80,8 @@ def test_the_models_page_lists_evaluations_and_shows_one_in_full(web: WebSession
                       data={"csrf_token": web.csrf_token(f"/projects/{project_id}/models"), "model": "baseline@1"})
     assert answer.status_code == 200 and "/evaluations/" in answer.url
     assert "The model beside the annotators" in answer.text
-    assert "baseline@1" in web.get(f"/projects/{project_id}/models").text
+    page = web.get(f"/projects/{project_id}/models").text
+    assert "baseline@1" in page and "Too few gold articles to rank models" in page  # a couple of gold articles
 
 
 def test_the_model_counts_as_an_annotator_only_when_asked_for_and_is_named_so(db: Database, api: ApiClient, team: Team, labeled, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
@@ -157,3 +158,26 @@ def test_an_annotation_made_in_label_studio_from_our_exported_predictions_import
     report = json.loads(run(main, ["import-annotations", "sample", str(path), "--json"]).output)
     assert (report["imported"], report["rejected"]) == (2, [])
     assert report["notes"] and all("belongs to no statement: left out" in n["note"] for n in report["notes"])
+
+
+def test_models_are_compared_only_against_the_same_gold_and_split_each_version_once() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from annotator.predictions.store import evaluation_groups
+    from annotator.storage.tables import Evaluation
+
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def scored(version: str, against: str, split: str | None, f1: float, hours: int, articles: int = 40) -> Evaluation:
+        return Evaluation(model="m", model_version=version, gold_version=against, split=split, statement_keys_f1=f1,
+                          report={"gold": {"articles": articles}}, created_at=start + timedelta(hours=hours))
+
+    groups = evaluation_groups([
+        scored("1", "gold@3", None, 0.50, 1), scored("1", "gold@3", None, 0.60, 2),  # m@1 twice: its newest counts
+        scored("2", "gold@3", None, 0.70, 3), scored("1", "gold@3", "test", 0.40, 4, articles=8),
+    ])
+    [(first_gold, first_split), (second_gold, second_split)] = [(g.gold_version, g.split) for g in groups]
+    assert (first_gold, first_split, second_gold, second_split) == ("gold@3", "test", "gold@3", None)
+    everything = groups[1]
+    assert [(e.model_version, e.statement_keys_f1) for e in everything.evaluations] == [("2", 0.70), ("1", 0.60)]
+    assert everything.rankable and not groups[0].rankable  # 8 gold articles are too few to rank by

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
@@ -122,3 +123,41 @@ def project_evaluations(session: Session, project: Project) -> list[Evaluation]:
         select(Evaluation).where(Evaluation.project_id == project.id)
         .order_by(Evaluation.statement_keys_f1.desc().nulls_last(), Evaluation.created_at.desc())
     ))
+
+
+# Fewer gold articles than this, and model versions are listed, not ranked: their figures' intervals
+# are too wide for an order between them to mean anything.
+MIN_ARTICLES_TO_RANK = 30
+
+
+@dataclass(frozen=True)
+class EvaluationGroup:
+    """The evaluations against one gold version and split: the only ones whose figures compare."""
+
+    gold_version: str
+    split: str | None
+    articles: int
+    evaluations: list[Evaluation]  # the newest of each model version, best statement-key F1 first
+
+    @property
+    def rankable(self) -> bool:
+        return self.articles >= MIN_ARTICLES_TO_RANK
+
+
+def evaluation_groups(evaluations: list[Evaluation]) -> list[EvaluationGroup]:
+    """Evaluations grouped by the gold they were scored against, each model version once (its
+    newest evaluation there); newest gold first."""
+    groups: dict[tuple[str, str | None], dict[tuple[str, str], Evaluation]] = {}
+    for evaluation in sorted(evaluations, key=lambda e: e.created_at, reverse=True):
+        versions = groups.setdefault((evaluation.gold_version, evaluation.split), {})
+        versions.setdefault((evaluation.model, evaluation.model_version), evaluation)
+    return [
+        EvaluationGroup(gold_version, split, int(next(iter(found.values())).report["gold"]["articles"]),
+                        sorted(found.values(), key=_best_first))
+        for (gold_version, split), found in groups.items()
+    ]
+
+
+def _best_first(evaluation: Evaluation) -> tuple[bool, float]:
+    f1 = evaluation.statement_keys_f1
+    return (f1 is None, -(f1 or 0.0))

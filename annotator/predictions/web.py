@@ -11,7 +11,13 @@ from annotator.auth.guard import requires
 from annotator.context import db_session
 from annotator.errors import ApiError, NotFound
 from annotator.predictions.api import EvaluationRequest, evaluate_stored
-from annotator.predictions.store import SuggestionSettings, project_evaluations, set_suggestions
+from annotator.predictions.store import (
+    MIN_ARTICLES_TO_RANK,
+    SuggestionSettings,
+    evaluation_groups,
+    project_evaluations,
+    set_suggestions,
+)
 from annotator.projects.service import find_project
 from annotator.storage.tables import Evaluation
 
@@ -27,8 +33,8 @@ def _reason(error: ValidationError | ApiError) -> str:
 def models(project_id: int) -> ResponseReturnValue:
     session = db_session()
     project = find_project(session, project_id)
-    return render_template("models.html", project=project, evaluations=project_evaluations(session, project),
-                           stored=stored_model_versions(session, project))
+    return render_template("models.html", project=project, groups=evaluation_groups(project_evaluations(session, project)),
+                           stored=stored_model_versions(session, project), min_to_rank=MIN_ARTICLES_TO_RANK)
 
 
 @pages.post("/projects/<int:project_id>/models/evaluate")
