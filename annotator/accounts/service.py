@@ -116,6 +116,11 @@ def end_all_tokens(session: Session, user: User) -> list[TokenOut]:
     return ended
 
 
+def with_ended_tokens(message: str, ended: list[TokenOut]) -> str:
+    """A page's message about a change, and then what tokens it ended (if any)."""
+    return " ".join(filter(None, [message, ended_tokens_sentence(ended)]))
+
+
 def ended_tokens_sentence(ended: list[TokenOut]) -> str:
     """What a password change, reset or disabling ended, said in one sentence ('' if no token)."""
     if not ended:

@@ -19,7 +19,6 @@ from annotator.accounts.service import (
     list_members,
     list_tokens,
     list_users,
-    ended_tokens_sentence,
     manageable_ids,
     managed_user,
     put_member,
@@ -30,6 +29,7 @@ from annotator.accounts.service import (
     revocable_tokens,
     revoke_token,
     set_password,
+    with_ended_tokens,
 )
 from annotator.auth.guard import requires
 from annotator.auth.service import authenticate, get_user, issue_token, login_blocked, record_login
@@ -92,7 +92,7 @@ def change_password() -> ResponseReturnValue:
             raise Invalid("the new password and its confirmation differ", [])
         ended = set_password(session, user, wanted.new_password)  # ends every session, this one too
         begin_browser_session(user)
-        return " ".join(filter(None, ["Password changed. Your other sessions have been logged out.", ended_tokens_sentence(ended)]))
+        return with_ended_tokens("Password changed. Your other sessions have been logged out.", ended)
 
     _attempt(change)
     return redirect(url_for("accounts.account"))
@@ -162,10 +162,10 @@ def disable(user_name: str) -> Response:
     def disable_it(user: User) -> str:
         require_may_disable(current_user(), user)
         disabled = disable_user(db_session(), user, current_user())
-        return " ".join(filter(None, [
+        return with_ended_tokens(
             f"{user.name} is disabled: logged out everywhere, {disabled.articles_released} unlabeled article(s) released.",
-            ended_tokens_sentence(disabled.tokens_ended),
-        ]))
+            disabled.tokens_ended,
+        )
 
     _attempt(_manage(user_name, disable_it))
     return redirect(url_for("accounts.users"))
@@ -190,7 +190,7 @@ def reset(user_name: str) -> ResponseReturnValue:
     def reset_it(user: User) -> str:
         password, ended = reset_password(db_session(), user)
         issued.append(IssuedPassword(user=describe_user(user), password=password, tokens_ended=ended))
-        return " ".join(filter(None, [f"{user.name} has a new password and has been logged out.", ended_tokens_sentence(ended)]))
+        return with_ended_tokens(f"{user.name} has a new password and has been logged out.", ended)
 
     return users(issued[0]) if _attempt(_manage(user_name, reset_it)) else redirect(url_for("accounts.users"))
 

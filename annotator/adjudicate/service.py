@@ -177,13 +177,14 @@ def accept_unanimous(session: Session, project: Project, schema: LabelSchema, le
         .where(Article.id.in_(select(Assignment.article_id).where(Assignment.status == "done")))
         .where(~Article.id.in_(select(GoldRecord.article_id).where(GoldRecord.head_revision_id.is_not(None))))
     ).all()
+    needed = max(project.overlap, 2)
+    candidates = [article_id for article_id, done_by, waiting in found if not waiting and done_by >= needed]
     result = BulkAcceptance(
         accepted=0,
         already_gold=session.scalar(select(func.count(GoldRecord.id)).where(GoldRecord.project_id == project.id)) or 0,
         not_unanimous=0,
-        incomplete=sum(1 for _, done_by, waiting in found if waiting or done_by < max(project.overlap, 2)),
+        incomplete=len(found) - len(candidates),
     )
-    candidates = [article_id for article_id, done_by, waiting in found if not waiting and done_by >= max(project.overlap, 2)]
     versions_by_article = head_versions(session, candidates)
     articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(candidates)))}
     for article_id in candidates:

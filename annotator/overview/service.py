@@ -67,8 +67,7 @@ def _matching(project: Project, wanted: ArticleFilter) -> Select[int, str, str |
             # Only where labels changed after the gold was settled; disputed_gold compares those.
             changed_since = exists().where(Assignment.article_id == Article.id, Assignment.status == "done",
                                            Assignment.updated_at > GoldRecord.updated_at)
-            query = query.where(exists().where(GoldRecord.article_id == Article.id, GoldRecord.head_revision_id.is_not(None),
-                                               changed_since))
+            query = query.where(gold.where(changed_since))
     match wanted.sort:
         case "title":
             return query.order_by(Article.title, Article.id)

@@ -31,11 +31,12 @@ export function content(labels) {
   };
 }
 
-// What a save would store: the labels, and what was done with the model's suggestions (a rejection
-// alone is a change worth saving).
-export const fingerprint = (labels) => JSON.stringify({
-  ...content(labels), rejected: [...labels.rejected].sort(), origins: labels.statements.map((s) => s.origin),
-});
+// What was done with the model's suggestions: those rejected, and the suggestion each statement was taken from.
+export const decided = (labels) => ({ rejected: [...labels.rejected].sort(), origins: labels.statements.map((s) => s.origin) });
+
+// What a save would store: the labels, and the decisions about suggestions (a rejection alone is a
+// change worth saving).
+export const fingerprint = (labels) => JSON.stringify({ ...content(labels), ...decided(labels) });
 
 // Undo and redo over whole snapshots of the labels: an article's labels are small,
 // and a snapshot cannot miss an edit the way a list of inverse operations can.

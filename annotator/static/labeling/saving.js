@@ -1,7 +1,7 @@
 // Saving: drafts kept in the browser, saves retried until the server answers, next and skip.
 
 import { takesTyping } from "./keys.js";
-import { content, fingerprint } from "./labels.js";
+import { content, decided, fingerprint } from "./labels.js";
 import { showProblems } from "./panel.js";
 
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
@@ -40,8 +40,7 @@ export class Drafts {
     try {
       const { labels } = this.ws;
       localStorage.setItem(this.key, JSON.stringify({
-        base_revision: this.ws.revision, ...content(labels), kept_at: Date.now(), tab: TAB,
-        rejected: [...labels.rejected], origins: labels.statements.map((s) => s.origin),
+        base_revision: this.ws.revision, ...content(labels), ...decided(labels), kept_at: Date.now(), tab: TAB,
       }));
     } catch (storageFull) {
       this.ws.say("Unsaved changes (this browser cannot keep a copy: storage is full)", "error");

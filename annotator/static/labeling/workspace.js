@@ -9,6 +9,9 @@ export const SPAN_KINDS = { a: "actor", p: "precondition", o: "source_outlet", e
 const KIND_NAMES = { actor: "actor", precondition: "precondition", source_outlet: "source outlet", evidence: "evidence" };
 const QUOTE_CHARS = 28;
 
+// The id-and-span field of a statement that an actor or source outlet mark fills.
+const refOf = (statement, kind) => (kind === "actor" ? statement.actor : statement.source_outlet);
+
 // A quote short enough for the status line, which must be read whole in its two lines.
 const quoted = (text) => (text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS - 1)}…` : text);
 
@@ -159,7 +162,7 @@ export class Workspace {
         statement.evidence = span;
         return `${where}: evidence marked.`;
       }
-      const ref = kind === "actor" ? statement.actor : statement.source_outlet;
+      const ref = refOf(statement, kind);
       ref.span = span;
       return `${where}: ${KIND_NAMES[kind]} “${quoted(span.text)}” marked. ${this.#idFromName(kind, ref, span.text)}`;
     });
@@ -170,7 +173,7 @@ export class Workspace {
     const statement = this.statement;
     if (!statement || kind === "precondition") return null;
     if (kind === "evidence") return statement.evidence;
-    return (kind === "actor" ? statement.actor : statement.source_outlet).span;
+    return refOf(statement, kind).span;
   }
 
   // A marked name that the vocabulary knows sets the id; the message says what happened.
@@ -201,9 +204,9 @@ export class Workspace {
   }
 
   setId(kind, id) {
-    const ref = this.statement && (kind === "actor" ? this.statement.actor : this.statement.source_outlet);
+    const ref = this.statement && refOf(this.statement, kind);
     if (ref?.id === id) return; // applied already (a save applies the field being typed in, then it loses focus)
-    this.edit(() => { (kind === "actor" ? this.#currentOrNew().actor : this.#currentOrNew().source_outlet).id = id; });
+    this.edit(() => { refOf(this.#currentOrNew(), kind).id = id; });
   }
 
   setCategory(index, category) {
@@ -220,7 +223,7 @@ export class Workspace {
       const statement = this.statement;
       if (kind === "precondition") statement.preconditions[index].span = null;
       else if (kind === "evidence") statement.evidence = null;
-      else (kind === "actor" ? statement.actor : statement.source_outlet).span = null;
+      else refOf(statement, kind).span = null;
     });
   }
 
