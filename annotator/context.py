@@ -8,6 +8,7 @@ from flask import current_app, g, request
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from annotator.auth.models import role_allows
 from annotator.settings import Settings
 from annotator.storage import Database
 from annotator.storage.tables import User
@@ -62,3 +63,8 @@ def current_user() -> User:
 def current_role() -> str:
     """The user's role where this request points: in the URL's project, else the account's role."""
     return g.project_role
+
+
+def leads_here() -> bool:
+    """Whether the user leads where this request points: a lead's own labels take no annotator's slot."""
+    return role_allows(current_role(), "lead")

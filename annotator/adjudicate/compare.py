@@ -23,6 +23,7 @@ class Version:
     annotator: str
     revision: int
     content: Mapping[str, Any]
+    by_lead: bool = False  # a lead's own labels, beside the annotators'
 
 
 def canonical_statement(statement: Mapping[str, Any]) -> dict[str, Any]:

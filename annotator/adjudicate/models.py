@@ -16,6 +16,7 @@ class AnnotatorVersion(BaseModel):
     annotator: str
     revision: int
     article: ArticleLabels
+    by_lead: bool = Field(default=False, description="A lead's own labels, beside the annotators' overlap")
 
 
 class KeyRow(BaseModel):

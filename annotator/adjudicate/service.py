@@ -40,15 +40,15 @@ from annotator.storage.tables import (
 def head_versions(session: Session, article_ids: list[int]) -> dict[int, list[Version]]:
     """Each article's saved annotations (head revisions of finished assignments), by annotator name."""
     rows = session.execute(
-        select(Assignment.article_id, User.name, AnnotationRevision.id, AnnotationRevision.content)
+        select(Assignment.article_id, User.name, AnnotationRevision.id, AnnotationRevision.content, Assignment.as_lead)
         .join(User, User.id == Assignment.user_id)
         .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
         .where(Assignment.article_id.in_(article_ids), Assignment.status == "done")
         .order_by(Assignment.article_id, User.name)
     )
     versions: dict[int, list[Version]] = defaultdict(list)
-    for article_id, name, revision_id, content in rows:
-        versions[article_id].append(Version(name, revision_id, content))
+    for article_id, name, revision_id, content, by_lead in rows:
+        versions[article_id].append(Version(name, revision_id, content, by_lead))
     return versions
 
 
@@ -60,7 +60,9 @@ def compare_article(session: Session, article: Article) -> ArticleComparison:
     return ArticleComparison(
         article_id=article.id,
         versions=[
-            AnnotatorVersion(annotator=v.annotator, revision=v.revision, article=ArticleLabels(**v.content["article"]))
+            AnnotatorVersion(
+                annotator=v.annotator, revision=v.revision, article=ArticleLabels(**v.content["article"]), by_lead=v.by_lead
+            )
             for v in versions
         ],
         rows=rows,
@@ -169,8 +171,10 @@ def restore_gold(session: Session, revision_id: int, lead: User) -> GoldOut:
 def accept_unanimous(session: Session, project: Project, schema: LabelSchema, lead: User) -> BulkAcceptance:
     """Gold for every article without gold that every annotator the overlap asks for has done, and
     on which they all agree (two of three agreeing is a majority, for the lead to settle)."""
-    done = select(func.count()).where(Assignment.article_id == Article.id, Assignment.status == "done").scalar_subquery()
-    still_open = exists().where(Assignment.article_id == Article.id, Assignment.status == "open")
+    # The overlap counts annotators; a lead's own labels (in `versions`) must agree too, but are not waited for.
+    annotators = (Assignment.article_id == Article.id, Assignment.as_lead.is_(False))
+    done = select(func.count()).where(*annotators, Assignment.status == "done").scalar_subquery()
+    still_open = exists().where(*annotators, Assignment.status == "open")
     found = session.execute(
         select(Article.id, done, still_open)
         .where(Article.project_id == project.id)

@@ -67,9 +67,10 @@ EVERY_ARTICLE: ArticleRange = (0, 2**31 - 1)  # article ids are 32-bit integers 
 
 
 # A project's finished assignments among a range of article ids: every query of the report reads
-# through this condition, its parameters bound by _in_range.
+# through this condition, its parameters bound by _in_range. Agreement is the annotators': a lead's
+# own labels (beside the overlap, by the person who settles gold) stay out of it.
 _FINISHED = (
-    Assignment.project_id == bindparam("project"), Assignment.status == "done",
+    Assignment.project_id == bindparam("project"), Assignment.status == "done", Assignment.as_lead.is_(False),
     Assignment.article_id.between(bindparam("first"), bindparam("last")),
 )
 

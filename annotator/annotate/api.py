@@ -23,7 +23,7 @@ from annotator.annotate.service import (
 )
 from annotator.auth.guard import requires
 from annotator.auth.service import get_user, get_users
-from annotator.context import current_role, current_user, db_session, read_connection, write_connection
+from annotator.context import current_role, current_user, db_session, leads_here, read_connection, write_connection
 from annotator.errors import ErrorBody
 from annotator.http import ArticlePath, ProjectPath, RowId, api_blueprint, json_response
 from annotator.ingest.models import ArticleOut
@@ -60,10 +60,12 @@ def _readable(session: Executor, article_id: int) -> Article:
 
 @api.post("/projects/<int:project_id>/next", responses={200: NextArticle, 404: ErrorBody})
 def post_next(path: ProjectPath) -> Response:
-    """Assign the calling annotator their next article (null when none is left for them)."""
+    """Assign the caller their next article (null when none is left for them).
+
+    A lead of the project gets one to label herself, beside the annotators: it takes none of their slots."""
     # The claim is on disk before the article is handed out: a crash cannot take it from under the save.
     reader, writer = read_connection(), write_connection()
-    project, article_id = next_article(reader, writer, path.project_id, current_user())
+    project, article_id = next_article(reader, writer, path.project_id, current_user(), as_lead=leads_here())
     writer.commit()  # the write lock goes before the article is read
     article = article_by_id(reader, article_id) if article_id is not None else None
     body = NextArticle(
@@ -105,7 +107,7 @@ def put_annotation(path: ArticlePath, body: AnnotationSave) -> Response:
     # Reading and checking happen before the writer's first statement, outside the write lock.
     reader, writer = read_connection(), write_connection()
     article, project = readable_article_and_project(reader, path.article_id, current_user(), current_role())
-    saved = save_annotation(writer, project, settings_schema(reader, project), article, current_user(), body)
+    saved = save_annotation(writer, project, settings_schema(reader, project), article, current_user(), body, as_lead=leads_here())
     writer.commit()
     return json_response(saved)
 

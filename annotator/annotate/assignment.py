@@ -20,7 +20,7 @@ from annotator.errors import Conflict, Invalid, NotFound
 from annotator.projects.service import ProjectSettings, settings_at_end, with_project_settings
 from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
 from annotator.storage.lean import Entity, Executor, LeanQuery
-from annotator.storage.tables import Article, Assignment, GoldRecord, Prediction, Project, User, utcnow
+from annotator.storage.tables import MAX_ROW_ID, Article, Assignment, GoldRecord, Prediction, Project, User, utcnow
 
 CANDIDATES_PER_TRY = 8
 # Articles leave the database whole, as detached ORM objects, for every reader of one.
@@ -62,7 +62,7 @@ _NOW: BindParameter[datetime] = bindparam("now")
 _NEW_ASSIGNMENT = LeanQuery(
     insert(Assignment)
     .values(project_id=bindparam("project_id"), article_id=bindparam("article_id"), user_id=bindparam("user_id"),
-            status=bindparam("status"), assigned_at=_NOW, updated_at=_NOW)
+            status=bindparam("status"), as_lead=bindparam("as_lead"), assigned_at=_NOW, updated_at=_NOW)
     .returning(Assignment.id, Assignment.status, Assignment.head_revision_id)
 )
 
@@ -75,29 +75,34 @@ class AssignmentState(NamedTuple):
     head_revision_id: int | None
 
 
-def next_article(reader: Executor, writer: Executor, project_id: int, user: User) -> tuple[ProjectSettings, int | None]:
+def next_article(
+    reader: Executor, writer: Executor, project_id: int, user: User, *, as_lead: bool = False
+) -> tuple[ProjectSettings, int | None]:
     """The project's settings, and the id of the user's oldest unfinished article there, else of a
-    newly claimed one, else None. The settings and the open article are read in one statement."""
+    newly claimed one, else None. The settings and the open article are read in one statement.
+
+    A lead (`as_lead`) labels beside the annotators: her claims take no slot of the overlap.
+    """
     row = _SETTINGS_AND_OPEN_ARTICLE_ID.first(reader, {"project_id": project_id, "user_id": user.id})
     if row is None:
         raise NotFound(f"no project {project_id!r}")
     (open_article_id,), project = settings_at_end(row)
-    return project, open_article_id or _claimed(reader, writer, project, user)
+    return project, open_article_id or _claimed(reader, writer, project, user, as_lead)
 
 
-def _claimed(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User) -> int | None:
+def _claimed(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User, as_lead: bool) -> int | None:
     """The id of an article newly claimed for the user, else None.
 
     The looking is done in `reader` and only the claim in `writer`, so on SQLite the
     write lock is held for the claim alone. Pass one session twice where that does not matter.
     """
-    candidates = _candidates(reader, project, user)
+    candidates = _candidates(reader, project, user, as_lead)
     while candidates:
         for article_id in candidates:
-            if claim(writer, project, article_id, user):
+            if claim(writer, project, article_id, user, as_lead=as_lead):
                 return article_id
         # Others claimed them first: look again, now holding the write lock.
-        candidates = _candidates(writer, project, user)
+        candidates = _candidates(writer, project, user, as_lead)
     return None
 
 
@@ -106,8 +111,9 @@ def article_by_id(session: Executor, article_id: int) -> Article:
     return ARTICLE.detached(_ARTICLE.rows(session, {"article_id": article_id})[0])
 
 
-def _candidates(session: Executor, project: Project | ProjectSettings, user: User) -> list[int]:
-    params = {"user_id": user.id, "project_id": project.id, "overlap": project.overlap}
+def _candidates(session: Executor, project: Project | ProjectSettings, user: User, as_lead: bool) -> list[int]:
+    # A lead may take an article whose slots are all taken: she takes none of them.
+    params = {"user_id": user.id, "project_id": project.id, "overlap": MAX_ROW_ID if as_lead else project.overlap}
     if project.queue_order != "uncertain":
         return [row[0] for row in _CANDIDATES.rows(session, params)]
     return list(session.scalars(_uncertain_first(session, project), params))
@@ -131,16 +137,22 @@ def _uncertain_first(session: Executor, project: Project | ProjectSettings) -> S
     return _FILL_ORDER.order_by(None).order_by(Article.assigned_count.desc(), margin.asc().nulls_last(), Article.id)
 
 
-def claim(session: Executor, project: ProjectSlots, article_id: int, user: User) -> AssignmentState | None:
-    """A new open assignment of the article for the user, if it has room and they hold none."""
+def claim(session: Executor, project: ProjectSlots, article_id: int, user: User, *, as_lead: bool = False) -> AssignmentState | None:
+    """A new open assignment of the article for the user, if they hold none and it has room (a lead
+    needs none: she takes no slot)."""
     # Checked in the writing transaction: the user's own concurrent request may have just taken it.
-    if assignment_state(session, article_id, user) is not None or not take_slot(session, project, article_id):
+    if assignment_state(session, article_id, user) is not None:
         return None
-    return add_assignment(session, project, article_id, user, "open")
+    if not as_lead and not take_slot(session, project, article_id):
+        return None
+    return add_assignment(session, project, article_id, user, "open", as_lead=as_lead)
 
 
-def add_assignment(session: Executor, project: ProjectSlots, article_id: int, user: User, status: str) -> AssignmentState:
-    params = {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status, "now": utcnow()}
+def add_assignment(
+    session: Executor, project: ProjectSlots, article_id: int, user: User, status: str, *, as_lead: bool = False
+) -> AssignmentState:
+    params = {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status,
+              "as_lead": as_lead, "now": utcnow()}
     return AssignmentState(*_NEW_ASSIGNMENT.rows(session, params)[0])
 
 
@@ -170,7 +182,7 @@ def skip_article(session: Session, project: Project, article: Article, user: Use
     if assignment.status == "open":
         assignment.status = "skipped"
         assignment.updated_at = utcnow()
-        give_back_slot(session, project, article.id)
+        _free_slot(session, project, assignment)
 
 
 def neighbours(session: Session, project: Project, user: User, article_id: int) -> tuple[int | None, int | None]:
@@ -306,8 +318,8 @@ def _assign(session: Session, project: Project, article_id: int, user: User, rep
         return _refuse(report, article_id, user, f"already has {project.overlap} annotator(s), the project's overlap")
     if assignment is None:
         add_assignment(session, project, article_id, user, "open")
-    else:  # skipped before: theirs again
-        assignment.status, assignment.updated_at = "open", utcnow()
+    else:  # skipped before: theirs again, now in a slot of the overlap
+        assignment.status, assignment.as_lead, assignment.updated_at = "open", False, utcnow()
     report.changed.append(AssignmentChange(article_id=article_id, annotator=user.name, change="assigned"))
     return True
 
@@ -319,9 +331,15 @@ def _release(session: Session, project: Project, article_id: int, user: User, re
     if assignment.status == "done" or assignment.head_revision_id is not None:
         return _refuse(report, article_id, user, "has saved labels for it, which stay")
     session.execute(delete(Assignment).where(Assignment.id == assignment.id))
-    give_back_slot(session, project, article_id)
+    _free_slot(session, project, assignment)
     report.changed.append(AssignmentChange(article_id=article_id, annotator=user.name, change="released"))
     return True
+
+
+def _free_slot(session: Session, project: Project, assignment: Assignment) -> None:
+    """Give back the slot the assignment took: a lead's own took none."""
+    if not assignment.as_lead:
+        give_back_slot(session, project, assignment.article_id)
 
 
 def _refuse(report: AssignmentReport, article_id: int, user: User, reason: str) -> bool:

@@ -120,6 +120,7 @@ class AnnotationSave(RevisionSave):
 class AnnotationOut(AnnotationContent):
     article_id: int
     annotator: str
+    by_lead: bool = Field(default=False, description="A lead's own labels, beside the annotators' overlap")
     status: AssignmentStatus
     revision: int | None = Field(description="Head revision id, the base_revision of the next save")
     schema_version: str | None

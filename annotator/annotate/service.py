@@ -117,6 +117,7 @@ def _describe(assignment: Assignment, user: User) -> AnnotationOut:
     return AnnotationOut(
         article_id=assignment.article_id,
         annotator=user.name,
+        by_lead=assignment.as_lead,
         status=assignment.status,  # type: ignore[arg-type]
         revision=head.id if head else None,
         schema_version=head.schema_version if head else None,
@@ -138,16 +139,18 @@ def checked_content(
 
 
 def save_annotation(
-    session: Executor, project: Project | ProjectSettings, schema: LabelSchema, article: Article, user: User, save: AnnotationSave
+    session: Executor, project: Project | ProjectSettings, schema: LabelSchema, article: Article, user: User,
+    save: AnnotationSave, *, as_lead: bool = False,
 ) -> AnnotationOut:
-    """Store a new revision on top of `save.base_revision`, or refuse it whole.
+    """Store a new revision on top of `save.base_revision`, or refuse it whole. An article the user
+    does not hold yet is claimed, as a lead's own (taking no slot) if `as_lead`.
 
     The labels are checked before the first statement, so on SQLite a writer
     session holds the write lock only for the writes.
     """
     content = checked_content(save, article, schema)
     decisions = [d.model_dump(mode="json") for d in save.suggestion_decisions] or None
-    assignment = assignment_state(session, article.id, user) or claim(session, project, article.id, user)
+    assignment = assignment_state(session, article.id, user) or claim(session, project, article.id, user, as_lead=as_lead)
     if assignment is None:
         raise Conflict(f"article {article.id} already has {project.overlap} annotators")
     if assignment.status == "skipped":

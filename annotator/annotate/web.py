@@ -9,7 +9,7 @@ from annotator.annotate.assignment import holds_article, neighbours, next_articl
 from annotator.annotate.service import load_annotation, readable_article
 from annotator.annotate.suggestions import model_suggestions
 from annotator.auth.models import role_allows
-from annotator.context import current_role, current_user, db_session
+from annotator.context import current_role, current_user, db_session, leads_here
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.progress import progress
 from annotator.projects.service import find_project, project_schema
@@ -20,7 +20,7 @@ pages = Blueprint("annotate", __name__)
 @pages.post("/projects/<int:project_id>/next")
 def next_page(project_id: int) -> ResponseReturnValue:
     session = db_session()
-    project, article_id = next_article(session, session, project_id, current_user())
+    project, article_id = next_article(session, session, project_id, current_user(), as_lead=leads_here())
     session.commit()
     if article_id is None:
         flash(f"Nothing left to label in {project.name}. Thank you!", "info")

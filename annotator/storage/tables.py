@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.dialects.postgresql import JSONB
@@ -180,7 +182,10 @@ Index("ix_articles_norm_text", Article.project_id, Article.text_norm_sha256)
 
 
 class Assignment(Base):
-    """One annotator's work on one article; status is open, done or skipped."""
+    """One annotator's work on one article; status is open, done or skipped.
+
+    `as_lead`: a lead took the article herself, beyond the annotators' overlap.
+    """
 
     __tablename__ = "assignments"
     __table_args__ = (
@@ -193,6 +198,7 @@ class Assignment(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(10), default="open")
+    as_lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     head_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("annotation_revisions.id", use_alter=True, name="fk_assignments_head_revision")
     )
