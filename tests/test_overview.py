@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from sqlalchemy import delete, select, text, update
+
 from annotator.overview.models import ArticleFilter
 from annotator.overview.service import annotator_progress, find_articles, project_totals
 from annotator.projects.service import find_project
 from annotator.storage import Database
+from annotator.storage.search import articles_with_words
+from annotator.storage.tables import Article
 from tests.support import ApiClient, Team, unfilled_recount
 from tests.test_adjudication import labeled  # noqa: F401 - the shared fixture
 
@@ -21,7 +26,46 @@ def found(db: Database, project_id: int, **wanted: Any) -> list[str]:
 def test_words_in_the_text_or_the_title_find_articles(db: Database, project_id: int) -> None:
     assert found(db, project_id, q="insurers") == ["7:unassigned"]  # in the title
     assert found(db, project_id, q="delegations have a substantive") == ["1:unassigned"]  # in the text only
-    assert found(db, project_id, q="100%_no_such") == []
+
+
+def test_words_are_found_in_any_order_and_by_their_beginnings(db: Database, project_id: int) -> None:
+    assert found(db, project_id, q="substantive delegations") == ["1:unassigned"]
+    assert found(db, project_id, q="Odes wheat") == ["7:unassigned"]  # Odesa, wheat
+    assert found(db, project_id, q="wheat Peskov") == []  # every word must be in the article
+
+
+def test_search_syntax_in_the_box_is_taken_as_plain_words(db: Database, project_id: int) -> None:
+    assert found(db, project_id, q='"insurers OR NEAR( title:* -^') == []  # OR, NEAR, title are words here
+    assert found(db, project_id, q='insurers" *') == ["7:unassigned"]
+    assert len(found(db, project_id, q="%_ *")) == 8  # no words: every article
+
+
+def test_a_renamed_article_is_found_by_its_new_title_only(db: Database, project_id: int) -> None:
+    for title in ("Freighters sail again", "Tankers wait"):
+        with db.session(write=True) as session:
+            session.execute(update(Article).where(Article.id == 7).values(title=title))
+            session.commit()
+    assert found(db, project_id, q="tankers") == ["7:unassigned"]
+    assert found(db, project_id, q="freighters") == []
+
+
+def test_a_deleted_article_is_found_no_more(db: Database, project_id: int) -> None:
+    with db.session(write=True) as session:
+        session.execute(delete(Article).where(Article.id == 7))
+        session.commit()
+    assert found(db, project_id, q="insurers") == []
+
+
+@pytest.mark.postgres
+def test_postgresql_searches_through_its_index(db: Database, project_id: int) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's index")
+    condition = articles_with_words("postgresql", ["insurers"])
+    with db.engine.connect() as connection:
+        connection.execute(text("SET enable_seqscan = off"))  # eight articles: a scan would win otherwise
+        query = select(Article.id).where(condition).compile(connection, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(connection.scalars(text(f"EXPLAIN {query}")))
+    assert "article_search_words" in plan
 
 
 def test_states_tell_agreement_from_disagreement_and_gold(db: Database, api: ApiClient, team: Team, labeled, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811

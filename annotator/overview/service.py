@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Exists, Row, ScalarSelect, Select, and_, exists, func, or_, select
+from sqlalchemy import Exists, Row, ScalarSelect, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from annotator.adjudicate.compare import is_unanimous
 from annotator.adjudicate.service import disputed_gold, head_versions
 from annotator.overview.models import AnnotatorProgress, ArticleFilter, ArticlePage, ArticleRow, ArticleState, ProjectTotals
+from annotator.storage.search import articles_with_words, search_words
 from annotator.storage.tables import Article, Assignment, GoldRecord, Project, ProjectMember, User
 
 PAGE_SIZE = 100
@@ -37,21 +38,15 @@ def _has_gold() -> Exists:
     return exists().where(GoldRecord.article_id == Article.id, GoldRecord.head_revision_id.is_not(None))
 
 
-def _like(words: str) -> str:
-    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 # A matching article: id, title, outlet, annotators done, annotators with it open, has gold.
 Found = Row[int, str, str | None, int, int, bool]
 
 
-def _matching(project: Project, wanted: ArticleFilter) -> Select[int, str, str | None, int, int, bool]:
+def _matching(session: Session, project: Project, wanted: ArticleFilter) -> Select[int, str, str | None, int, int, bool]:
     done, open_, gold = _done_count(), _open_count(), _has_gold()
     query = select(Article.id, Article.title, Article.outlet, done, open_, gold).where(Article.project_id == project.id)
-    if wanted.q.strip():
-        pattern = _like(wanted.q.strip())
-        query = query.where(or_(Article.title.ilike(pattern, escape="\\"), Article.text.ilike(pattern, escape="\\")))
+    if words := search_words(wanted.q):
+        query = query.where(articles_with_words(session.get_bind().dialect.name, words))
     match wanted.state:
         case "gold":
             query = query.where(gold)
@@ -86,8 +81,8 @@ def find_articles(session: Session, project: Project, wanted: ArticleFilter) -> 
         found = list(_disagreeing(session, project, wanted, skip + PAGE_SIZE + 1))[skip:]
         rows = found[:PAGE_SIZE]
         return ArticlePage(rows=_described(session, rows, compared=True), total=None, has_more=len(found) > PAGE_SIZE)
-    rows = list(session.execute(_matching(project, wanted).offset(skip).limit(PAGE_SIZE)).all())
-    total = session.scalar(select(func.count()).select_from(_matching(project, wanted).order_by(None).subquery()))
+    rows = list(session.execute(_matching(session, project, wanted).offset(skip).limit(PAGE_SIZE)).all())
+    total = session.scalar(select(func.count()).select_from(_matching(session, project, wanted).order_by(None).subquery()))
     has_more = total is not None and skip + len(rows) < total
     return ArticlePage(rows=_described(session, rows), total=total, has_more=has_more)
 
@@ -96,13 +91,13 @@ def matching_ids(session: Session, project: Project, wanted: ArticleFilter) -> l
     """Every article id the filter matches (a batch to assign)."""
     if wanted.state in COMPARED_STATES:
         return [row[0] for row in _disagreeing(session, project, wanted, None)]
-    return list(session.scalars(_matching(project, wanted).with_only_columns(Article.id)))
+    return list(session.scalars(_matching(session, project, wanted).with_only_columns(Article.id)))
 
 
 def _disagreeing(session: Session, project: Project, wanted: ArticleFilter, enough: int | None) -> Iterator[Found]:
     """Articles with two or more annotations that differ (or, for gold_disputed, whose gold later
     labels disagree with), compared a batch at a time until `enough`."""
-    query, after, found = _matching(project, wanted), 0, 0
+    query, after, found = _matching(session, project, wanted), 0, 0
     while enough is None or found < enough:
         batch = session.execute(query.where(Article.id > after).order_by(None).order_by(Article.id).limit(DISAGREEMENT_BATCH)).all()
         if not batch:
