@@ -91,6 +91,8 @@ def register_blueprints(app: OpenAPI) -> None:
     from annotator.agreement.web import pages as agreement_pages
     from annotator.annotate.api import api as annotate_api
     from annotator.annotate.web import pages as annotate_pages
+    from annotator.articles.api import api as articles_api
+    from annotator.articles.web import pages as articles_pages
     from annotator.model.api import api as model_api
     from annotator.model.web import pages as model_pages
     from annotator.auth.web import pages as auth_pages
@@ -104,12 +106,12 @@ def register_blueprints(app: OpenAPI) -> None:
     from annotator.projects.web import pages as project_pages
 
     for api in (projects_api, ingest_api, annotate_api, agreement_api, adjudicate_api, export_api, predictions_api,
-                accounts_api, model_api):
+                accounts_api, model_api, articles_api):
         app.register_api(api)
         csrf.exempt(api)  # the access guard checks CSRF for cookie-authenticated API writes
     for pages in (
         auth_pages, project_pages, overview_pages, ingest_pages, annotate_pages, agreement_pages, adjudicate_pages,
-        predictions_pages, accounts_pages, model_pages,
+        predictions_pages, accounts_pages, model_pages, articles_pages,
     ):
         app.register_blueprint(pages)
 

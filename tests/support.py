@@ -63,6 +63,9 @@ class ApiClient:
     def put(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("PUT", path, **kwargs)
 
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
     def next_article(self, project_id: int) -> dict[str, Any] | None:
         response = self.post(f"/projects/{project_id}/next")
         response.raise_for_status()

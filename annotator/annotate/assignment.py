@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from annotator.auth.membership import project_role
 from annotator.errors import Conflict, Invalid, NotFound
-from annotator.projects.service import ProjectSettings, settings_at_end, with_project_settings
+from annotator.projects.service import ProjectSettings, project_article_ids, settings_at_end, with_project_settings
 from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
 from annotator.storage.lean import Entity, Executor, LeanQuery
 from annotator.storage.tables import MAX_ROW_ID, Article, Assignment, GoldRecord, Prediction, Project, User, utcnow
@@ -82,12 +82,15 @@ def next_article(
     newly claimed one, else None. The settings and the open article are read in one statement.
 
     A lead (`as_lead`) labels beside the annotators: her claims take no slot of the overlap.
+    An archived project hands out nothing new; what is open is still finished.
     """
     row = _SETTINGS_AND_OPEN_ARTICLE_ID.first(reader, {"project_id": project_id, "user_id": user.id})
     if row is None:
         raise NotFound(f"no project {project_id!r}")
     (open_article_id,), project = settings_at_end(row)
-    return project, open_article_id or _claimed(reader, writer, project, user, as_lead)
+    if open_article_id or project.archived_at is not None:
+        return project, open_article_id
+    return project, _claimed(reader, writer, project, user, as_lead)
 
 
 def _claimed(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User, as_lead: bool) -> int | None:
@@ -280,7 +283,7 @@ def _each_article_and_user(
     step: Callable[[Session, Project, int, User, AssignmentReport], bool],
 ) -> AssignmentReport:
     report = AssignmentReport()
-    for article_id in _project_articles(session, project, article_ids):
+    for article_id in project_article_ids(session, project, article_ids):
         for user in users:
             step(session, project, article_id, user, report)
     return report
@@ -291,7 +294,7 @@ def reassign_articles(
 ) -> AssignmentReport:
     """Move articles `source` has not labeled yet to the first of `targets` who does not hold them."""
     report = AssignmentReport()
-    for article_id in _project_articles(session, project, article_ids):
+    for article_id in project_article_ids(session, project, article_ids):
         target = next((t for t in targets if not holds_article(session, article_id, t)), None)
         if target is None:
             report.refused.append(AssignmentRefusal(
@@ -300,14 +303,6 @@ def reassign_articles(
         if _release(session, project, article_id, source, report):
             _assign(session, project, article_id, target, report)
     return report
-
-
-def _project_articles(session: Session, project: Project, article_ids: Iterable[int]) -> list[int]:
-    wanted = sorted(set(article_ids))
-    found = set(session.scalars(select(Article.id).where(Article.project_id == project.id, Article.id.in_(wanted))))
-    if missing := [i for i in wanted if i not in found]:
-        raise NotFound(f"no article {', '.join(map(str, missing[:10]))} in project {project.name!r}")
-    return wanted
 
 
 def _assign(session: Session, project: Project, article_id: int, user: User, report: AssignmentReport) -> bool:

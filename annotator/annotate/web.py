@@ -23,7 +23,10 @@ def next_page(project_id: int) -> ResponseReturnValue:
     project, article_id = next_article(session, session, project_id, current_user(), as_lead=leads_here())
     session.commit()
     if article_id is None:
-        flash(f"Nothing left to label in {project.name}. Thank you!", "info")
+        if project.archived_at is not None:
+            flash(f"{project.name} is archived: it hands out no more articles.", "info")
+        else:
+            flash(f"Nothing left to label in {project.name}. Thank you!", "info")
         return redirect(url_for("projects.index"))
     return redirect(url_for("annotate.page", article_id=article_id))
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from annotator.textrules import storable_json, storable_text
 
 TITLE_MAX = 300
+OUTLET_MAX = 200
 
 
 class ArticleRecord(BaseModel):
@@ -21,7 +22,7 @@ class ArticleRecord(BaseModel):
     id: str | int | None = Field(default=None, description="The article's id in the source system")
     title: str | None = Field(default=None, max_length=TITLE_MAX)
     text: str = Field(max_length=2_000_000)
-    outlet: str | None = Field(default=None, max_length=200)
+    outlet: str | None = Field(default=None, max_length=OUTLET_MAX)
     url: str | None = Field(default=None, max_length=2_000)
     published: str | None = Field(default=None, description="ISO 8601 date or date-time")
     meta: dict[str, Any] = Field(default_factory=dict)

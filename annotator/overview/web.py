@@ -21,7 +21,7 @@ from annotator.projects.service import find_project
 pages = Blueprint("overview", __name__)
 
 
-def _article_filter(args: dict[str, str]) -> ArticleFilter:
+def article_filter(args: dict[str, str]) -> ArticleFilter:
     try:
         return ArticleFilter.model_validate({k: v for k, v in args.items() if k in ArticleFilter.model_fields and v != ""})
     except ValidationError as error:
@@ -34,7 +34,7 @@ def _article_filter(args: dict[str, str]) -> ArticleFilter:
 def overview(project_id: int) -> ResponseReturnValue:
     session = db_session()
     project = find_project(session, project_id)
-    wanted = _article_filter(request.args.to_dict())
+    wanted = article_filter(request.args.to_dict())
     totals = project_totals(session, project)
     return render_template(
         "project.html",
@@ -73,7 +73,7 @@ class AssignmentForm(BaseModel):
 def assign(project_id: int) -> ResponseReturnValue:
     session = db_session()
     project = find_project(session, project_id)
-    wanted = _article_filter(request.form.to_dict())
+    wanted = article_filter(request.form.to_dict())
     back = redirect(url_for("overview.overview", project_id=project.id, **wanted.query_args()))  # type: ignore[arg-type]
     try:
         form = AssignmentForm.model_validate({**request.form.to_dict(), **{k: request.form.getlist(k) for k in ("annotator", "article")}})

@@ -1,4 +1,4 @@
-"""/api/v1/projects: list, read, create."""
+"""/api/v1/projects: list, read, create, change."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from annotator.context import current_role, current_user, db_session
 from annotator.errors import ErrorBody, Invalid, Problem
 from annotator.http import ProjectPath, api_blueprint, json_response
 from annotator.labelschema import LabelSchema
-from annotator.projects.models import ProjectCreate, ProjectOut, ProjectProgress, QueueSettings
+from annotator.projects.models import ProjectChange, ProjectCreate, ProjectOut, ProjectProgress, QueueSettings
 from annotator.projects.progress import progress
 from annotator.projects.service import (
+    change_project,
     count_articles,
     create_project,
     describe_project,
@@ -53,6 +54,17 @@ def post_project(body: ProjectCreate) -> Response:
 def get_project(path: ProjectPath) -> Response:
     session = db_session()
     project = find_project(session, path.project_id)
+    return json_response(describe_project(project, count_articles(session, project), current_role()))
+
+
+@api.patch("/projects/<int:project_id>", responses={200: ProjectOut, 404: ErrorBody, 409: ErrorBody, 415: ErrorBody, 422: ErrorBody})
+@requires("lead")
+def patch_project(path: ProjectPath, body: ProjectChange) -> Response:
+    """Rename the project, change its overlap, archive it or bring it back; fields left out stay."""
+    session = db_session()
+    project = find_project(session, path.project_id)
+    change_project(session, project, body)
+    session.commit()
     return json_response(describe_project(project, count_articles(session, project), current_role()))
 
 

@@ -6,7 +6,7 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 def _printable(name: str) -> str:
@@ -19,9 +19,12 @@ def _printable(name: str) -> str:
 ProjectName = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\s/].*$"), AfterValidator(_printable)]
 
 
+Overlap = Annotated[int, Field(ge=1, le=50, description="Annotators per article")]
+
+
 class ProjectCreate(BaseModel):
     name: ProjectName
-    overlap: int = Field(default=2, ge=1, le=50, description="Annotators per article")
+    overlap: Overlap = 2
     label_schema: dict[str, Any] = Field(description="The label schema document (as its YAML file holds it)")
 
 
@@ -32,8 +35,19 @@ class ProjectOut(BaseModel):
     schema_name: str
     schema_version: str
     created_at: datetime
+    archived_at: datetime | None = Field(default=None, description="Set: no articles are handed out, annotators no longer see it")
     articles: int
     your_role: str | None = Field(default=None, description="The caller's role in the project (admin for admins)")
+
+
+class ProjectChange(BaseModel):
+    """What a lead changes of a running project; what is left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ProjectName | None = None
+    overlap: Overlap | None = Field(default=None, description="Annotators per article; labels already saved all stay")
+    archived: bool | None = None
 
 
 class QueueSettings(BaseModel):

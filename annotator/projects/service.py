@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import BindParameter, Select, bindparam, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from annotator.auth.membership import set_member
 from annotator.errors import Conflict, Invalid, NotFound, Problem
 from annotator.labelschema import LabelSchema
-from annotator.projects.models import ProjectName, ProjectOut
+from annotator.projects.models import ProjectChange, ProjectName, ProjectOut
+from annotator.projects.slots import recount_unfilled
 from annotator.storage.lean import Executor
-from annotator.storage.tables import Article, LabelSchemaRecord, Project, ProjectMember, User
+from annotator.storage.tables import Article, LabelSchemaRecord, Project, ProjectMember, User, utcnow
 
 
 def register_schema(session: Session, schema: LabelSchema) -> LabelSchemaRecord:
@@ -86,10 +88,11 @@ class ProjectSettings(NamedTuple):
     queue_order: str
     label_schema_id: int
     schema_sha256: str
+    archived_at: datetime | None
 
 
 _SETTINGS_COLUMNS = (Project.id, Project.name, Project.overlap, Project.queue_order, Project.label_schema_id,
-                     LabelSchemaRecord.sha256)
+                     LabelSchemaRecord.sha256, Project.archived_at)
 _ITS_SCHEMA = LabelSchemaRecord.id == Project.label_schema_id
 
 
@@ -145,9 +148,31 @@ def list_projects(session: Session, user: User | None = None) -> list[ProjectOut
     rows = session.execute(
         query.add_columns(ProjectMember.role)
         .join(ProjectMember, (ProjectMember.project_id == Project.id) & (ProjectMember.user_id == user.id))
+        # An archived project is its leads' alone to see.
+        .where(or_(Project.archived_at.is_(None), ProjectMember.role == "lead"))
         .order_by(Project.id)
     )
     return [describe_project(project, articles, role) for project, articles, role in rows]
+
+
+def change_project(session: Session, project: Project, change: ProjectChange) -> list[str]:
+    """Rename, re-overlap, archive or bring back a project; what changed, in words."""
+    changed = []
+    if change.name is not None and change.name != project.name:
+        if find_project_or_none(session, change.name) is not None:
+            raise Conflict(f"project {change.name!r} already exists")
+        changed.append(f"renamed from {project.name!r} to {change.name!r}")
+        project.name = change.name
+    if change.overlap is not None and change.overlap != project.overlap:
+        changed.append(f"overlap {project.overlap} → {change.overlap} annotator(s) per article")
+        project.overlap = change.overlap
+        session.flush()
+        recount_unfilled(session, project)
+    if change.archived is not None and change.archived != (project.archived_at is not None):
+        project.archived_at = utcnow() if change.archived else None
+        changed.append("archived" if change.archived else "brought back from the archive")
+    session.flush()
+    return changed
 
 
 def describe_project(project: Project, articles: int, your_role: str | None = None) -> ProjectOut:
@@ -158,9 +183,19 @@ def describe_project(project: Project, articles: int, your_role: str | None = No
         schema_name=project.label_schema.name,
         schema_version=project.label_schema.version,
         created_at=project.created_at,
+        archived_at=project.archived_at,
         articles=articles,
         your_role=your_role,
     )
+
+
+def project_article_ids(session: Session, project: Project, article_ids: Iterable[int]) -> list[int]:
+    """The ids, sorted and each once, all of articles in the project; else NotFound naming those that are not."""
+    wanted = sorted(set(article_ids))
+    found = set(session.scalars(select(Article.id).where(Article.project_id == project.id, Article.id.in_(wanted))))
+    if missing := [i for i in wanted if i not in found]:
+        raise NotFound(f"no article {', '.join(map(str, missing[:10]))} in project {project.name!r}")
+    return wanted
 
 
 def count_articles(session: Session, project: Project) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import Update, bindparam, update
+from sqlalchemy import Update, bindparam, func, select, update
 
 from annotator.storage.lean import Executor, LeanQuery
 from annotator.storage.tables import Article, Project
@@ -71,6 +71,22 @@ def add_unfilled(session: Executor, project_id: int, articles: int) -> None:
     """New articles arrive with every slot free."""
     if articles:
         _count_unfilled(session, project_id, articles)
+
+
+def recount_unfilled(session: Executor, project: ProjectSlots) -> None:
+    """Count the articles with room again, after the overlap changed under all of them."""
+    with_room = (
+        select(func.count()).where(Article.project_id == project.id, Article.assigned_count < project.overlap).scalar_subquery()
+    )
+    session.execute(update(Project).where(Project.id == project.id).values(unfilled_articles=with_room))
+
+
+def forget_unfilled(session: Executor, project: ProjectSlots, article_ids: list[int]) -> None:
+    """Articles about to be deleted no longer count among those with room."""
+    with_room = session.execute(select(func.count()).where(
+        Article.id.in_(article_ids), Article.assigned_count < project.overlap)).scalar_one()
+    if with_room:
+        _count_unfilled(session, project.id, -with_room)
 
 
 def _count_unfilled(session: Executor, project_id: int, change: int) -> None:

@@ -1,4 +1,4 @@
-"""Project pages: the list every user starts from, and a lead's form for a new project."""
+"""Project pages: the list every user starts from, a lead's form for a new project, and its settings."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from annotator.auth.guard import requires
 from annotator.context import current_user, db_session
 from annotator.errors import ApiError
 from annotator.labelschema import LabelSchema, SchemaError, load_schema, load_schema_text
-from annotator.projects.models import ProjectCreate
+from annotator.projects.models import ProjectChange, ProjectCreate
 from annotator.projects.progress import progress
-from annotator.projects.service import create_project, list_projects
+from annotator.projects.service import change_project, create_project, find_project, list_projects
 from annotator.shipped import schemas_dir
 
 pages = Blueprint("projects", __name__)
@@ -47,7 +47,7 @@ def create() -> ResponseReturnValue:
         project = create_project(session, wanted.name, schema, wanted.overlap, lead=current_user())
         session.commit()
     except ValidationError as error:
-        problems = [f"{'.'.join(map(str, issue['loc']))}: {issue['msg']}" for issue in error.errors()]
+        problems = _problems(error)
     except SchemaError as error:
         problems = error.problems
     except ApiError as error:
@@ -67,3 +67,35 @@ def _chosen_schema(shipped: str) -> LabelSchema:
     if shipped not in shipped_schema_files():
         raise SchemaError("schema", ["choose a shipped schema or upload a schema file"])
     return load_schema(schemas_dir() / shipped)
+
+
+@pages.get("/projects/<int:project_id>/settings")
+@requires("lead")
+def settings(project_id: int) -> ResponseReturnValue:
+    return render_template("project_settings.html", project=find_project(db_session(), project_id), problems=[])
+
+
+@pages.post("/projects/<int:project_id>/settings")
+@requires("lead")
+def change_settings(project_id: int) -> ResponseReturnValue:
+    """Each form on the page sends one setting; the others stay."""
+    session = db_session()
+    project = find_project(session, project_id)
+    try:
+        change = ProjectChange.model_validate({k: v for k, v in request.form.items() if k in ProjectChange.model_fields})
+        changed = change_project(session, project, change)
+        session.commit()
+    except ValidationError as error:
+        problems = _problems(error)
+    except ApiError as error:
+        problems = [error.message]
+    else:
+        flash(f"{project.name}: {'; '.join(changed)}." if changed else "Nothing changed.", "info")
+        return redirect(url_for("projects.settings", project_id=project.id))
+    session.rollback()
+    page = render_template("project_settings.html", project=find_project(session, project_id), problems=problems)
+    return page, 422
+
+
+def _problems(error: ValidationError) -> list[str]:
+    return [f"{'.'.join(map(str, issue['loc']))}: {issue['msg']}" for issue in error.errors()]

@@ -133,6 +133,8 @@ class Project(Base):
     # then import order) or "uncertain" (then those the newest model is least sure of).
     queue_order: Mapped[str] = mapped_column(String(20), default="fill", server_default="fill")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Archived: no more articles are handed out, and annotators no longer see the project.
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
 
     label_schema: Mapped[LabelSchemaRecord] = relationship(lazy="joined")
 

@@ -61,6 +61,10 @@ API = [
     Case("POST", "/api/v1/projects", api_access(403, 403, 201, outsider=201), NEW_PROJECT),
     Case("GET", "/api/v1/projects/{project}", ANY_MEMBER),
     Case("GET", "/api/v1/projects/{project}/schema", ANY_MEMBER),
+    Case("PATCH", "/api/v1/projects/{project}", LEAD_ONLY, lambda s: {"json": {"archived": False}}),
+    Case("PATCH", "/api/v1/articles/{article}", LEAD_ONLY, lambda s: {"json": {"outlet": "Reuters"}}),
+    Case("POST", "/api/v1/projects/{project}/articles/delete", LEAD_ONLY,
+         lambda s: {"json": {"article_ids": [s["article"]], "dry_run": True}}),
     Case("GET", "/api/v1/projects/{project}/progress", ANY_MEMBER),
     Case("POST", "/api/v1/projects/{project}/articles", LEAD_ONLY, JSONL),
     Case("GET", "/api/v1/projects/{project}/articles", LEAD_ONLY),
@@ -68,8 +72,8 @@ API = [
     Case("GET", "/api/v1/articles/{article}", api_access(200, 403, 200)),
     Case("GET", "/api/v1/articles/{article}/suggestions", api_access(200, 403, 200)),
     Case("GET", "/api/v1/articles/{article}/annotation", api_access(200, 403, 200)),
-    # The lead takes the second slot; then the article is full for the admin.
-    Case("PUT", "/api/v1/articles/{article}/annotation", {**api_access(200, 403, 200), "admin": 409}, LABELS),
+    # Leads (and admins) label beside the annotators, taking no slot: the article has room for both.
+    Case("PUT", "/api/v1/articles/{article}/annotation", api_access(200, 403, 200), LABELS),
     Case("POST", "/api/v1/articles/{article}/skip", api_access(409, 403, 404)),
     Case("GET", "/api/v1/articles/{article}/annotations", LEAD_ONLY),
     Case("POST", "/api/v1/projects/{project}/assignments", LEAD_ONLY, ASSIGN_TO_CLEO),
@@ -121,6 +125,10 @@ PAGES = [
     Case("POST", "/projects/new", page_access(403, 403, 422, outsider=422)),  # an empty form: the page names what is missing
     Case("GET", "/projects/{project}/import", page_access(403, 403, 200)),
     Case("POST", "/projects/{project}/assignments", page_access(403, 403, 302)),
+    Case("GET", "/projects/{project}/settings", page_access(403, 403, 200)),
+    Case("POST", "/projects/{project}/settings", page_access(403, 403, 302)),  # an empty form: nothing changed
+    Case("POST", "/articles/{article}/details", page_access(403, 403, 302)),
+    Case("POST", "/projects/{project}/articles/delete", page_access(403, 403, 302)),  # nothing chosen: back
     Case("GET", "/projects/{project}/models", page_access(403, 403, 200)),
     Case("POST", "/projects/{project}/models/evaluate", page_access(403, 403, 302)),
     Case("POST", "/projects/{project}/models/suggestions", page_access(403, 403, 302)),
