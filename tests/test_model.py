@@ -19,7 +19,7 @@ from annotator.model.card import ModelCard
 from annotator.predictions.models import PredictionLine
 from annotator.projects.service import create_project
 from annotator.storage import Database
-from annotator.storage.tables import Article, Prediction
+from annotator.storage.tables import Article, Prediction, Project
 from tests.stance_gold import GoldArticle, make_gold, store_gold
 from tests.support import ApiClient, Team
 
@@ -130,3 +130,27 @@ def test_training_on_a_pinned_export_names_its_version_in_the_card(db: Database,
     card = card_of(tmp_path, gold_project, "1")
     assert "gold.jsonl sha256:" in card.gold_version and card.gold_source.endswith("gold.jsonl")
     assert card.counts.train + card.counts.dev + card.counts.test == GOLD_ARTICLES
+
+
+def test_predictions_offered_from_the_command_line_become_the_suggestions(db: Database, tmp_path: Path, gold_project: int) -> None:
+    run(db, tmp_path, "train", "stances", "--no-curve")
+    status = tmp_path / "run.json"
+    run(db, tmp_path, "predict", "stances", "--model", "1", "--import", "--offer", "--status", str(status))
+    with db.session() as session:
+        assert session.scalar(select(Project.suggestion_model).where(Project.id == gold_project)) == "baseline@1"
+    finished = json.loads(status.read_text())
+    assert (finished["state"], finished["done"]) == ("done", 1.0)
+    assert "offered to annotators as suggestions" in finished["stage"]
+
+
+def test_offering_predictions_that_are_not_stored_is_refused(db: Database, tmp_path: Path, gold_project: int) -> None:
+    result = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url, "ANNOTATOR_DATA_DIR": str(tmp_path)}).invoke(
+        main, ["predict", "stances", "--model", "1", "--offer"])
+    assert result.exit_code == 2
+    assert "--offer needs --import" in result.output
+
+
+def test_every_statement_the_baseline_suggests_is_one_the_schema_accepts(db: Database, tmp_path: Path, gold_project: int) -> None:
+    run(db, tmp_path, "train", "stances", "--no-curve")
+    result = run(db, tmp_path, "predict", "stances", "--model", "1", "--import")
+    assert f"imported {UNLABELED}," in result.stderr and "rejected 0" in result.stderr

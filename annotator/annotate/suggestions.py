@@ -21,13 +21,14 @@ class ModelSuggestions(BaseModel):
 
 
 def model_suggestions(session: Session, project: Project, article: Article) -> ModelSuggestions | None:
-    """The project's suggestion model's statements for the article: None when suggestions are off,
-    the article is in the blind control share, or the model predicted nothing for it."""
+    """The project's suggestion model's statements for the article: None when suggestions are off, the
+    article is in the blind control share, or the model has not seen it. A model that found nothing in
+    it says so (no statements), so that an annotator can tell that from suggestions being off."""
     if project.suggestion_model is None or in_blind_control(article.id, project.control_share):
         return None
     model, _, version = project.suggestion_model.rpartition("@")
     content = session.scalar(select(Prediction.content).where(
         Prediction.article_id == article.id, Prediction.model == model, Prediction.model_version == version))
-    if not content or not content["statements"]:
+    if content is None:
         return None
     return ModelSuggestions(model=model, model_version=version, statements=content["statements"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
 
-from annotator.http import RowId
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+
+from annotator.storage.tables import MAX_ROW_ID
 from annotator.ingest.models import OUTLET_MAX, TITLE_MAX
 from annotator.textrules import storable_text
 
@@ -31,8 +33,8 @@ class ArticleChange(BaseModel):
 
 
 class ArticleDeletion(BaseModel):
-    article_ids: list[RowId] = Field(min_length=1, max_length=10_000)
-    dry_run: bool = Field(default=False, description="Only count what would go")
+    article_ids: list[Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)]] = Field(min_length=1, max_length=10_000)
+    dry_run: StrictBool = Field(default=False, description="Only count what would go")
 
 
 class DeletionCounts(BaseModel):

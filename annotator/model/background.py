@@ -1,5 +1,6 @@
-"""Retraining started from a lead's page: `annotator train` in its own process, so the server's
-workers keep serving (and saving) while it runs; its progress is a status file any worker can read."""
+"""Runs started from a lead's page, one at a time per project: `annotator train`, or `annotator predict`
+with a version, in its own process, so the server's workers keep serving (and saving) while it runs;
+its progress is a status file any worker can read."""
 
 from __future__ import annotations
 
@@ -27,9 +28,19 @@ def training_status(settings: Settings, project: Project) -> TrainingStatus | No
 
 def start_training(settings: Settings, project: Project) -> None:
     """Start `annotator train PROJECT` in the background, unless a run for this project is under way."""
+    _start(settings, project, ["train", str(project.id)])
+
+
+def start_prediction(settings: Settings, project: Project, version: str) -> None:
+    """Predict the articles without gold with baseline@VERSION, store the predictions and offer them
+    to annotators as suggestions, in the background, unless a run for this project is under way."""
+    _start(settings, project, ["predict", str(project.id), "--model", version, "--import", "--offer"])
+
+
+def _start(settings: Settings, project: Project, command: list[str]) -> None:
     current = training_status(settings, project)
     if current is not None and current.state == "running":
-        raise Conflict(f"a training run is under way ({current.stage}, {current.done:.0%}); wait for it to finish")
+        raise Conflict(f"a baseline run is under way ({current.stage}, {current.done:.0%}); wait for it to finish")
     status = status_file(settings, project)
     assert status.path is not None
     status.path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +48,7 @@ def start_training(settings: Settings, project: Project) -> None:
                    "ANNOTATOR_DATA_DIR": str(settings.data_dir)}
     status.write("running", "starting", 0.0)  # before the start, so a second request sees the run at once
     process = subprocess.Popen(
-        [sys.executable, "-m", "annotator", "train", str(project.id), "--status", str(status.path)],
+        [sys.executable, "-m", "annotator", *command, "--status", str(status.path)],
         env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )

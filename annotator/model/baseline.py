@@ -96,6 +96,8 @@ class BaselineModel:
                 "stance_margin": margin,
                 "target": targets[int(np.argmax(target_p[i]))],
                 "preconditions": sorted(c for c, p in applies.items() if p[i] >= PRECONDITION_THRESHOLD),
+                # For a stance that needs a precondition when none passes the threshold.
+                "likeliest_precondition": max(applies, key=lambda c: applies[c][i]) if applies else None,
             })
         return out
 

@@ -14,7 +14,11 @@ from annotator.model.extra import require_model_extra
 from annotator.model.folders import models_folder, next_version
 from annotator.model.progress import StatusFile
 from annotator.model.store import articles_without_gold, import_lines
+from annotator.predictions.store import SuggestionSettings, set_suggestions
 from annotator.projects.service import find_project, project_schema
+
+# A page's status file is rewritten after every this many articles predicted.
+PROGRESS_EVERY = 50
 
 
 @click.command("train")
@@ -66,11 +70,31 @@ def train_command(cli: CliContext, project: str, export_dir: Path | None, seed: 
 @click.option("--model", "version", required=True, metavar="VERSION", help="A baseline version `annotator train` wrote")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSONL here (default: standard output)")
 @click.option("--import", "import_them", is_flag=True, help="Store them in the project, for suggestions and the uncertainty queue")
+@click.option("--offer", is_flag=True, help="With --import: offer them to annotators as suggestions (the blind control share stays)")
+@click.option("--status", "status_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write progress to this file as JSON (the lead's page reads it)")
 @pass_cli
-def predict_command(cli: CliContext, project: str, version: str, output: Path | None, import_them: bool) -> None:
+def predict_command(
+    cli: CliContext, project: str, version: str, output: Path | None, import_them: bool, offer: bool, status_path: Path | None
+) -> None:
     """Predict statements, with a score each, for PROJECT's articles that have no gold."""
     require_model_extra()
-    from annotator.model.training import load_folder, prediction_lines  # noqa: PLC0415
+    if offer and not import_them:
+        raise click.UsageError("--offer needs --import: only stored predictions can be offered")
+    status = StatusFile(status_path)
+    try:
+        summary = _predict(cli, project, version, output, import_them, offer, status)
+    except Exception as error:
+        status.write("failed", str(error), 1.0)
+        raise
+    status.write("done", summary, 1.0, version=version)
+    click.echo(summary, err=True)
+
+
+def _predict(
+    cli: CliContext, project: str, version: str, output: Path | None, import_them: bool, offer: bool, status: StatusFile
+) -> str:
+    from annotator.model.training import MODEL_NAME, load_folder, prediction_lines  # noqa: PLC0415
 
     with cli.db().session() as session:
         found = find_project(session, project)
@@ -80,13 +104,21 @@ def predict_command(cli: CliContext, project: str, version: str, output: Path | 
     kept = []
     with ExitStack() as closing, click.progressbar(articles, label="Predicting", file=sys.stderr) as bar:
         sink = closing.enter_context(output.open("wb")) if output else (None if import_them else sys.stdout.buffer)
-        for line in prediction_lines(model, schema, bar, version):
+        for done, line in enumerate(prediction_lines(model, schema, bar, version), 1):
+            if done % PROGRESS_EVERY == 0:
+                status.write("running", f"predicting, {done} of {len(articles)} articles", done / max(len(articles), 1))
             if sink is not None:
                 sink.write(orjson.dumps(line) + b"\n")
             if import_them:
                 kept.append(line)
-    if import_them:
-        with cli.db().session(write=True) as session:
-            report = import_lines(session, find_project(session, found.id), schema, kept)
-        click.echo(f"imported {report.imported}, replaced {report.replaced}, unchanged {report.unchanged}, "
-                   f"rejected {report.rejected_count}", err=True)
+    if not import_them:
+        return f"baseline@{version}: {len(articles)} article(s) predicted"
+    with cli.db().session(write=True) as session:
+        target = find_project(session, found.id)
+        report = import_lines(session, target, schema, kept)
+        summary = (f"baseline@{version}: imported {report.imported}, replaced {report.replaced}, "
+                   f"unchanged {report.unchanged}, rejected {report.rejected_count}")
+        if offer:
+            set_suggestions(session, target, SuggestionSettings(model=f"{MODEL_NAME}@{version}", control_share=target.control_share))
+            summary += "; offered to annotators as suggestions"
+    return summary

@@ -99,7 +99,7 @@ def fit(examples: Sequence[GoldExample], schema: LabelSchema, seed: int) -> Base
     return BaselineModel(seed).fit(_labeled(examples, schema), schema.statement.preconditions.ids())
 
 
-def _chosen(guesses: Iterable[dict[str, Any]], text: str) -> tuple[list[dict[str, Any]], float | None]:
+def _chosen(guesses: Iterable[dict[str, Any]], text: str, schema: LabelSchema) -> tuple[list[dict[str, Any]], float | None]:
     """An article's statements (one per actor and target, the likeliest) and its stance margin."""
     best: dict[tuple[str, str], dict[str, Any]] = {}
     for guess in guesses:
@@ -108,12 +108,21 @@ def _chosen(guesses: Iterable[dict[str, Any]], text: str) -> tuple[list[dict[str
         key = (guess["candidate"].actor, guess["target"])
         if key not in best or guess["p_statement"] > best[key]["p_statement"]:
             best[key] = guess
-    statements = [_statement(g, text) for g in best.values()]
+    statements = [_statement(g, text, _categories(g, schema)) for g in best.values()]
     margin = min((g["stance_margin"] for g in best.values()), default=None)
     return statements, None if margin is None else round(margin, 6)
 
 
-def _statement(guess: dict[str, Any], text: str) -> dict[str, Any]:
+def _categories(guess: dict[str, Any], schema: LabelSchema) -> list[str]:
+    """The preconditions that passed the threshold; for a stance that needs one and got none, the
+    likeliest, so that every statement the model suggests is one the schema accepts."""
+    stance = schema.stance(guess["stance"])
+    if guess["preconditions"] or stance is None or not stance.requires_precondition or guess["likeliest_precondition"] is None:
+        return list(guess["preconditions"])
+    return [guess["likeliest_precondition"]]
+
+
+def _statement(guess: dict[str, Any], text: str, categories: list[str]) -> dict[str, Any]:
     candidate: Candidate = guess["candidate"]
     sentence, mention, outlet = candidate.sentence, candidate.actor_span, candidate.outlet
     evidence_end = sentence.end - 1 if text[sentence.end - 1:sentence.end] in ".!?" else sentence.end
@@ -121,7 +130,7 @@ def _statement(guess: dict[str, Any], text: str) -> dict[str, Any]:
         "actor": {"id": candidate.actor, "span": _span(text, mention.start, mention.end)},
         "stance": guess["stance"],
         "target": guess["target"],
-        "preconditions": [{"category": c, "span": _condition_span(text, sentence.start, evidence_end)} for c in guess["preconditions"]],
+        "preconditions": [{"category": c, "span": _condition_span(text, sentence.start, evidence_end)} for c in categories],
         "source_outlet": {"id": outlet.id, "span": _span(text, outlet.start, outlet.end)} if outlet else None,
         "evidence": _span(text, sentence.start, evidence_end),
         "score": round(guess["p_statement"], 4),
@@ -151,7 +160,7 @@ def prediction_lines(model: BaselineModel, schema: LabelSchema, articles: Iterab
         for guess in model.predict([c for article_id, _, text in chunk for c in candidates(article_id, text, schema)]):
             by_article[guess["candidate"].article_id].append(guess)
         for article_id, external_id, text in chunk:
-            statements, margin = _chosen(by_article.get(article_id, []), text)
+            statements, margin = _chosen(by_article.get(article_id, []), text, schema)
             yield {"article_id": article_id, "external_id": external_id, "model": MODEL_NAME, "model_version": version,
                    "statements": statements, "stance_margin": margin}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
@@ -9,12 +11,13 @@ from pydantic import ValidationError
 from annotator.auth.guard import requires
 from annotator.context import app_state, db_session
 from annotator.errors import ApiError
-from annotator.model.background import start_training, training_status
+from annotator.model.background import start_prediction, start_training, training_status
 from annotator.model.charts import learning_curve
 from annotator.model.extra import INSTALL_HINT, model_extra_installed
 from annotator.model.folders import list_cards, models_folder
 from annotator.projects.models import QueueSettings
 from annotator.projects.service import find_project
+from annotator.storage.tables import Project
 
 pages = Blueprint("model", __name__)
 
@@ -36,12 +39,28 @@ def baseline(project_id: int) -> ResponseReturnValue:
 @requires("lead")
 def train(project_id: int) -> ResponseReturnValue:
     project = find_project(db_session(), project_id)
+    return _started(project, lambda: start_training(app_state().settings, project), "Training")
+
+
+@pages.post("/projects/<int:project_id>/baseline/predict")
+@requires("lead")
+def predict(project_id: int) -> ResponseReturnValue:
+    """Predict the articles without gold with a trained version, and offer its statements as suggestions."""
+    project = find_project(db_session(), project_id)
+    version = request.form.get("version", "")
+    if version not in {card.version for card in list_cards(models_folder(app_state().settings.data_dir, project))}:
+        flash(f"Not started: there is no baseline@{version}; train one first.", "error")
+        return redirect(url_for("model.baseline", project_id=project.id))
+    return _started(project, lambda: start_prediction(app_state().settings, project, version), f"Predicting with baseline@{version}")
+
+
+def _started(project: Project, start: Callable[[], None], what: str) -> ResponseReturnValue:
     try:
-        start_training(app_state().settings, project)
+        start()
     except ApiError as error:
         flash(f"Not started: {error.message}", "error")
     else:
-        flash("Training started. Labeling and saving go on meanwhile; this page shows the progress.", "info")
+        flash(f"{what} started. Labeling and saving go on meanwhile; this page shows the progress.", "info")
     return redirect(url_for("model.baseline", project_id=project.id))
 
 

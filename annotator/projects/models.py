@@ -6,7 +6,7 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 
 def _printable(name: str) -> str:
@@ -46,8 +46,8 @@ class ProjectChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: ProjectName | None = None
-    overlap: Overlap | None = Field(default=None, description="Annotators per article; labels already saved all stay")
-    archived: bool | None = None
+    overlap: StrictInt | None = Field(default=None, ge=1, le=50, description="Annotators per article; labels already saved all stay")
+    archived: StrictBool | None = None
 
 
 class QueueSettings(BaseModel):

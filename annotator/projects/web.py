@@ -82,7 +82,7 @@ def change_settings(project_id: int) -> ResponseReturnValue:
     session = db_session()
     project = find_project(session, project_id)
     try:
-        change = ProjectChange.model_validate({k: v for k, v in request.form.items() if k in ProjectChange.model_fields})
+        change = ProjectChange.model_validate(_typed(request.form.to_dict()))
         changed = change_project(session, project, change)
         session.commit()
     except ValidationError as error:
@@ -99,3 +99,13 @@ def change_settings(project_id: int) -> ResponseReturnValue:
 
 def _problems(error: ValidationError) -> list[str]:
     return [f"{'.'.join(map(str, issue['loc']))}: {issue['msg']}" for issue in error.errors()]
+
+
+def _typed(form: dict[str, str]) -> dict[str, object]:
+    """The settings form's fields as the API takes them (the model is strict: JSON's true is not 1)."""
+    typed: dict[str, object] = {k: v for k, v in form.items() if k == "name"}
+    if "overlap" in form:
+        typed["overlap"] = int(form["overlap"]) if form["overlap"].strip().lstrip("-").isdigit() else form["overlap"]
+    if "archived" in form:
+        typed["archived"] = form["archived"] == "true"
+    return typed

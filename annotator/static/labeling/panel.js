@@ -222,7 +222,10 @@ export class Panel {
       reject.addEventListener("click", () => this.ws.rejectModelStatement(suggested));
       return el("li", { className: "suggestion-item" }, accept, reject);
     });
-    if (!items.length) items.push(el("li", { className: "muted", textContent: "every suggested statement decided" }));
+    if (!items.length) {
+      const said = model.statements.length ? "every suggested statement decided" : "the model found no statement in this article";
+      items.push(el("li", { className: "muted", textContent: said }));
+    }
     replaceKeepingFocus($("model-list"), items);
   }
 
