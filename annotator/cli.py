@@ -12,12 +12,12 @@ from annotator.cli_support import AnnotatorGroup, CliContext
 from annotator.demo.cli import demo
 from annotator.export.cli import export_command
 from annotator.ingest.cli import import_annotations_command, import_command
-from annotator.labelschema.cli import schema_group
 from annotator.maintenance import backup_command, db_group, restore_command
 from annotator.model.cli import predict_command, train_command
 from annotator.predictions.cli import evaluate_command, import_predictions_command, suggestions_command
 from annotator.serve import serve_command
 from annotator.projects.cli import project_group
+from annotator.schema_commands import schema_group
 from annotator.settings import Settings
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import click
@@ -10,6 +11,7 @@ import click
 from annotator.errors import ApiError
 from annotator.labelschema import SchemaError
 from annotator.settings import Settings
+from annotator.shipped import schemas_dir
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
 
@@ -51,3 +53,20 @@ class AnnotatorGroup(click.Group):
             return super().invoke(ctx)
         except (ApiError, SchemaError) as error:
             raise click.ClickException(str(error)) from error
+
+
+class SchemaFile(click.ParamType):
+    """A label schema file, or the name of one that ships with the studio (`diplomacy-stance`), so that
+    an installed studio needs no checkout to start a project."""
+
+    name = "FILE|SHIPPED"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        given = Path(value)
+        if given.is_file():
+            return given
+        shipped = schemas_dir() / (given.name if given.suffix in (".yaml", ".yml") else f"{given.name}.yaml")
+        if given.parent == Path(".") and shipped.is_file():
+            return shipped
+        names = ", ".join(sorted(p.stem for p in schemas_dir().glob("*.yaml")))
+        self.fail(f"{value!r} is no file, nor a shipped schema ({names})", param, ctx)

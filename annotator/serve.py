@@ -61,9 +61,9 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     # The serving lock (inherited by the forked workers) keeps `annotator restore` away while we run.
     with serving(url):
         try:
-            options = gunicorn_options(ReadLimits(max_body_bytes=settings.max_upload_bytes),
-                                       bind=f"{host}:{port}", workers=workers, threads=threads)
-            GunicornServer(partial(annotator_app, settings), options).run()
+            options = gunicorn_options(bind=f"{host}:{port}", workers=workers, threads=threads)
+            limits = ReadLimits(max_body_bytes=settings.max_upload_bytes)
+            GunicornServer(partial(annotator_app, settings), options, limits).run()
         finally:
             _fold_in_the_log(url)
 

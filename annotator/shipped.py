@@ -12,12 +12,8 @@ DEMO_MORE = Path(__file__).parent / "demo" / "more"
 
 
 def schemas_dir() -> Path:
-    """The repository's schemas/ folder, installed as annotator.shipped_schemas."""
-    try:
-        return Path(str(files("annotator.shipped_schemas")))
-    except ModuleNotFoundError:
-        # Editable installs cannot map a subpackage onto an outside folder; use the checkout.
-        return Path(__file__).resolve().parent.parent / "schemas"
+    """The shipped label schemas and export JSON Schemas (the package annotator.schemas)."""
+    return Path(str(files("annotator.schemas")))
 
 
 def default_schema_path() -> Path:

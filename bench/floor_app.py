@@ -85,6 +85,5 @@ def prepare(url: str) -> None:
 if __name__ == "__main__":
     port, url, workers, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     prepare(url)
-    options = gunicorn_options(ReadLimits(max_body_bytes=Settings().max_upload_bytes),
-                               bind=f"127.0.0.1:{port}", workers=workers, threads=threads)
-    GunicornServer(partial(floor_app, url), options).run()
+    options = gunicorn_options(bind=f"127.0.0.1:{port}", workers=workers, threads=threads)
+    GunicornServer(partial(floor_app, url), options, ReadLimits(max_body_bytes=Settings().max_upload_bytes)).run()

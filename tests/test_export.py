@@ -24,7 +24,7 @@ from annotator.storage import Database
 from tests.support import ApiClient, Team, refusal_statement
 from tests.test_adjudication import labeled  # noqa: F401 - the shared fixture
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+SCHEMAS = schemas_dir()
 
 
 def run(db: Database, *args: str):  # type: ignore[no-untyped-def]
@@ -192,9 +192,12 @@ def test_labelstudio_export_is_valid_for_label_studio_and_round_trips(db: Databa
     run(db, "export", "sample", "--out", str(tmp_path), "--format", "labelstudio")
     tasks = json.loads((tmp_path / "sample" / "v1" / "labelstudio.json").read_text())
     config = labeling_config(schema)
-    for task in tasks:
+    labeled = [task for task in tasks if task["annotations"]]
+    assert len(labeled) == 2 and len(tasks) == 8  # the six articles without labels go to be labeled there
+    for task in labeled:
         assert "completed_by" not in task["annotations"][0]  # a server refuses a file naming a user it lacks
         assert validate_results(config, task["annotations"][0]["result"]) == []
+    for task in tasks:
         assert validate_results(config, task["predictions"][0]["result"]) == []
     exported = {r["id"]: r for r in lines(_gold_file(db, tmp_path))}
     # Back in: the Label Studio annotations become labels of annotator "labelstudio", equal to the gold we exported.
@@ -213,7 +216,7 @@ def test_labelstudio_export_is_valid_for_label_studio_and_round_trips(db: Databa
 def test_a_labelstudio_export_credits_gold_to_the_account_named(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run(db, "export", "sample", "--out", str(tmp_path), "--format", "labelstudio", "--labelstudio-account", "lead@example.org")
     tasks = json.loads((tmp_path / "sample" / "v1" / "labelstudio.json").read_text())
-    assert {t["annotations"][0]["completed_by"]["email"] for t in tasks} == {"lead@example.org"}
+    assert {t["annotations"][0]["completed_by"]["email"] for t in tasks if t["annotations"]} == {"lead@example.org"}
 
 
 def _gold_file(db: Database, tmp_path: Path) -> Path:
@@ -283,3 +286,13 @@ def test_a_download_with_majority_votes_is_named_apart_from_gold(api: ApiClient,
     names = [api.as_(team.lena).get(f"/projects/{project_id}/export", params=params).headers["Content-Disposition"]
              for params in ({"format": "gold"}, {"format": "gold", "include_unadjudicated": "true"})]
     assert "sample-gold-2" in names[0] and "sample-gold-with-majority-2" in names[1]
+
+
+def test_gold_records_say_what_was_tied_as_majority_records_do(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run(db, "export", "sample", "--out", str(tmp_path))
+    assert all(record["provenance"]["ties"] == [] for record in lines(tmp_path / "sample" / "v1" / "gold.jsonl"))
+
+
+def test_the_card_of_a_spans_export_says_how_pandas_reads_it(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run(db, "export", "sample", "--out", str(tmp_path), "--format", "spans")
+    assert "quoting=csv.QUOTE_NONE" in (tmp_path / "sample" / "v1" / "README.md").read_text()

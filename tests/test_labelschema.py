@@ -77,6 +77,19 @@ def test_schema_check_command_reports_ok(tmp_path: Path) -> None:
     assert "ok: diplomacy-stance version 1.0.0" in result.output
 
 
+def test_a_shipped_schema_is_named_without_a_path_from_any_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no checkout here: the name is enough
+    result = CliRunner().invoke(main, ["schema", "check", "diplomacy-stance"])
+    assert result.exit_code == 0, result.output
+    assert "ok: diplomacy-stance version 1.0.0" in result.output
+
+
+def test_a_schema_that_is_neither_a_file_nor_shipped_is_named_with_those_that_are(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["schema", "check", str(tmp_path / "nowhere.yaml")])
+    assert result.exit_code == 2
+    assert "is no file, nor a shipped schema (diplomacy-stance)" in result.output
+
+
 def test_schema_check_command_fails_on_a_broken_file(tmp_path: Path, schema_text: str) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(broken(schema_text, "version: \"1.0.0\"", "version: \"\""))

@@ -210,3 +210,10 @@ def test_writers_of_two_processes_take_turns_on_one_sqlite_file(tmp_path) -> Non
     assert (tmp_path / "shared.db-writer.lock").exists()
     first.dispose()
     second.dispose()
+
+
+def test_a_sqlite_file_in_a_folder_not_made_yet_gets_its_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = Database(f"sqlite:///{tmp_path / 'not' / 'yet' / 'annotator.db'}")
+    upgrade_to_head(db)
+    assert (tmp_path / "not" / "yet" / "annotator.db").is_file()
+    db.dispose()

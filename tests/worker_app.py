@@ -49,6 +49,6 @@ if __name__ == "__main__":
     port, workers, threads, keepalive = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     booted = Path(sys.argv[5])
     limits = ReadLimits.model_validate_json(sys.argv[6]) if len(sys.argv) > 6 else ReadLimits(max_body_bytes=1024 * 1024)
-    options = gunicorn_options(limits, bind=f"127.0.0.1:{port}", workers=workers, threads=threads, keepalive=keepalive,
+    options = gunicorn_options(bind=f"127.0.0.1:{port}", workers=workers, threads=threads, keepalive=keepalive,
                                post_worker_init=lambda worker: (booted / str(os.getpid())).touch())
-    GunicornServer(lambda: app, options).run()
+    GunicornServer(lambda: app, options, limits).run()

@@ -25,18 +25,27 @@ from annotator.storage.tables import Article
 @click.option("--ratios", default="0.8,0.1,0.1", show_default=True, help="train,dev,test shares")
 @click.option("--labelstudio-account", metavar="EMAIL",
               help="With --format labelstudio: the receiving server's user to credit gold to (left out by default)")
+@click.option("--predictions", "predictions_model", metavar="NAME@VERSION",
+              help="With --format labelstudio: a stored model's statements as pre-annotations")
 @pass_cli
 def export_command(
     cli: CliContext, project: str, export_format: str, out: Path, include_unadjudicated: bool, seed: int, ratios: str,
-    labelstudio_account: str | None,
+    labelstudio_account: str | None, predictions_model: str | None,
 ) -> None:
-    """Export PROJECT's gold as a new versioned folder: data, manifest.json and a dataset card."""
+    """Export PROJECT's gold as a new versioned folder: data, manifest.json and a dataset card.
+
+    As Label Studio tasks (--format labelstudio) every article goes out: those without labels as
+    tasks to label there."""
+    if predictions_model and export_format != "labelstudio":
+        raise click.BadParameter("only Label Studio tasks carry predictions; add --format labelstudio", param_hint="--predictions")
     try:
         split_ratios = parse_ratios(ratios)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--ratios") from error
-    options = ExportOptions(export_format, include_unadjudicated, seed, split_ratios, labelstudio_account)  # type: ignore[arg-type]
-    command = shlex.join(["annotator", *sys.argv[2:]]) if len(sys.argv) > 1 else "annotator export"
+    options = ExportOptions(export_format, include_unadjudicated, seed, split_ratios, labelstudio_account,  # type: ignore[arg-type]
+                            predictions_model)
+    # The command as typed, for the manifest: argv[0] is the script's path, the rest its words.
+    command = shlex.join(["annotator", *sys.argv[1:]]) if len(sys.argv) > 1 else "annotator export"
     with cli.db().session() as session:
         found = find_project(session, project)
         total = session.scalar(select(func.count(Article.id)).where(Article.project_id == found.id)) or 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotator.labelstudio.convert import content_to_results
 
@@ -70,21 +70,40 @@ def conll_lines(record: Mapping[str, Any]) -> Iterator[str]:
     yield ""
 
 
-def labelstudio_task(record: Mapping[str, Any], suggestions: Sequence[Mapping[str, Any]], account: str | None = None) -> dict[str, Any]:
-    """A Label Studio task: the record's labels as a ground-truth annotation, alias suggestions as a prediction.
+class ModelStatements(NamedTuple):
+    """A model's statements for one article, sent to Label Studio as a pre-annotation."""
+
+    model_version: str  # NAME@VERSION
+    statements: list[dict[str, Any]]
+
+
+def labelstudio_task(
+    record: Mapping[str, Any], suggestions: Sequence[Mapping[str, Any]], account: str | None = None,
+    predicted: ModelStatements | None = None,
+) -> dict[str, Any]:
+    """A Label Studio task: the record's labels as a ground-truth annotation (none for an article
+    without labels, there to be labeled), alias suggestions and a model's statements as predictions.
 
     The annotation names no user unless `account` (an e-mail the receiving server knows) is given:
     Label Studio refuses a whole import that names a user it does not have."""
-    content = {"statements": record["statements"], "article": record["article"]}
-    annotation: dict[str, Any] = {"result": content_to_results(content), "ground_truth": record["provenance"]["status"] == "gold"}
-    if account:
-        annotation["completed_by"] = {"email": account}
+    annotations = []
+    if record["provenance"]["status"] != "unlabeled":
+        content = {"statements": record["statements"], "article": record["article"]}
+        annotation: dict[str, Any] = {"result": content_to_results(content), "ground_truth": record["provenance"]["status"] == "gold"}
+        if account:
+            annotation["completed_by"] = {"email": account}
+        annotations.append(annotation)
+    model = [] if predicted is None else [{
+        "model_version": predicted.model_version,
+        "score": min(s["score"] for s in predicted.statements) if all(s.get("score") is not None for s in predicted.statements) else None,
+        "result": content_to_results({"statements": predicted.statements}, with_article=False),
+    }]
     return {
         "id": record["id"],
         "data": {"text": record["text"], "title": record["title"], "article_id": record["id"],
                  "external_id": record["external_id"], "split": record["split"]},
-        "annotations": [annotation],
-        "predictions": [{
+        "annotations": annotations,
+        "predictions": model + [{
             "model_version": "vocabulary-aliases",
             "result": [
                 {"id": f"suggestion-{i}", "from_name": "span", "to_name": "text", "type": "labels",

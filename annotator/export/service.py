@@ -23,13 +23,14 @@ from annotator.adjudicate.service import head_versions
 from annotator.agreement.report import article_agreement
 from annotator.agreement.service import project_report
 from annotator.agreement.units import LabelSet
-from annotator.errors import Conflict
-from annotator.export.formats import conll_lines, labelstudio_task, statement_rows
+from annotator.annotate.models import AnnotationContent
+from annotator.errors import Conflict, NotFound
+from annotator.export.formats import ModelStatements, conll_lines, labelstudio_task, statement_rows
 from annotator.export.models import ExportFormat, Manifest, ManifestFile, Split
 from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, SPLIT_KEY, split_key, split_of
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.service import project_schema
-from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Project, User
+from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Prediction, Project, User
 
 PAGE = 1_000
 Progress = Callable[[int], None]
@@ -50,18 +51,32 @@ class ExportOptions:
     # The receiving Label Studio's account (e-mail) to credit gold to; without one the field is left out,
     # since a server refuses a whole file that names a user it does not have.
     labelstudio_account: str | None = None
+    # NAME@VERSION of stored predictions to send to Label Studio as pre-annotations.
+    predictions_model: str | None = None
+
+    @property
+    def every_article(self) -> bool:
+        """Label Studio tasks go out for every article: those without labels are there to be labeled."""
+        return self.format == "labelstudio"
 
 
 def check_exportable(session: Session, project: Project, options: ExportOptions) -> None:
-    """Refuse, with a reason, an export that would be empty."""
-    if reason := export_refusal(session, project, options.include_unadjudicated):
+    """Refuse, with a reason, an export that would be empty, or that names a model with no predictions."""
+    if reason := export_refusal(session, project, options.include_unadjudicated, options.every_article):
         raise Conflict(reason)
+    if options.predictions_model is not None:
+        model, _, version = options.predictions_model.rpartition("@")
+        if session.scalar(select(Prediction.id).where(
+                Prediction.project_id == project.id, Prediction.model == model, Prediction.model_version == version).limit(1)) is None:
+            raise NotFound(f"no predictions of {options.predictions_model} in project {project.name!r}")
 
 
-def export_refusal(session: Session, project: Project, include_unadjudicated: bool) -> str | None:
+def export_refusal(session: Session, project: Project, include_unadjudicated: bool, every_article: bool = False) -> str | None:
     """Why an export of the project would be empty, or None when it would not."""
     if not session.scalar(select(func.count(Article.id)).where(Article.project_id == project.id)):
         return f"project {project.name!r} has no articles to export"
+    if every_article:
+        return None
     gold = session.scalar(
         select(func.count(GoldRecord.id)).where(GoldRecord.project_id == project.id, GoldRecord.head_revision_id.is_not(None))
     )
@@ -113,6 +128,7 @@ def gold_records(
                     "status": "gold", "method": revision.method, "gold_revision": revision.id,
                     "adjudicator": adjudicator, "annotators": sorted({authors[i] for i in revision.source_revision_ids if i in authors}),
                     "source_revisions": revision.source_revision_ids, "schema_version": revision.schema_version, "agreement": None,
+                    "ties": [],  # settled by the lead
                 }}
             elif versions.get(article.id):
                 article_versions = versions[article.id]
@@ -125,6 +141,11 @@ def gold_records(
                         article.id, [LabelSet(article.id, v.annotator, v.content) for v in article_versions]
                     ),
                     "ties": proposal.ties,
+                }}
+            elif options.every_article:
+                yield {**base, **AnnotationContent().model_dump(mode="json"), "provenance": {
+                    "status": "unlabeled", "method": None, "gold_revision": None, "adjudicator": None, "annotators": [],
+                    "source_revisions": [], "schema_version": schema_version, "agreement": None, "ties": [],
                 }}
         session.expunge_all()  # keep memory flat: nothing from past pages stays in the session
 
@@ -186,7 +207,7 @@ def data_lines(
     """The bytes of the export's data file, produced as the records stream from the database."""
     records = gold_records(session, project, options, on_article)
     if options.format == "labelstudio":
-        yield from _labelstudio_lines(records, project, tally, options.labelstudio_account)
+        yield from _labelstudio_lines(session, records, project, tally, options)
         return
     for record in records:
         tally.add(record)
@@ -200,15 +221,27 @@ def data_lines(
 
 
 def _labelstudio_lines(
-    records: Iterator[dict[str, Any]], project: Project, tally: Tally, account: str | None
+    session: Session, records: Iterator[dict[str, Any]], project: Project, tally: Tally, options: ExportOptions
 ) -> Iterator[bytes]:
     schema = project_schema(project)
     yield b"["
     for index, record in enumerate(records):
         tally.add(record)
         suggestions = [s.model_dump() for s in suggest_spans(record["text"], schema)]
-        yield (b",\n" if index else b"\n") + orjson.dumps(labelstudio_task(record, suggestions, account))
+        predicted = _predicted(session, record["id"], options.predictions_model)
+        task = labelstudio_task(record, suggestions, options.labelstudio_account, predicted)
+        yield (b",\n" if index else b"\n") + orjson.dumps(task)
     yield b"\n]\n"
+
+
+def _predicted(session: Session, article_id: int, model_version: str | None) -> ModelStatements | None:
+    """The named model's statements for the article, if it predicted any."""
+    if model_version is None:
+        return None
+    model, _, version = model_version.rpartition("@")
+    content = session.scalar(select(Prediction.content).where(
+        Prediction.article_id == article_id, Prediction.model == model, Prediction.model_version == version))
+    return ModelStatements(model_version, content["statements"]) if content and content["statements"] else None
 
 
 def write_export(

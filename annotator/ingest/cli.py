@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from annotator.cli_support import CliContext, pass_cli
-from annotator.ingest.label_readers import read_label_file
+from annotator.ingest.label_readers import read_label_file, read_user_names
 from annotator.ingest.label_store import import_labels
 from annotator.ingest.models import REPORTED, ImportReport
 from annotator.ingest.readers import import_size, read_paths
@@ -49,19 +49,32 @@ def _print_report(report: ImportReport) -> None:
 @click.argument("project")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON")
+@click.option("--users", "users_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='Label Studio user ids (or e-mails) to user names, as JSON: {"2": "maria", "ann@example.org": "ann"}')
 @pass_cli
-def import_annotations_command(cli: CliContext, project: str, path: Path, as_json: bool) -> None:
+def import_annotations_command(cli: CliContext, project: str, path: Path, as_json: bool, users_path: Path | None) -> None:
     """Import labels made elsewhere into PROJECT: JSONL ({article_id, annotator, statements, article})
     or a Label Studio export (.json); each is checked like a save."""
+    try:
+        users = read_user_names(users_path) if users_path else {}
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--users") from error
     with cli.db().session(write=True) as session:
         found = find_project(session, project)
-        report = import_labels(session, found, project_schema(found), read_label_file(path))
+        report = import_labels(session, found, project_schema(found), read_label_file(path, users))
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return
     click.echo(f"imported {report.imported}, unchanged {report.unchanged}, rejected {report.rejected_count}")
+    if report.left_out:
+        click.echo(f"  left out: {', '.join(f'{count} {what}' for what, count in sorted(report.left_out.items()))}")
+    if report.ground_truth:
+        click.echo(f"  {report.ground_truth} imported annotation(s) were Label Studio ground truth: imported as any other")
     if report.new_annotators:
         click.echo(f"  new annotators (cannot log in): {', '.join(report.new_annotators)}")
+        if unmapped := [name for name in report.new_annotators if name.startswith("labelstudio-")]:
+            click.echo(f"  {', '.join(unmapped)} are Label Studio user ids, which another server gives other people: "
+                       "name them with --users FILE")
     for line in report.rejection_lines():
         click.echo(line)
     for note in report.notes:

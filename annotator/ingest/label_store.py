@@ -14,7 +14,7 @@ from annotator.annotate.models import AnnotationContent
 from annotator.annotate.service import checked_content, store_imported
 from annotator.auth.service import add_user
 from annotator.errors import ApiError
-from annotator.ingest.label_readers import LabelRecord, LabelResult
+from annotator.ingest.label_readers import LabelRecord, LabelResult, LeftOut
 from annotator.ingest.models import Rejection, RejectionTally, SourcePosition
 from annotator.ingest.store import find_article
 from annotator.labelschema import LabelSchema
@@ -31,6 +31,11 @@ class LabelImportReport(RejectionTally):
     unchanged: int = Field(default=0, description="Already the annotator's current labels: importing again changes nothing")
     new_annotators: list[str] = Field(default_factory=list)
     notes: list[ImportNote] = Field(default_factory=list, description="What was left out of a record, or not imported, and why")
+    left_out: dict[str, int] = Field(default_factory=dict, description="Annotations not imported on purpose, by kind (cancelled, drafts)")
+    ground_truth: int = Field(default=0, description="Imported annotations Label Studio marked as ground truth")
+
+    def note_left_out(self, what: str) -> None:
+        self.left_out[what] = self.left_out.get(what, 0) + 1
 
 
 def import_labels(session: Session, project: Project, schema: LabelSchema, results: Iterable[LabelResult]) -> LabelImportReport:
@@ -56,6 +61,7 @@ def import_labels(session: Session, project: Project, schema: LabelSchema, resul
                     continue
                 store_imported(session, project, schema, article, annotator, result.content)
             report.imported += 1
+            report.ground_truth += result.ground_truth
     return report
 
 
@@ -65,6 +71,9 @@ def _checked(
     """The record's article and its checked labels, or None with the reason in the report."""
     if isinstance(result, Rejection):
         report.reject(result)
+        return None
+    if isinstance(result, LeftOut):
+        report.note_left_out(result.what)
         return None
     report.notes.extend(ImportNote(**result.position.model_dump(), note=note) for note in result.notes)
     article = find_article(session, project.id, result.article_id, result.external_id, result.article_text)

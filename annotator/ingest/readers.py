@@ -20,6 +20,10 @@ ReadResult = ReadRecord | Rejection
 SOURCE_LINE = re.compile(r"^\s*Source\s*:\s*(?P<outlet>\S.*?)\s*$", re.IGNORECASE)
 LABEL_STUDIO_FIELDS = ("title", "outlet", "url", "published")
 CSV_COLUMNS = ("id", "title", "text", "outlet", "url", "published")
+FLAT_EXPORT_REFUSAL = ("Label Studio's {kind} export flattens each annotation, so a choice no longer says which "
+                       "span it belongs to, and holds no predictions; export the project from Label Studio as JSON instead")
+CONLL_REFUSAL = ("Label Studio's CoNLL export holds tokens and tags only, not the text as written nor any "
+                 "choice; export the project from Label Studio as JSON instead")
 
 
 ByteCounter = Callable[[int], None]
@@ -72,12 +76,14 @@ def read_stream(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
         yield read_text_file(name, stream.read())
     elif suffix in (".jsonl", ".ndjson"):
         yield from read_jsonl(name, stream)
-    elif suffix == ".csv":
-        yield from read_csv(name, stream)
+    elif suffix in (".csv", ".tsv"):
+        yield from read_csv(name, stream, delimiter="\t" if suffix == ".tsv" else ",")
     elif suffix == ".json":
         yield from read_label_studio(name, stream)
+    elif suffix in (".conll", ".conll2003"):
+        yield Rejection(source=name, reason=CONLL_REFUSAL)
     else:
-        yield Rejection(source=name, reason="unsupported file type; use .txt, .jsonl, .csv or .json (Label Studio tasks)")
+        yield Rejection(source=name, reason="unsupported file type; use .txt, .jsonl, .csv, .tsv or .json (Label Studio tasks)")
 
 
 def read_text_file(name: str, data: bytes) -> ReadResult:
@@ -129,11 +135,12 @@ def csv_names_text(header: bytes) -> bool:
     return "text" in columns
 
 
-def read_csv(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
-    """A CSV file (as Excel or a spreadsheet saves it) whose header names its columns: `text`, and any
-    of `id`, `title`, `outlet`, `url`, `published`; other columns go to the article's meta."""
+def read_csv(name: str, stream: IO[bytes], delimiter: str = ",") -> Iterator[ReadResult]:
+    """A CSV (or tab-separated) file, as Excel or a spreadsheet saves it, whose header names its
+    columns: `text`, and any of `id`, `title`, `outlet`, `url`, `published`; other columns go to the
+    article's meta. Label Studio's CSV and TSV exports (a row per annotation) give one article per task."""
     try:
-        rows = csv.DictReader(line.decode("utf-8") for _, line in numbered_lines(stream))
+        rows = csv.DictReader((line.decode("utf-8") for _, line in numbered_lines(stream)), delimiter=delimiter)
         header = rows.fieldnames
     except UnicodeDecodeError as error:
         yield Rejection(source=name, reason=f"not UTF-8 text ({error.reason})")
@@ -144,8 +151,14 @@ def read_csv(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
     if "text" not in header:
         yield Rejection(source=name, line=1, reason=f"the header names no text column; name the columns {', '.join(CSV_COLUMNS)}")
         return
+    flat = FlatExport()
     try:
         for row in rows:
+            if "annotation_id" in header:
+                if flat.seen(row):
+                    continue
+                yield _validated(name, flat.article(row), line=rows.line_num)
+                continue
             known = {column: value for column in CSV_COLUMNS if (value := row.get(column)) not in (None, "")}
             meta = {column: value for column, value in row.items() if column not in CSV_COLUMNS and column and value}
             yield _validated(name, {**known, "meta": meta}, line=rows.line_num)
@@ -189,6 +202,9 @@ def labelstudio_tasks(name: str, stream: IO[bytes]) -> Iterator[tuple[SourcePosi
         if isinstance(task, Rejection):
             yield task
             return
+        if is_flat_row(task):
+            yield Rejection(source=name, reason=FLAT_EXPORT_REFUSAL.format(kind="JSON_MIN"))
+            return
         position = SourcePosition(source=name, task=number)
         text = (task.get("data") or {}).get("text") if isinstance(task, dict) else None
         if isinstance(text, str):
@@ -198,11 +214,17 @@ def labelstudio_tasks(name: str, stream: IO[bytes]) -> Iterator[tuple[SourcePosi
 
 
 def read_label_studio(name: str, stream: IO[bytes]) -> Iterator[ReadResult]:
-    """Label Studio tasks: a list of `{"id", "data": {"text", ...}}`, or of bare data objects."""
+    """Label Studio tasks: a list of `{"id", "data": {"text", ...}}`, or of bare data objects, or its
+    JSON_MIN export (a flat row per annotation: one article per task)."""
+    flat = FlatExport()
     for number, task in enumerate(iter_tasks(name, stream), start=1):
         if isinstance(task, Rejection):
             yield task
             return
+        if is_flat_row(task):
+            if not flat.seen(task):
+                yield _validated(name, flat.article(task), task=number)
+            continue
         yield _validated(name, _article_from_task(task), task=number)
 
 
@@ -213,8 +235,41 @@ def _article_from_task(task: Any) -> Any:
     if not isinstance(fields, dict):
         return fields
     known = {key: fields[key] for key in LABEL_STUDIO_FIELDS if key in fields}
-    meta = {k: v for k, v in fields.items() if k not in (*LABEL_STUDIO_FIELDS, "text", "id")}
-    return {"id": task.get("id", fields.get("id")), "text": fields.get("text"), **known, "meta": meta}
+    meta = {k: v for k, v in fields.items() if k not in (*LABEL_STUDIO_FIELDS, "text", "id", "external_id")}
+    return {"id": _source_id(fields, task.get("id", fields.get("id"))), "text": fields.get("text"), **known, "meta": meta}
+
+
+def _source_id(fields: dict[str, Any], task_id: Any) -> Any:
+    """The article's id in its source: the `external_id` our own export put in the task's data (so a
+    round trip keeps every article's id, and so its split), else Label Studio's task id."""
+    external = fields.get("external_id")
+    return external if isinstance(external, str | int) and str(external).strip() else task_id
+
+
+def is_flat_row(task: Any) -> bool:
+    """Whether a JSON item is a row of Label Studio's JSON_MIN export (an annotation, flattened)."""
+    return isinstance(task, dict) and "data" not in task and "annotation_id" in task
+
+
+class FlatExport:
+    """Label Studio's flat exports (JSON_MIN, CSV, TSV) hold a row per annotation: one article per task."""
+
+    def __init__(self) -> None:
+        self._tasks: set[str] = set()
+
+    def seen(self, row: dict[str, Any]) -> bool:
+        """Whether the row's task was met before (a second annotator's row); marks it met."""
+        task = str(row.get("id"))
+        if task in self._tasks:
+            return True
+        self._tasks.add(task)
+        return False
+
+    @staticmethod
+    def article(row: dict[str, Any]) -> dict[str, Any]:
+        """The task's data as an article; the rest of a flat row is one annotator's labels, not the article's."""
+        known = {key: row[key] for key in LABEL_STUDIO_FIELDS if row.get(key) not in (None, "")}
+        return {"id": _source_id(row, row.get("id")), "text": row.get("text"), **known}
 
 
 def _validated(source: str, data: Any, line: int | None = None, task: int | None = None) -> ReadResult:

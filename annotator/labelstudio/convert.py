@@ -27,8 +27,8 @@ class ConversionError(ValueError):
     pass
 
 
-def content_to_results(content: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Our annotation content as a Label Studio `result` list."""
+def content_to_results(content: Mapping[str, Any], with_article: bool = True) -> list[dict[str, Any]]:
+    """Our annotation content as a Label Studio `result` list; a model's statements alone without `with_article`."""
     results: list[dict[str, Any]] = []
     for number, statement in enumerate(content["statements"], start=1):
         evidence = statement.get("evidence")
@@ -50,6 +50,8 @@ def content_to_results(content: Mapping[str, Any]) -> list[dict[str, Any]]:
             pre = f"s{number}-pre{index}"
             results += _region(pre, "precondition", precondition["span"], number)
             results.append(_choice(pre, CATEGORY, precondition["span"], precondition["category"]))
+    if not with_article:
+        return results
     article = content["article"]
     results.append(_article_choice(RELEVANT, "yes" if article["relevant"] else "no"))
     if article.get("outlet"):

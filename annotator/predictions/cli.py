@@ -109,6 +109,8 @@ def import_predictions_command(cli: CliContext, project: str, path: Path, as_jso
         return
     click.echo(f"imported {report.imported}, replaced {report.replaced}, unchanged {report.unchanged}, "
                f"rejected {report.rejected_count} ({', '.join(report.models) or 'no model'})")
+    if report.empty:
+        click.echo(f"  warning: {report.empty} of them hold no statement (stored: the model found none in those articles)")
     for line in report.rejection_lines():
         click.echo(line)
 

@@ -254,6 +254,8 @@ def _one_model(indexes: Mapping[tuple[str, str], PredictionIndex], wanted: str |
         if (name, version) not in indexes:
             raise NotFound(f"no predictions of {wanted} here; found {found}")
         return indexes[(name, version)]
+    if not indexes:
+        raise Invalid("the file holds no predictions to evaluate (every line or task was refused, or had none)", [])
     if len(indexes) != 1:
         raise Invalid(f"name the model to evaluate (NAME@VERSION): found {found}", [])
     return next(iter(indexes.values()))

@@ -10,12 +10,14 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from annotator.ingest.models import Rejection, SourcePosition
-from annotator.ingest.readers import labelstudio_tasks, validation_reason
+from annotator.ingest.readers import CONLL_REFUSAL, FLAT_EXPORT_REFUSAL, labelstudio_tasks, validation_reason
 from annotator.labelstudio.convert import ConversionError, results_to_content
 from annotator.predictions.models import PredictionLine
 from annotator.streams import numbered_lines
 
 LABEL_STUDIO_MODEL = "labelstudio"
+IDS_ONLY = ("this export lists prediction ids only; export from Label Studio with full predictions, "
+            "or use the task JSON the predictions were imported with")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ def read_prediction_stream(name: str, stream: IO[bytes]) -> Iterator[PredictionR
         yield from _read_jsonl(name, stream)
     elif suffix == ".json":
         yield from _read_labelstudio(name, stream)
+    elif suffix in (".csv", ".tsv"):
+        yield Rejection(source=name, reason=FLAT_EXPORT_REFUSAL.format(kind=suffix[1:].upper()))
+    elif suffix in (".conll", ".conll2003"):
+        yield Rejection(source=name, reason=CONLL_REFUSAL)
     else:
         yield Rejection(source=name, reason="unsupported file type; use .jsonl or Label Studio tasks (.json)")
 
@@ -60,14 +66,21 @@ def _read_jsonl(name: str, stream: IO[bytes]) -> Iterator[PredictionResult]:
 
 
 def _read_labelstudio(name: str, stream: IO[bytes]) -> Iterator[PredictionResult]:
-    """Each prediction of each task; `model_version` NAME@VERSION names the model (else `labelstudio`)."""
+    """Each prediction of each task; `model_version` NAME@VERSION names the model (else `labelstudio`).
+
+    A Label Studio server's export lists a task's predictions by id alone: that is said once, plainly."""
+    said_ids_only = False
     for found in labelstudio_tasks(name, stream):
         if isinstance(found, Rejection):
             yield found
             continue
         position, text, task = found
         for prediction in task.get("predictions") or []:
-            yield _from_labelstudio(position, text, prediction)
+            if isinstance(prediction, dict):
+                yield _from_labelstudio(position, text, prediction)
+            elif not said_ids_only:
+                said_ids_only = True
+                yield Rejection(source=name, reason=IDS_ONLY)
 
 
 def _from_labelstudio(position: SourcePosition, text: str, prediction: dict[str, Any]) -> PredictionResult:

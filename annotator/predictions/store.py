@@ -25,6 +25,7 @@ class PredictionImportReport(RejectionTally):
     replaced: int = Field(default=0, description="Predictions of the same article and model version, now changed")
     unchanged: int = Field(default=0, description="Already stored exactly so: a repeated import changes nothing")
     models: list[str] = Field(default_factory=list, description="NAME@VERSION of every model in the file")
+    empty: int = Field(default=0, description="Predictions stored with no statement: the model found none in the article")
 
 
 def import_predictions(
@@ -59,6 +60,7 @@ def _checked_and_stored(
         report.reject(Rejection(**result.position.model_dump(), reason=error.reason()))
         return None
     _store(session, project, article, result, report)
+    report.empty += not line.statements
     return f"{line.model}@{line.model_version}"
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from annotator.cli_support import CliContext, pass_cli
+from annotator.cli_support import CliContext, SchemaFile, pass_cli
 from annotator.labelschema import load_schema
 from annotator.projects.service import create_project, find_project, list_projects
 
@@ -18,7 +18,8 @@ def project_group() -> None:
 
 @project_group.command("create")
 @click.argument("name")
-@click.option("--schema", "schema_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--schema", "schema_path", required=True, type=SchemaFile(),
+              help="A schema file, or a shipped schema's name (diplomacy-stance)")
 @click.option("--overlap", default=2, show_default=True, type=click.IntRange(1, 50), help="Annotators per article")
 @pass_cli
 def create(cli: CliContext, name: str, schema_path: Path, overlap: int) -> None:

@@ -22,7 +22,8 @@ interface of `gunicorn.workers.base.Worker` (init_process, run, notify, handle_e
 alive, sockets, cfg, log, wsgi, age, ppid, nr, max_requests), `gunicorn.http.RequestParser` over
 an iterable of bytes, `gunicorn.http.wsgi.create` and the Response it returns (start_response,
 write, write_file, close, force_close, should_close, headers_sent), the exceptions of
-`gunicorn.http.errors`, and the `worker_class` setting taking a class. Nothing else.
+`gunicorn.http.errors`, the `worker_class` setting taking a dotted name, and the worker's `app` being the
+application gunicorn was started with. Nothing else.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import socket
 import threading
 import time
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import orjson
 from gunicorn.http import wsgi
@@ -157,11 +158,11 @@ def refusal_answer(refusal: Refusal) -> bytes:
 
 
 class SharedPollWorker(base.Worker):  # type: ignore[misc]
-    """The worker; `limits` (set by `worker_class`) bounds what a request may hold and how long it may take."""
-
-    limits: ClassVar[ReadLimits]
+    """The worker, named to gunicorn by WORKER_CLASS; the application it serves (a serving.GunicornServer)
+    says what a request may hold and how long it may take."""
 
     def init_process(self) -> None:
+        self.limits: ReadLimits = self.app.read_limits
         self.epoll = select.epoll()
         self.listeners: dict[int, socket.socket] = {listener.fileno(): listener for listener in self.sockets}
         self.connections: dict[int, Connection] = {}  # by descriptor: every open connection
@@ -447,6 +448,6 @@ def _has_bytes(sock: socket.socket) -> bool:
         return False
 
 
-def worker_class(limits: ReadLimits) -> type[SharedPollWorker]:
-    """The worker class for gunicorn's `worker_class` setting, with these limits on requests."""
-    return type("SharedPollWorker", (SharedPollWorker,), {"limits": limits})
+# gunicorn's `worker_class` setting: a dotted name, as every gunicorn takes it (22 logs the setting as
+# a string at start, and stops on a class).
+WORKER_CLASS = f"{__name__}.{SharedPollWorker.__name__}"

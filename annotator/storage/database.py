@@ -50,7 +50,9 @@ class Database:
         self._writer_queue: WriterQueue | None = None
         self._log_flusher: LogFlusher | None = None
         if self.is_sqlite:
-            self._writer_queue, self._log_flusher = _configure_sqlite(self.engine, sqlite_path(url))
+            if (file := sqlite_path(url)) is not None:
+                file.parent.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
+            self._writer_queue, self._log_flusher = _configure_sqlite(self.engine, file)
         # Lean readers need no transaction: each of their reads stands alone (a claim or a save
         # checks again in its writer), and running without one spares a BEGIN and a ROLLBACK.
         # SQLite's driver runs in autocommit already; PostgreSQL's is put in it.

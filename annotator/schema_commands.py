@@ -1,4 +1,5 @@
-"""`annotator schema check FILE`."""
+"""`annotator schema check|labelstudio|jsonschemas`: commands about schemas, wired above the capabilities
+they join (the label schema, Label Studio's config, the export records)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from annotator.cli_support import SchemaFile
 from annotator.export.jsonschemas import write_schemas
 from annotator.labelschema import load_schema
 from annotator.labelstudio.config import labeling_config
@@ -17,7 +19,7 @@ def schema_group() -> None:
 
 
 @schema_group.command("labelstudio")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=SchemaFile())
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the XML here instead of stdout")
 def labelstudio(path: Path, out: Path | None) -> None:
     """Write the Label Studio labeling config equivalent to the schema in PATH."""
@@ -30,7 +32,8 @@ def labelstudio(path: Path, out: Path | None) -> None:
 
 
 @schema_group.command("jsonschemas")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="A folder; in a checkout, annotator/schemas (a test compares the two)")
 def jsonschemas(out: Path) -> None:
     """Write the JSON Schema of every export record format (generated from the models)."""
     for written in write_schemas(out):
@@ -38,7 +41,7 @@ def jsonschemas(out: Path) -> None:
 
 
 @schema_group.command("check")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=SchemaFile())
 def check(path: Path) -> None:
     """Validate a schema file; problems are listed with their line."""
     schema = load_schema(path)
