@@ -15,6 +15,16 @@ def label(client: ApiClient, article: dict[str, Any]) -> None:
     assert response.status_code == 200, response.text
 
 
+def labeled_by_ana_and_the_lead(api: ApiClient, team: Team, project_id: int) -> tuple[ApiClient, dict[str, Any]]:
+    """Ana labels her first article; the lead takes the same one herself and labels it too."""
+    ana, lena = api.as_(team.ana), api.as_(team.lena)
+    first = ana.next_article(project_id)
+    label(ana, first)
+    assert (taken := lena.next_article(project_id))["id"] == first["id"]
+    label(lena, taken)
+    return lena, first
+
+
 def test_a_leads_next_article_leaves_both_slots_to_annotators(api: ApiClient, team: Team, project_id: int) -> None:
     ana, ben, lena = api.as_(team.ana), api.as_(team.ben), api.as_(team.lena)
     first = ana.next_article(project_id)
@@ -39,10 +49,7 @@ def test_a_lead_skipping_gives_back_no_annotators_slot(api: ApiClient, team: Tea
 
 
 def test_a_leads_labels_are_marked_as_hers(api: ApiClient, team: Team, project_id: int) -> None:
-    ana, lena = api.as_(team.ana), api.as_(team.lena)
-    first = ana.next_article(project_id)
-    label(ana, first)
-    label(lena, lena.next_article(project_id))
+    lena, first = labeled_by_ana_and_the_lead(api, team, project_id)
     annotations = lena.get(f"/articles/{first['id']}/annotations").json()["annotations"]
     assert {a["annotator"]: a["by_lead"] for a in annotations} == {"ana": False, "lena": True}
     comparison = lena.get(f"/articles/{first['id']}/comparison").json()
@@ -50,19 +57,13 @@ def test_a_leads_labels_are_marked_as_hers(api: ApiClient, team: Team, project_i
 
 
 def test_agreement_leaves_a_leads_labels_out(api: ApiClient, team: Team, project_id: int) -> None:
-    ana, lena = api.as_(team.ana), api.as_(team.lena)
-    first = ana.next_article(project_id)
-    label(ana, first)
-    label(lena, lena.next_article(project_id))
+    lena, first = labeled_by_ana_and_the_lead(api, team, project_id)
     report = lena.get(f"/projects/{project_id}/agreement").json()
     assert report["annotators"] == ["ana"]
 
 
 def test_a_leads_agreeing_labels_do_not_complete_the_overlap(api: ApiClient, team: Team, project_id: int) -> None:
-    ana, lena = api.as_(team.ana), api.as_(team.lena)
-    first = ana.next_article(project_id)
-    label(ana, first)
-    label(lena, lena.next_article(project_id))
+    lena, first = labeled_by_ana_and_the_lead(api, team, project_id)
     result = lena.post(f"/projects/{project_id}/gold/accept-unanimous").json()
     assert (result["accepted"], result["incomplete"]) == (0, 1)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import requests
+
 from annotator.storage import Database
 from tests.support import ApiClient, Team, WebSession, unfilled_recount
 
@@ -75,17 +77,20 @@ def test_an_archived_project_leaves_annotators_lists_but_not_its_leads(api: ApiC
     assert [p["id"] for p in api.as_(team.ana).get("/projects").json()["projects"]] == [project_id]
 
 
-def test_the_settings_page_renames_and_says_what_changed(web: WebSession, team: Team, project_id: int) -> None:
+def send_settings(web: WebSession, team: Team, project_id: int, form: dict[str, str]) -> requests.Response:
+    """The lead sends one of the settings page's forms."""
     web.log_in(team.lena)
     token = web.csrf_token(f"/projects/{project_id}/settings")
-    page = web.post(f"/projects/{project_id}/settings", data={"name": "Summit <talks>", "csrf_token": token})
+    return web.post(f"/projects/{project_id}/settings", data={**form, "csrf_token": token})
+
+
+def test_the_settings_page_renames_and_says_what_changed(web: WebSession, team: Team, project_id: int) -> None:
+    page = send_settings(web, team, project_id, {"name": "Summit <talks>"})
     assert page.status_code == 200
     assert "renamed from &#39;sample&#39; to &#39;Summit &lt;talks&gt;&#39;" in page.text
 
 
 def test_the_settings_page_names_a_refused_overlap(web: WebSession, team: Team, project_id: int) -> None:
-    web.log_in(team.lena)
-    token = web.csrf_token(f"/projects/{project_id}/settings")
-    page = web.post(f"/projects/{project_id}/settings", data={"overlap": "99", "csrf_token": token})
+    page = send_settings(web, team, project_id, {"overlap": "99"})
     assert page.status_code == 422
     assert "overlap: Input should be less than or equal to 50" in page.text

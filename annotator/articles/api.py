@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import Response
 
 from annotator.articles.models import ArticleChange, ArticleDeletion, DeletionCounts
-from annotator.articles.service import change_article, delete_articles, deletion_counts
+from annotator.articles.service import found_article, change_article, delete_articles, deletion_counts
 from annotator.auth.guard import requires
 from annotator.context import db_session
-from annotator.errors import ErrorBody, NotFound
+from annotator.errors import ErrorBody
 from annotator.http import ArticlePath, ProjectPath, api_blueprint, json_response
 from annotator.ingest.models import ArticleOut
 from annotator.projects.service import find_project
-from annotator.storage.tables import Article
 
 api = api_blueprint("articles_api", __name__, "articles")
 
@@ -22,9 +21,7 @@ api = api_blueprint("articles_api", __name__, "articles")
 def patch_article(path: ArticlePath, body: ArticleChange) -> Response:
     """Correct the title or outlet; the text never changes, since labels point into it."""
     session = db_session()
-    article = session.get(Article, path.article_id)
-    if article is None:
-        raise NotFound(f"no article {path.article_id}")
+    article = found_article(session, path.article_id)
     change_article(session, article, body)
     session.commit()
     return json_response(ArticleOut.model_validate(article, from_attributes=True))

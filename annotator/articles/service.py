@@ -9,9 +9,18 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from annotator.articles.models import ArticleChange, DeletionCounts
+from annotator.errors import NotFound
 from annotator.projects.service import project_article_ids
 from annotator.projects.slots import forget_unfilled
 from annotator.storage.tables import Article, Assignment, GoldRecord, Prediction, Project
+
+
+def found_article(session: Session, article_id: int) -> Article:
+    """The article, or NotFound naming it."""
+    article = session.get(Article, article_id)
+    if article is None:
+        raise NotFound(f"no article {article_id}")
+    return article
 
 
 def change_article(session: Session, article: Article, change: ArticleChange) -> list[str]:

@@ -7,14 +7,12 @@ from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 
 from annotator.articles.models import ArticleChange
-from annotator.articles.service import change_article, delete_articles, deletion_counts
+from annotator.articles.service import found_article, change_article, delete_articles, deletion_counts
 from annotator.auth.guard import requires
 from annotator.context import db_session
-from annotator.errors import NotFound
 from annotator.overview.service import matching_ids
 from annotator.overview.web import article_filter
 from annotator.projects.service import find_project
-from annotator.storage.tables import Article
 
 pages = Blueprint("articles", __name__)
 
@@ -23,9 +21,7 @@ pages = Blueprint("articles", __name__)
 @requires("lead")
 def change_details(article_id: int) -> ResponseReturnValue:
     session = db_session()
-    article = session.get(Article, article_id)
-    if article is None:
-        raise NotFound(f"no article {article_id}")
+    article = found_article(session, article_id)
     try:
         change = ArticleChange.model_validate({k: v for k, v in request.form.items() if k in ArticleChange.model_fields})
     except ValidationError as error:
