@@ -9,6 +9,7 @@ from annotator.accounts.cli import MEMBERSHIP_COMMANDS, token_group, user_group
 from annotator.adjudicate.cli import gold_group
 from annotator.agreement.cli import agreement_command
 from annotator.cli_support import AnnotatorGroup, CliContext
+from annotator.codebook.cli import upgrade_schema_command
 from annotator.demo.cli import demo
 from annotator.export.cli import export_command
 from annotator.ingest.cli import import_annotations_command, import_command
@@ -37,6 +38,6 @@ for command in (
     db_group, backup_command, restore_command, demo, serve_command,
 ):
     main.add_command(command)
-# Membership is an accounts capability, spoken of as part of a project.
-for command in MEMBERSHIP_COMMANDS:
+# Membership (accounts) and schema upgrades (codebook) are spoken of as part of a project.
+for command in (*MEMBERSHIP_COMMANDS, upgrade_schema_command):
     project_group.add_command(command)

@@ -29,13 +29,20 @@ def accept_unanimous_command(cli: CliContext, project: str, lead: str | None) ->
     """Make gold of every article of PROJECT whose annotators (two or more) all agree."""
     with cli.db().session(write=True) as session:
         found = find_project(session, project)
-        adjudicator = get_user(session, lead) if lead else _only_lead(session, found)
-        role = project_role(session, adjudicator, found.id)
-        if role is None or not role_allows(role, "lead"):
-            raise Forbidden(f"{adjudicator.name} is not a lead of {found.name}; gold is settled by a lead")
+        adjudicator = acting_lead(session, found, lead, "gold is settled by a lead")
         result = accept_unanimous(session, found, project_schema(found), adjudicator)
         session.commit()
     click.echo(result.summary())
+
+
+def acting_lead(session: Session, project: Project, name: str | None, why: str) -> User:
+    """The lead a command acts as: the one named (--by), else the project's only lead; Forbidden for a
+    user who does not lead the project, saying `why` a lead is needed."""
+    lead = get_user(session, name) if name else _only_lead(session, project)
+    role = project_role(session, lead, project.id)
+    if role is None or not role_allows(role, "lead"):
+        raise Forbidden(f"{lead.name} is not a lead of {project.name}; {why}")
+    return lead
 
 
 def _only_lead(session: Session, project: Project) -> User:
@@ -44,5 +51,5 @@ def _only_lead(session: Session, project: Project) -> User:
         .where(ProjectMember.project_id == project.id, ProjectMember.role == "lead").order_by(User.name)
     ))
     if len(leads) != 1:
-        raise Invalid(f"name the lead recorded as adjudicator with --by ({', '.join(u.name for u in leads) or 'no lead yet'})", [])
+        raise Invalid(f"name the lead with --by ({', '.join(u.name for u in leads) or 'no lead yet'})", [])
     return leads[0]

@@ -230,6 +230,8 @@ class AnnotationRevision(Base):
     # What the annotator did with each model suggestion shown (annotate.models.SuggestionDecision).
     # SQL NULL when none were shown (not JSON null), so the index below holds only the revisions that had some.
     suggestion_decisions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
+    # Set on a revision a schema upgrade made: "NAME VERSION by plan SHA256" (the labels it carried over).
+    migrated_from: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -269,7 +271,28 @@ class GoldRevision(Base):
     schema_version: Mapped[str] = mapped_column(String(40))
     content: Mapped[dict[str, Any]]
     seconds_spent: Mapped[float | None] = mapped_column(Float)
+    migrated_from: Mapped[str | None] = mapped_column(String(200))  # as AnnotationRevision.migrated_from
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Review(Base):
+    """Labels a schema upgrade could not carry (a split or retired id, a rule they now break): back to
+    their annotator (or the lead, for gold), who redoes them under the new version."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("revision_kind", "revision_id", "plan_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    revision_kind: Mapped[str] = mapped_column(String(10))  # annotation or gold
+    revision_id: Mapped[int] = mapped_column(Integer)  # the head revision that needs review
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # who reviews it
+    label_schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))  # the version to redo them under
+    plan_sha256: Mapped[str] = mapped_column(String(64))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Prediction(Base):

@@ -1,0 +1,180 @@
+"""A running project moves to a new schema version: labels carried by the plan, the rest reviewed, nothing rewritten."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from annotator.auth.service import get_user
+from annotator.cli import main
+from annotator.codebook.plan import PlanError
+from annotator.codebook.upgrade import UpgradeReport, upgrade_schema
+from annotator.projects.service import find_project, project_schema
+from annotator.storage import Database
+from annotator.storage.tables import AnnotationRevision, Assignment, GoldRecord, GoldRevision, Review
+from tests.test_codebook import choices, version
+from tests.test_export import gold  # noqa: F401 - the shared fixture: two articles labeled by ana and ben, both with gold
+from tests.test_adjudication import labeled  # noqa: F401
+
+Change = Callable[[dict[str, Any]], None]
+
+
+def rename_target(doc: dict[str, Any]) -> None:
+    choices(doc, "target")[2].update(id="summit", label="Summit")
+
+
+def split_agenda(doc: dict[str, Any]) -> None:
+    categories = choices(doc, "category")
+    categories[:] = [c for c in categories if c["id"] != "substantive_agenda"]
+    categories += [{"id": "agenda_drafted", "label": "Agenda drafted"}, {"id": "agenda_agreed", "label": "Agenda agreed"}]
+
+
+def drop_withdrawal(doc: dict[str, Any]) -> None:
+    categories = choices(doc, "category")
+    categories[:] = [c for c in categories if c["id"] not in ("troop_withdrawal", "ceasefire_first")]
+    categories.append({"id": "military_first", "label": "Military steps first"})
+
+
+def refusal_needs_precondition(doc: dict[str, Any]) -> None:
+    choices(doc, "stance")[2]["requires_precondition"] = True
+
+
+def upgrade(db: Database, change: Change, plan: dict[str, Any] | None, *, apply: bool) -> UpgradeReport:
+    with db.session(write=True) as session:
+        project = find_project(session, "sample")
+        report = upgrade_schema(session, project, version(change), yaml.safe_dump(plan) if plan else None,
+                                get_user(session, "lena"), apply=apply)
+        session.commit()
+    return report
+
+
+def stored_revisions(db: Database) -> dict[str, str]:
+    """A digest of every stored revision, annotators' and gold, by kind and id."""
+    with db.session() as session:
+        rows = [("a", r.id, r.content, r.schema_version) for r in session.scalars(select(AnnotationRevision))]
+        rows += [("g", r.id, r.content, r.schema_version) for r in session.scalars(select(GoldRevision))]
+    return {f"{kind}{i}": hashlib.sha256(json.dumps([c, v], sort_keys=True).encode()).hexdigest() for kind, i, c, v in rows}
+
+
+def heads(db: Database) -> list[dict[str, Any]]:
+    with db.session() as session:
+        rows = session.execute(select(AnnotationRevision.content, AnnotationRevision.schema_version)
+                               .join(Assignment, Assignment.head_revision_id == AnnotationRevision.id)).all()
+        rows += session.execute(select(GoldRevision.content, GoldRevision.schema_version)
+                                .join(GoldRecord, GoldRecord.head_revision_id == GoldRevision.id)).all()
+    return [{"version": v, **c} for c, v in rows]
+
+
+def reviews(db: Database) -> list[tuple[int, str, str]]:
+    with db.session() as session:
+        rows = session.execute(select(Review.article_id, Review.revision_kind, Review.reasons)).all()
+    return sorted((a, k, r[0]) for a, k, r in rows)
+
+
+def test_a_dry_run_counts_what_a_rename_touches_and_changes_nothing(db: Database, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    before = stored_revisions(db)
+    report = upgrade(db, rename_target, {"target": {"leaders_meeting": "summit"}}, apply=False)
+    [step] = report.steps
+    assert (step.field, step.old, step.kind, step.new) == ("target", "leaders_meeting", "rename", ["summit"])
+    assert (step.statements, step.articles, step.annotators, step.gold) == (6, 2, 2, 2)
+    assert (report.carried, report.gold_carried, report.reviews) == (4, 2, [])
+    assert stored_revisions(db) == before
+    with db.session() as session:
+        assert project_schema(find_project(session, "sample")).version == "1.0.0"
+
+
+def test_applying_a_rename_carries_every_label_as_a_new_revision_and_keeps_every_old_one(db: Database, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    before = stored_revisions(db)
+    dry = upgrade(db, rename_target, {"target": {"leaders_meeting": "summit"}}, apply=False)
+    applied = upgrade(db, rename_target, {"target": {"leaders_meeting": "summit"}}, apply=True)
+    assert (applied.carried, applied.gold_carried, applied.steps) == (dry.carried, dry.gold_carried, dry.steps)
+    after = stored_revisions(db)
+    assert {k: after[k] for k in before} == before  # nothing stored was changed
+    assert len(after) == len(before) + 6
+    assert {(h["version"], s["target"]) for h in heads(db) for s in h["statements"]} == {("2.0.0", "summit")}
+    with db.session() as session:
+        migrated = session.scalars(select(AnnotationRevision.migrated_from).where(AnnotationRevision.migrated_from.is_not(None))).all()
+    assert len(migrated) == 4 and all(m.startswith("diplomacy-stance 1.0.0 by plan ") for m in migrated)
+
+
+def test_a_second_apply_of_the_same_plan_changes_nothing(db: Database, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    plan = {"target": {"leaders_meeting": "summit"}}
+    upgrade(db, rename_target, plan, apply=True)
+    before = stored_revisions(db)
+    again = upgrade(db, rename_target, plan, apply=True)
+    assert (again.carried, again.gold_carried, again.already_upgraded) == (0, 0, 6)
+    assert stored_revisions(db) == before
+
+
+def test_a_split_sends_exactly_the_labels_that_hold_it_to_review(db: Database, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    plan = {"category": {"substantive_agenda": ["agenda_drafted", "agenda_agreed"]}}
+    dry = upgrade(db, split_agenda, plan, apply=False)
+    assert sorted((r.article_id, r.kind, r.reviewer) for r in dry.reviews) == [
+        (1, "annotation", "ana"), (1, "annotation", "ben"), (1, "gold", "lena")]
+    upgrade(db, split_agenda, plan, apply=True)
+    assert [(a, k) for a, k, _ in reviews(db)] == [(1, "annotation"), (1, "annotation"), (1, "gold")]
+    assert "was split into agenda_drafted, agenda_agreed: choose one" in reviews(db)[0][2]
+    versions = sorted(h["version"] for h in heads(db))
+    assert versions == ["1.0.0", "1.0.0", "1.0.0", "2.0.0", "2.0.0", "2.0.0"]  # article 1 waits under its old version
+
+
+def test_a_merge_carries_and_a_retired_id_goes_to_review(db: Database, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    merged = upgrade(db, drop_withdrawal, {"category": {"troop_withdrawal": "military_first", "ceasefire_first": "military_first"}}, apply=False)
+    assert sorted((s.old, s.kind, s.statements) for s in merged.steps) == [("ceasefire_first", "merge", 0), ("troop_withdrawal", "merge", 2)]
+    assert merged.reviews == []
+    retired = upgrade(db, drop_withdrawal, {"category": {"troop_withdrawal": None, "ceasefire_first": "military_first"}}, apply=False)
+    assert sorted((r.article_id, r.kind, r.reviewer) for r in retired.reviews) == [(2, "annotation", "ben"), (2, "gold", "lena")]
+
+
+def test_labels_a_new_rule_refuses_go_to_review_naming_the_rule(db: Database, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    report = upgrade(db, refusal_needs_precondition, None, apply=False)
+    [review] = report.reviews
+    assert (review.article_id, review.kind, review.reviewer) == (2, "annotation", "ana")
+    assert review.reasons == ["statement 1: stance 'refuses' needs at least one precondition under diplomacy-stance 2.0.0"]
+
+
+def test_an_id_in_use_that_the_new_version_drops_without_a_plan_is_refused_and_nothing_changes(db: Database, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    before = stored_revisions(db)
+    with pytest.raises(PlanError) as refused:
+        upgrade(db, split_agenda, None, apply=True)
+    assert refused.value.problems == [
+        "category 'substantive_agenda' is gone from diplomacy-stance 2.0.0 and 3 label document(s) use it: place it in the plan"]
+    assert stored_revisions(db) == before
+    with db.session() as session:
+        assert project_schema(find_project(session, "sample")).version == "1.0.0"
+
+
+def test_exports_before_and_after_an_upgrade_both_validate_and_name_their_version(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from tests.test_export import lines, run, validator
+
+    run(db, "export", "sample", "--out", str(tmp_path))
+    upgrade(db, rename_target, {"target": {"leaders_meeting": "summit"}}, apply=True)
+    run(db, "export", "sample", "--out", str(tmp_path))
+    for version_folder, schema_version in (("v1", "1.0.0"), ("v2", "2.0.0")):
+        records = lines(tmp_path / "sample" / version_folder / "gold.jsonl")
+        assert all(not list(validator("gold-record").iter_errors(r)) for r in records)
+        assert {r["provenance"]["schema_version"] for r in records} == {schema_version}
+
+
+def test_the_command_previews_then_applies(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    schema_file, plan_file = tmp_path / "v2.yaml", tmp_path / "plan.yaml"
+    schema_file.write_text(yaml.safe_dump(version(rename_target).model_dump(mode="json")))
+    plan_file.write_text("target:\n  leaders_meeting: summit\n")
+    run = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke
+    args = ["project", "upgrade-schema", "sample", str(schema_file), "--plan", str(plan_file), "--by", "lena"]
+    preview = run(main, [*args, "--dry-run"])
+    assert preview.exit_code == 0, preview.output
+    assert "1.0.0 -> 2.0.0 (dry run, nothing changed): 4 annotation(s) and 2 gold record(s) carried, 0 to review" in preview.output
+    assert "target    leaders_meeting rename summit: 6 statement(s), 2 article(s), 2 annotator(s), 2 gold" in preview.output
+    applied = run(main, args)
+    assert "(applied)" in applied.output
+    refused = run(main, [*args[:-2], "--by", "ana"])
+    assert refused.exit_code == 1 and "ana is not a lead of sample" in refused.output
