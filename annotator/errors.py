@@ -65,6 +65,17 @@ class Conflict(ApiError):
     code = "conflict"
 
 
+class SchemaChanged(Conflict):
+    """Labels made under a schema version the project has left (the page was open across an upgrade)."""
+
+    code = "schema_changed"
+
+    @classmethod
+    def since(cls, made_under: str, current: str) -> SchemaChanged:
+        return cls(f"the codebook changed from version {made_under} to {current} while this page was open: "
+                   "reload, and your edits come back carried to the new version where they can be")
+
+
 class StaleRevision(Conflict):
     """A save based on a revision that is no longer the newest: refused, nothing overwritten."""
 

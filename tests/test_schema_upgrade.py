@@ -178,3 +178,33 @@ def test_the_command_previews_then_applies(db: Database, gold, tmp_path: Path) -
     assert "(applied)" in applied.output
     refused = run(main, [*args[:-2], "--by", "ana"])
     assert refused.exit_code == 1 and "ana is not a lead of sample" in refused.output
+
+
+def test_labels_sent_to_review_come_first_in_next_and_a_save_settles_them(db: Database, api, team, gold, web, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from tests.support import refusal_statement
+
+    upgrade(db, split_agenda, {"category": {"substantive_agenda": ["agenda_drafted", "agenda_agreed"]}}, apply=True)
+    ana = api.as_(team.ana)
+    article = ana.next_article(project_id)
+    assert article["id"] == 1  # her labels of article 1 wait for review
+    web.log_in(team.ana)
+    assert "was split into agenda_drafted, agenda_agreed: choose one" in web.get("/articles/1/annotate").text
+    redone = refusal_statement(article["text"])
+    redone["preconditions"][0]["category"] = "agenda_agreed"
+    head = ana.get("/articles/1/annotation").json()["revision"]
+    saved = ana.put("/articles/1/annotation", json={"base_revision": head, "statements": [redone], "schema_version": "2.0.0"})
+    assert saved.status_code == 200, saved.text
+    assert [(a, k) for a, k, _ in reviews(db)] == [(1, "annotation"), (1, "annotation"), (1, "gold")]
+    with db.session() as session:
+        open_reviews = session.scalars(select(Review.user_id).where(Review.resolved_at.is_(None))).all()
+    assert len(open_reviews) == 2  # ben's and the lead's gold still wait
+    assert ana.next_article(project_id)["id"] not in (1, 2)  # then articles new to her
+
+
+def test_a_save_made_under_the_version_the_project_left_is_refused_as_schema_changed(db: Database, api, team, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    upgrade(db, rename_target, {"target": {"leaders_meeting": "summit"}}, apply=True)
+    ana = api.as_(team.ana)
+    head = ana.get("/articles/1/annotation").json()["revision"]
+    refused = ana.put("/articles/1/annotation", json={"base_revision": head, "statements": [], "schema_version": "1.0.0"})
+    assert (refused.status_code, refused.json()["error"]) == (409, "schema_changed")
+    assert "changed from version 1.0.0 to 2.0.0 while this page was open" in refused.json()["message"]

@@ -20,22 +20,29 @@ from annotator.errors import Conflict, Invalid, NotFound
 from annotator.projects.service import ProjectSettings, project_article_ids, settings_at_end, with_project_settings
 from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
 from annotator.storage.lean import Entity, Executor, LeanQuery
-from annotator.storage.tables import MAX_ROW_ID, Article, Assignment, GoldRecord, Prediction, Project, User, utcnow
+from annotator.storage.tables import MAX_ROW_ID, Article, Assignment, GoldRecord, Prediction, Project, Review, User, utcnow
 
 CANDIDATES_PER_TRY = 8
 # Articles leave the database whole, as detached ORM objects, for every reader of one.
 ARTICLE = Entity.of(Article)
 
 # The statements of the annotator loop run leanly (storage.lean): built once, with bound parameters.
-# The project's settings, and the id of the user's oldest open article there (usually none).
+# The project's settings, and the id of the user's oldest open article there (usually none), else of
+# the oldest of their labels a schema upgrade sent back for review.
 _SETTINGS_AND_OPEN_ARTICLE_ID = LeanQuery(with_project_settings(
-    select(
+    select(func.coalesce(
         select(Assignment.article_id)
         .where(Assignment.user_id == bindparam("user_id"), Assignment.project_id == Project.id, Assignment.status == "open")
         .order_by(Assignment.id)
         .limit(1)
-        .scalar_subquery()
-    ),
+        .scalar_subquery(),
+        select(Review.article_id)
+        .where(Review.project_id == Project.id, Review.user_id == bindparam("user_id"), Review.revision_kind == "annotation",
+               Review.resolved_at.is_(None))
+        .order_by(Review.id)
+        .limit(1)
+        .scalar_subquery(),
+    )),
     bindparam("project_id"),
 ))
 _FILL_ORDER = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints, model_validator
 
 from annotator.textrules import storable_text
 
@@ -80,6 +80,10 @@ class RevisionSave(AnnotationContent):
     seconds_spent: Annotated[StrictFloat, AfterValidator(lambda seconds: min(seconds, MAX_SECONDS_SPENT))] | None = Field(
         default=None, ge=0, allow_inf_nan=False,
         description=f"Time spent on these labels; more than {MAX_SECONDS_SPENT} (a day) is stored as a day",
+    )
+    schema_version: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        default=None, description="The schema version the page labeled under; a save under an older one is refused "
+        "(409 schema_changed), so that the page reloads with its edits carried to the new version",
     )
 
 

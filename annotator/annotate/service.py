@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from annotator.annotate.assignment import ARTICLE, add_assignment, assignment_of, assignment_state, claim
 from annotator.annotate.checks import check_annotation
-from annotator.annotate.models import AnnotationContent, AnnotationOut, AnnotationSave, SuggestionDecision
+from annotator.annotate.models import AnnotationContent, AnnotationOut, AnnotationSave, RevisionSave, SuggestionDecision
 from annotator.auth.models import role_allows
-from annotator.errors import Conflict, Forbidden, Invalid, NotFound, StaleRevision
+from annotator.errors import Conflict, Forbidden, Invalid, NotFound, SchemaChanged, StaleRevision
 from annotator.labelschema import LabelSchema
 from annotator.projects.service import ProjectSettings, settings_at_end, with_project_settings
 from annotator.projects.slots import take_slot
@@ -130,7 +130,10 @@ def _describe(assignment: Assignment, user: User) -> AnnotationOut:
 def checked_content(
     labels: AnnotationContent, article: Article, schema: LabelSchema, what: str = "annotation"
 ) -> AnnotationContent:
-    """The labels alone (without a save's base revision or timing), or a refusal naming every problem."""
+    """The labels alone (without a save's base revision or timing), or a refusal naming every problem.
+    A save made under a schema version the project has left is refused first (SchemaChanged)."""
+    if isinstance(labels, RevisionSave) and labels.schema_version not in (None, schema.version):
+        raise SchemaChanged.since(labels.schema_version, schema.version)
     # The parts are validated already (labels is an AnnotationContent): taken over, not checked twice.
     content = AnnotationContent.model_construct(statements=labels.statements, article=labels.article)
     if problems := check_annotation(content, article.text, schema):

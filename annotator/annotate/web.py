@@ -13,6 +13,8 @@ from annotator.context import current_role, current_user, db_session, leads_here
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.progress import progress
 from annotator.projects.service import find_project, project_schema
+from annotator.projects.upgrades import draft_migrations
+from annotator.storage.revisions import review_reasons
 
 pages = Blueprint("annotate", __name__)
 
@@ -46,6 +48,8 @@ def page(article_id: int) -> ResponseReturnValue:
     page_data = {
         "article": {"id": article.id, "title": article.title, "text": article.text, "outlet": article.outlet},
         "saved": saved.model_dump(mode="json"),
+        "schema_version": schema.version,
+        "draft_migration": draft_migrations(session, project.id),
         "suggestions": [s.model_dump() for s in suggest_spans(article.text, schema)],
         "model_suggestions": found.model_dump() if (found := model_suggestions(session, project, article)) else None,
         "schema": schema.model_dump(mode="json", include={"statement", "article", "vocabularies"}),
@@ -67,4 +71,5 @@ def page(article_id: int) -> ResponseReturnValue:
         previous_id=previous_id,
         next_id=next_id,
         page_data=page_data,
+        review=review_reasons(session, "annotation", saved.revision),
     )

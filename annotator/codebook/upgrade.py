@@ -34,6 +34,7 @@ from annotator.storage.tables import (
     LabelSchemaRecord,
     Project,
     Review,
+    SchemaUpgrade,
     User,
 )
 
@@ -129,6 +130,9 @@ def upgrade_schema(
     if record is not None:
         for head, outcome in outcomes:
             _store(session, project, record.id, new, lead, head, outcome, origin, plan)
+        session.add(SchemaUpgrade(project_id=project.id, from_schema_id=project.label_schema_id, to_schema_id=record.id,
+                                  plan=plan_text, plan_sha256=plan.sha256 if plan else None, made_by_id=lead.id,
+                                  report=report.model_dump(mode="json")))
         project.label_schema_id = record.id
         session.flush()
     return report

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 
 from annotator.errors import StaleRevision
 from annotator.storage.lean import Executor, LeanQuery
-from annotator.storage.tables import Assignment, GoldRecord, utcnow
+from annotator.storage.tables import Assignment, GoldRecord, Review, utcnow
 
 Owner = type[Assignment] | type[GoldRecord]
 
@@ -27,6 +27,25 @@ def advance_head(session: Executor, owner: Owner, owner_id: int, base: int | Non
     if moved is None:
         session.rollback()
         raise StaleRevision.based_on(base, None)
+    if base is not None:
+        # A revision that follows one a schema upgrade sent to review settles that review.
+        _SETTLE_REVIEWS.rows(session, {"kind": "gold" if owner is GoldRecord else "annotation", "base": base, "now": utcnow()})
+
+
+def review_reasons(session: Executor, kind: str, revision_id: int | None) -> list[str]:
+    """Why a schema upgrade sent this revision back to people; empty when it did not (or it is settled)."""
+    if revision_id is None:
+        return []
+    found = session.execute(select(Review.reasons).where(
+        Review.revision_kind == kind, Review.revision_id == revision_id, Review.resolved_at.is_(None))).first()
+    return list(found[0]) if found else []
+
+
+_SETTLE_REVIEWS = LeanQuery(
+    update(Review)
+    .where(Review.revision_kind == bindparam("kind"), Review.revision_id == bindparam("base"), Review.resolved_at.is_(None))
+    .values(resolved_at=bindparam("now"))
+)
 
 
 @cache

@@ -275,6 +275,23 @@ class GoldRevision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SchemaUpgrade(Base):
+    """A project moved from one schema version to another, by a plan: what drafts made under the old
+    version are moved by, and what the Codebook page lists."""
+
+    __tablename__ = "schema_upgrades"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    from_schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))
+    to_schema_id: Mapped[int] = mapped_column(ForeignKey("label_schemas.id"))
+    plan: Mapped[str | None] = mapped_column(Text)
+    plan_sha256: Mapped[str | None] = mapped_column(String(64))
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    report: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Review(Base):
     """Labels a schema upgrade could not carry (a split or retired id, a rule they now break): back to
     their annotator (or the lead, for gold), who redoes them under the new version."""

@@ -17,6 +17,38 @@ export function normaliseArticle(article) {
 }
 
 // The labels as a save sends them.
+// A draft kept under an older schema version, moved by the project's upgrades since (each from the
+// version it left: where every changed id went, null where people decide). What cannot be carried
+// stays as typed, and a note says so.
+export function carriedOver(draft, migrations, current) {
+  const moved = structuredClone(draft);
+  const notes = [];
+  let version = moved.schema_version;
+  const carried = Boolean(version) && version !== current;
+  while (version && version !== current && migrations[version]) {
+    const { to, fields } = migrations[version];
+    const move = (holder, key, field, where) => {
+      const old = holder?.[key];
+      if (!old || !(old in (fields[field] ?? {}))) return;
+      const goes = fields[field][old];
+      if (goes) holder[key] = goes;
+      else notes.push(`${where}: ${field} "${old}" was split or retired in ${to}: choose again.`);
+    };
+    moved.statements.forEach((s, i) => {
+      const where = `Statement ${i + 1}`;
+      move(s.actor, "id", "actor", where);
+      move(s, "stance", "stance", where);
+      move(s, "target", "target", where);
+      s.preconditions.forEach((p) => move(p, "category", "category", where));
+      move(s.source_outlet, "id", "outlet", where);
+    });
+    move(moved.article, "outlet", "outlet", "The article");
+    version = to;
+  }
+  moved.schema_version = current;
+  return { draft: moved, carried, notes };
+}
+
 export function content(labels) {
   return {
     article: { relevant: labels.article.relevant, outlet: labels.article.outlet || null, note: labels.article.note },

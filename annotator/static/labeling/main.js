@@ -55,7 +55,7 @@ document.addEventListener("annotator:take", (event) => {
   workspace.take(statements, article, replace);
 });
 window.addEventListener("beforeunload", (event) => {
-  if (workspace.dirty) event.preventDefault();
+  if (workspace.dirty && !workspace.keptForReload) event.preventDefault();
 });
 
 const restored = drafts.restore();

@@ -1,7 +1,7 @@
 // Saving: drafts kept in the browser, saves retried until the server answers, next and skip.
 
 import { takesTyping } from "./keys.js";
-import { content, decided, fingerprint } from "./labels.js";
+import { carriedOver, content, decided, fingerprint } from "./labels.js";
 import { showProblems } from "./panel.js";
 
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
@@ -41,6 +41,7 @@ export class Drafts {
       const { labels } = this.ws;
       localStorage.setItem(this.key, JSON.stringify({
         base_revision: this.ws.revision, ...content(labels), ...decided(labels), kept_at: Date.now(), tab: TAB,
+        schema_version: this.ws.data.schema_version,
       }));
     } catch (storageFull) {
       this.ws.say("Unsaved changes (this browser cannot keep a copy: storage is full)", "error");
@@ -59,15 +60,20 @@ export class Drafts {
   // Unsaved edits come back. If the labels were saved elsewhere since they began, the edits are
   // still restored, and the version saved elsewhere is shown beside them to take from.
   restore() {
-    const draft = this.#read();
-    if (!draft) return null;
-    const when = new Date(draft.kept_at).toLocaleTimeString();
+    const kept = this.#read();
+    if (!kept) return null;
+    const when = new Date(kept.kept_at).toLocaleTimeString();
+    const { draft, carried, notes } = carriedOver(kept, this.ws.data.draft_migration ?? {}, this.ws.data.schema_version);
     this.ws.restore(draft);
-    if (draft.base_revision === this.ws.revision) {
+    if (draft.base_revision === this.ws.revision && !carried) {
       return { message: `Restored unsaved edits kept in this browser at ${when}. Save to keep them.`, kind: "pending" };
     }
     this.ws.rebase(this.ws.revision);
     document.dispatchEvent(new CustomEvent("annotator:elsewhere", { detail: { revision: this.ws.revision, ...this.ws.data.saved } }));
+    if (carried) {
+      const left = notes.length ? ` ${notes.join(" ")}` : "";
+      return { message: `The codebook changed to ${this.ws.data.schema_version}: your unsaved edits from ${when} are carried over, the stored labels shown beside them.${left}`, kind: "error" };
+    }
     return { message: `Restored your unsaved edits from ${when}; this article was saved elsewhere since: that version is shown beside yours.`, kind: "error" };
   }
 }
@@ -164,6 +170,7 @@ export class Saver {
     return {
       base_revision: this.ws.revision,
       seconds_spent: this.active.spent(),
+      ...(this.ws.data.schema_version ? { schema_version: this.ws.data.schema_version } : {}),
       ...sent,
       ...(decisions.length ? { suggestion_decisions: decisions } : {}),
     };
@@ -189,7 +196,13 @@ export class Saver {
       return true;
     }
     showProblems(body.problems ?? []);
-    if (response.status === 409) {
+    if (body.error === "schema_changed") {
+      // The codebook moved on while this page was open: the edits are kept, and come back carried over.
+      this.drafts.keep();
+      this.ws.keptForReload = true; // the browser need not warn of unsaved edits: they are kept
+      this.ws.say(`Not saved: ${body.message}`, "error");
+      window.setTimeout(() => window.location.reload(), 1500);
+    } else if (response.status === 409) {
       await this.#savedElsewhere();
     } else {
       this.ws.say(`Not saved: ${body.message ?? response.statusText}`, "error");
