@@ -96,6 +96,8 @@ def register_blueprints(app: OpenAPI) -> None:
     from annotator.model.api import api as model_api
     from annotator.model.web import pages as model_pages
     from annotator.auth.web import pages as auth_pages
+    from annotator.codebook.api import api as codebook_api
+    from annotator.codebook.web import pages as codebook_pages
     from annotator.export.api import api as export_api
     from annotator.ingest.api import api as ingest_api
     from annotator.ingest.web import pages as ingest_pages
@@ -106,12 +108,12 @@ def register_blueprints(app: OpenAPI) -> None:
     from annotator.projects.web import pages as project_pages
 
     for api in (projects_api, ingest_api, annotate_api, agreement_api, adjudicate_api, export_api, predictions_api,
-                accounts_api, model_api, articles_api):
+                accounts_api, model_api, articles_api, codebook_api):
         app.register_api(api)
         csrf.exempt(api)  # the access guard checks CSRF for cookie-authenticated API writes
     for pages in (
         auth_pages, project_pages, overview_pages, ingest_pages, annotate_pages, agreement_pages, adjudicate_pages,
-        predictions_pages, accounts_pages, model_pages, articles_pages,
+        predictions_pages, accounts_pages, model_pages, articles_pages, codebook_pages,
     ):
         app.register_blueprint(pages)
 

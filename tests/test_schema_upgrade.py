@@ -208,3 +208,49 @@ def test_a_save_made_under_the_version_the_project_left_is_refused_as_schema_cha
     refused = ana.put("/articles/1/annotation", json={"base_revision": head, "statements": [], "schema_version": "1.0.0"})
     assert (refused.status_code, refused.json()["error"]) == (409, "schema_changed")
     assert "changed from version 1.0.0 to 2.0.0 while this page was open" in refused.json()["message"]
+
+
+def schema_yaml(change: Change) -> str:
+    return yaml.safe_dump(version(change).model_dump(mode="json"), sort_keys=False)
+
+
+def test_the_api_previews_by_default_then_applies_and_lists_the_upgrade(db: Database, api, team, gold, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    lena = api.as_(team.lena)
+    body = {"label_schema": schema_yaml(rename_target), "plan": "target:\n  leaders_meeting: summit\n"}
+    before = stored_revisions(db)
+    preview = lena.post(f"/projects/{project_id}/schema/upgrade", json=body)
+    assert (preview.status_code, preview.json()["applied"], preview.json()["carried"]) == (200, False, 4)
+    assert stored_revisions(db) == before and lena.get(f"/projects/{project_id}/schema/upgrades").json()["upgrades"] == []
+    applied = lena.post(f"/projects/{project_id}/schema/upgrade", json={**body, "dry_run": False}).json()
+    assert (applied["applied"], applied["carried"], applied["gold_carried"]) == (True, 4, 2)
+    [listed] = lena.get(f"/projects/{project_id}/schema/upgrades").json()["upgrades"]
+    assert (listed["from_version"], listed["to_version"], listed["made_by"], listed["carried"]) == ("1.0.0", "2.0.0", "lena", 4)
+    assert lena.get(f"/projects/{project_id}/schema").json()["version"] == "2.0.0"
+
+
+def test_the_api_names_every_problem_of_a_plan(api, team, gold, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    body = {"label_schema": schema_yaml(rename_target), "plan": "target:\n  leaders_meeting: nowhere\n"}
+    refused = api.as_(team.lena).post(f"/projects/{project_id}/schema/upgrade", json=body)
+    assert refused.status_code == 422
+    assert [p["message"] for p in refused.json()["problems"]] == [
+        "target 'leaders_meeting' -> 'nowhere': 'nowhere' is not in diplomacy-stance 2.0.0"]
+
+
+def test_only_a_lead_moves_the_codebook(api, gold, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    assert api.post(f"/projects/{project_id}/schema/upgrade", json={"label_schema": schema_yaml(rename_target)}).status_code == 403
+
+
+def test_actors_annotators_proposed_are_listed_with_their_names_and_examples(api, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    from tests.support import statement_on
+
+    cleo = api.as_(team.cleo)
+    article = cleo.next_article(project_id)
+    text = article["text"]
+    proposed = statement_on(text, "new:kremlin_official", "Kremlin spokesman Dmitry Peskov", "leaders_meeting", "refuses",
+                            "The Kremlin on Tuesday ruled out a meeting")
+    saved = cleo.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": [proposed]})
+    assert saved.status_code == 200, saved.text
+    [listed] = api.as_(team.lena).get(f"/projects/{project_id}/schema/proposals").json()["proposals"]
+    assert (listed["id"], listed["statements"], listed["annotators"]) == ("new:kremlin_official", 1, ["cleo"])
+    assert listed["names"] == ["Kremlin spokesman Dmitry Peskov"]
+    assert listed["examples"] == ["The Kremlin on Tuesday ruled out a meeting"]

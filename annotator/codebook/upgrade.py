@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from annotator.codebook.diff import schema_diff
 from annotator.codebook.migration import Migrated, Steps, migrate
 from annotator.codebook.plan import MigrationPlan, PlanError, checked_plan
-from annotator.labelschema import LabelSchema
+from annotator.errors import Invalid, Problem
+from annotator.labelschema import LabelSchema, SchemaError, load_schema_text
 from annotator.projects.service import project_schema, register_schema
 from annotator.storage.revisions import advance_head
 from annotator.storage.tables import (
@@ -221,3 +222,17 @@ def _store(
         session.add(revision)
         session.flush()
         advance_head(session, GoldRecord, head.owner_id, head.revision_id, revision.id)
+
+
+def upgrade_from_text(
+    session: Session, project: Project, schema_text: str, plan_text: str | None, lead: User, *, apply: bool
+) -> UpgradeReport:
+    """upgrade_schema from what a page or the API sends: the new schema and the plan as YAML text.
+    Invalid names every problem of either (each with its line, for the schema)."""
+    try:
+        new = load_schema_text(schema_text, source="the new schema")
+        return upgrade_schema(session, project, new, plan_text or None, lead, apply=apply)
+    except SchemaError as error:
+        raise Invalid("the new schema is not valid", [Problem.at(("label_schema",), p) for p in error.problems]) from error
+    except PlanError as error:
+        raise Invalid("the plan cannot be applied", [Problem.at(("plan",), p) for p in error.problems]) from error

@@ -39,3 +39,19 @@ def test_a_save_from_a_page_open_across_an_upgrade_comes_back_carried_over(
     saved(page)
     stored = stored_labels(api, team, article_id_of(page))
     assert (stored["schema_version"], stored["statements"][0]["target"]) == ("2.0.0", "us_russia")
+
+
+def test_a_lead_previews_an_upgrade_on_the_codebook_page_and_applies_it(page: Page, server_url: str, api: ApiClient, team: Team, project_id: int) -> None:
+    new_version = version(lambda doc: choices(doc, "target")[0].update(id="us_russia"))
+    log_in(page, server_url, "lena", team.lena.password)
+    page.goto(f"{server_url}/projects/{project_id}")
+    page.get_by_role("link", name="Codebook").click()
+    page.get_by_label("or its text").first.fill(yaml.safe_dump(new_version.model_dump(mode="json"), sort_keys=False))
+    page.get_by_label("or its text").nth(1).fill("target:\n  us_russia_talks: us_russia\n")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview-summary")).to_contain_text("0 annotation(s) and 0 gold record(s) carried to 2.0.0")
+    expect(page.get_by_role("table", name="What each step touches")).to_contain_text("us_russia_talks")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Move sample to 2.0.0? ..."
+    page.get_by_role("button", name="Apply: move to 2.0.0").click()
+    expect(page.locator(".flash")).to_contain_text("now labels under 2.0.0")
+    assert api.as_(team.lena).get(f"/projects/{project_id}/schema").json()["version"] == "2.0.0"

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from annotator.auth.service import create_token
 from annotator.storage import Database
 from annotator.projects.service import create_project
+from annotator.shipped import default_schema_path
 from annotator.storage.tables import ApiToken, User
 from tests.support import ApiClient, Team, TeamMember, WebSession, refusal_statement
 
@@ -54,6 +55,7 @@ ASSIGN_TO_CLEO: Body = lambda s: {"json": {"action": "assign", "article_ids": [s
 PREDICTIONS: Body = lambda s: {  # noqa: E731
     "data": f'{{"article_id": {s["article"]}, "model": "m", "model_version": "1"}}\n'.encode(),
     "headers": {"Content-Type": "application/x-ndjson"}}
+SHIPPED_SCHEMA = default_schema_path().read_text()
 JSONL: Body = lambda s: {"data": b'{"text": "A new article."}\n', "headers": {"Content-Type": "application/x-ndjson"}}  # noqa: E731
 
 API = [
@@ -62,6 +64,10 @@ API = [
     Case("GET", "/api/v1/projects/{project}", ANY_MEMBER),
     Case("GET", "/api/v1/projects/{project}/schema", ANY_MEMBER),
     Case("PATCH", "/api/v1/projects/{project}", LEAD_ONLY, lambda s: {"json": {"archived": False}}),
+    Case("GET", "/api/v1/projects/{project}/schema/upgrades", LEAD_ONLY),
+    Case("GET", "/api/v1/projects/{project}/schema/proposals", LEAD_ONLY),
+    # The schema as it stands: a preview with nothing to change.
+    Case("POST", "/api/v1/projects/{project}/schema/upgrade", LEAD_ONLY, lambda s: {"json": {"label_schema": SHIPPED_SCHEMA}}),
     Case("PATCH", "/api/v1/articles/{article}", LEAD_ONLY, lambda s: {"json": {"outlet": "Reuters"}}),
     Case("POST", "/api/v1/projects/{project}/articles/delete", LEAD_ONLY,
          lambda s: {"json": {"article_ids": [s["article"]], "dry_run": True}}),
@@ -126,6 +132,9 @@ PAGES = [
     Case("GET", "/projects/{project}/import", page_access(403, 403, 200)),
     Case("POST", "/projects/{project}/assignments", page_access(403, 403, 302)),
     Case("GET", "/projects/{project}/settings", page_access(403, 403, 200)),
+    Case("GET", "/projects/{project}/codebook", page_access(403, 403, 200)),
+    Case("POST", "/projects/{project}/codebook/preview", page_access(403, 403, 422)),  # an empty form: the page names the problem
+    Case("POST", "/projects/{project}/codebook/apply", page_access(403, 403, 302)),  # nothing sent: refused, back to the page
     Case("POST", "/projects/{project}/settings", page_access(403, 403, 302)),  # an empty form: nothing changed
     Case("POST", "/articles/{article}/details", page_access(403, 403, 302)),
     Case("POST", "/projects/{project}/articles/delete", page_access(403, 403, 302)),  # nothing chosen: back

@@ -1,0 +1,74 @@
+"""The lead's Codebook page: the schema's versions, proposed actors, and an upgrade previewed then applied."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from annotator.auth.guard import requires
+from annotator.codebook.diff import schema_diff
+from annotator.codebook.history import project_upgrades, proposed_actors
+from annotator.codebook.upgrade import UpgradeReport, upgrade_from_text
+from annotator.context import current_user, db_session
+from annotator.errors import ApiError
+from annotator.labelschema import load_schema_text
+from annotator.projects.service import find_project, project_schema
+from annotator.storage.tables import Project
+
+pages = Blueprint("codebook", __name__)
+
+
+@pages.get("/projects/<int:project_id>/codebook")
+@requires("lead")
+def page(project_id: int) -> ResponseReturnValue:
+    return _page(find_project(db_session(), project_id))
+
+
+@pages.post("/projects/<int:project_id>/codebook/preview")
+@requires("lead")
+def preview(project_id: int) -> ResponseReturnValue:
+    """The dry run of the schema and plan sent: what changes, what is carried, what goes to review."""
+    session = db_session()
+    project = find_project(session, project_id)
+    schema_text, plan_text = _sent("schema"), _sent("plan")
+    try:
+        report = upgrade_from_text(session, project, schema_text, plan_text, current_user(), apply=False)
+    except ApiError as error:
+        session.rollback()
+        return _page(project, schema_text=schema_text, plan_text=plan_text, problems=[p.message for p in error.problems] or [error.message]), 422
+    session.rollback()
+    changes = schema_diff(project_schema(project), load_schema_text(schema_text)).changes
+    return _page(project, report=report, changes=changes, schema_text=schema_text, plan_text=plan_text)
+
+
+@pages.post("/projects/<int:project_id>/codebook/apply")
+@requires("lead")
+def apply(project_id: int) -> ResponseReturnValue:
+    session = db_session()
+    project = find_project(session, project_id)
+    try:
+        report = upgrade_from_text(session, project, request.form.get("schema_text", ""), request.form.get("plan_text") or None,
+                                   current_user(), apply=True)
+    except ApiError as error:
+        session.rollback()
+        flash(f"Not applied: {'; '.join(p.message for p in error.problems) or error.message}", "error")
+        return redirect(url_for("codebook.page", project_id=project.id))
+    session.commit()
+    flash(f"{project.name} now labels under {report.new_version}: {report.carried} annotation(s) and {report.gold_carried} "
+          f"gold record(s) carried, {len(report.reviews)} sent to review.", "info")
+    return redirect(url_for("codebook.page", project_id=project.id))
+
+
+def _sent(name: str) -> str:
+    """A text the form sends as a file, else typed into its box."""
+    upload = request.files.get(f"{name}_file")
+    if upload is not None and upload.filename:
+        return upload.read().decode("utf-8", errors="replace")
+    return request.form.get(f"{name}_text", "")
+
+
+def _page(project: Project, report: UpgradeReport | None = None, **shown: object) -> str:
+    session = db_session()
+    return render_template("codebook.html", project=project, schema=project_schema(project), report=report,
+                           upgrades=project_upgrades(session, project), proposals=proposed_actors(session, project),
+                           **{"changes": [], "schema_text": "", "plan_text": "", "problems": [], **shown})
