@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -254,3 +256,36 @@ def test_actors_annotators_proposed_are_listed_with_their_names_and_examples(api
     assert (listed["id"], listed["statements"], listed["annotators"]) == ("new:kremlin_official", 1, ["cleo"])
     assert listed["names"] == ["Kremlin spokesman Dmitry Peskov"]
     assert listed["examples"] == ["The Kremlin on Tuesday ruled out a meeting"]
+
+
+def proposed_by_cleo(api, team, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Cleo marks the Tass news agency as an actor the vocabulary lacks."""
+    from tests.support import statement_on
+
+    cleo = api.as_(team.cleo)
+    article = cleo.next_article(project_id)
+    proposed = statement_on(article["text"], "new:tass_agency", "Tass news agency", "leaders_meeting", "refuses",
+                            "The Kremlin on Tuesday ruled out a meeting")
+    cleo.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": [proposed]}).raise_for_status()
+
+
+@pytest.mark.parametrize(("action", "into", "actor"), [("accept", "", "tass_agency"), ("merge", "kremlin", "kremlin")])
+def test_a_proposed_actor_is_taken_in_from_the_codebook_page_and_its_labels_move(  # type: ignore[no-untyped-def]
+    api, team, web, project_id: int, action: str, into: str, actor: str,
+) -> None:
+    proposed_by_cleo(api, team, project_id)
+    web.log_in(team.lena)
+    token = web.csrf_token(f"/projects/{project_id}/codebook")
+    preview = web.post(f"/projects/{project_id}/codebook/proposals",
+                       data={"csrf_token": token, "proposal": "new:tass_agency", "action": action, "into": into, "version": "1.0.1"})
+    assert preview.status_code == 200, preview.text
+    assert "Preview: 1.0.0 → 1.0.1" in preview.text
+    schema_text = re.search(r'name="schema_text" value="([^"]*)"', preview.text, re.S).group(1)  # type: ignore[union-attr]
+    plan_text = re.search(r'name="plan_text" value="([^"]*)"', preview.text, re.S).group(1)  # type: ignore[union-attr]
+    web.post(f"/projects/{project_id}/codebook/apply",
+             data={"csrf_token": token, "schema_text": html.unescape(schema_text), "plan_text": html.unescape(plan_text)})
+    [annotation] = [a for a in api.as_(team.lena).get("/articles/1/annotations").json()["annotations"] if a["annotator"] == "cleo"]
+    assert annotation["statements"][0]["actor"]["id"] == actor
+    schema = api.as_(team.lena).get(f"/projects/{project_id}/schema").json()
+    [entry] = [a for a in schema["vocabularies"]["actors"] if a["id"] == actor]
+    assert "Tass news agency" in [entry["label"], *entry["aliases"]]

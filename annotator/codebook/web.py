@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from annotator.auth.guard import requires
 from annotator.codebook.diff import schema_diff
 from annotator.codebook.history import project_upgrades, proposed_actors
+from annotator.codebook.proposals import next_version, taking_in
 from annotator.codebook.upgrade import UpgradeReport, upgrade_from_text
 from annotator.context import current_user, db_session
 from annotator.errors import ApiError
@@ -28,9 +29,30 @@ def page(project_id: int) -> ResponseReturnValue:
 @requires("lead")
 def preview(project_id: int) -> ResponseReturnValue:
     """The dry run of the schema and plan sent: what changes, what is carried, what goes to review."""
+    return _previewed(find_project(db_session(), project_id), _sent("schema"), _sent("plan"))
+
+
+@pages.post("/projects/<int:project_id>/codebook/proposals")
+@requires("lead")
+def take_in_proposal(project_id: int) -> ResponseReturnValue:
+    """A proposed actor accepted as an actor of its own, or merged into one: previewed like any upgrade."""
     session = db_session()
     project = find_project(session, project_id)
-    schema_text, plan_text = _sent("schema"), _sent("plan")
+    proposal = next((p for p in proposed_actors(session, project) if p.id == request.form.get("proposal")), None)
+    if proposal is None:
+        flash("No such proposed actor in the labels now: nothing to take in.", "error")
+        return redirect(url_for("codebook.page", project_id=project.id))
+    schema = project_schema(project)
+    into = (request.form.get("into") or None) if request.form.get("action") == "merge" else None
+    try:
+        schema_text, plan_text = taking_in(schema, proposal, request.form.get("version") or next_version(schema.version), into)
+    except ValueError as error:
+        return _page(project, problems=[str(error)]), 422
+    return _previewed(project, schema_text, plan_text)
+
+
+def _previewed(project: Project, schema_text: str, plan_text: str) -> ResponseReturnValue:
+    session = db_session()
     try:
         report = upgrade_from_text(session, project, schema_text, plan_text, current_user(), apply=False)
     except ApiError as error:
@@ -69,6 +91,7 @@ def _sent(name: str) -> str:
 
 def _page(project: Project, report: UpgradeReport | None = None, **shown: object) -> str:
     session = db_session()
-    return render_template("codebook.html", project=project, schema=project_schema(project), report=report,
+    schema = project_schema(project)
+    return render_template("codebook.html", project=project, schema=schema, report=report, next_version=next_version(schema.version),
                            upgrades=project_upgrades(session, project), proposals=proposed_actors(session, project),
                            **{"changes": [], "schema_text": "", "plan_text": "", "problems": [], **shown})
