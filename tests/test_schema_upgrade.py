@@ -289,3 +289,31 @@ def test_a_proposed_actor_is_taken_in_from_the_codebook_page_and_its_labels_move
     schema = api.as_(team.lena).get(f"/projects/{project_id}/schema").json()
     [entry] = [a for a in schema["vocabularies"]["actors"] if a["id"] == actor]
     assert "Tass news agency" in [entry["label"], *entry["aliases"]]
+
+
+def test_agreement_compares_labels_under_the_new_version_and_leaves_those_under_review_out(db: Database, api, team, gold, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    lena = api.as_(team.lena)
+    assert lena.get(f"/projects/{project_id}/agreement").json()["articles_labeled"] == 2
+    upgrade(db, split_agenda, {"category": {"substantive_agenda": ["agenda_drafted", "agenda_agreed"]}}, apply=True)
+    report = lena.get(f"/projects/{project_id}/agreement").json()
+    assert report["schema_version"] == "2.0.0"
+    assert report["articles_labeled"] == 1  # article 2, carried; article 1 waits for review under 1.0.0
+
+
+def test_the_export_after_an_upgrade_names_it_in_the_manifest_the_card_and_the_carried_gold(db: Database, gold, tmp_path: Path) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from tests.test_export import lines, run
+
+    report = upgrade(db, rename_target, {"target": {"leaders_meeting": "summit"}}, apply=True)
+    run(db, "export", "sample", "--out", str(tmp_path))
+    folder = tmp_path / "sample" / "v1"
+    [upgrade_note] = json.loads((folder / "manifest.json").read_text())["schema_upgrades"]
+    assert (upgrade_note["from_version"], upgrade_note["to_version"], upgrade_note["plan_sha256"]) == ("1.0.0", "2.0.0", report.plan_sha256)
+    assert "The project moved from 1\\.0\\.0 to 2\\.0\\.0" in (folder / "README.md").read_text()  # Markdown-escaped
+    assert {r["provenance"]["migrated_from"] for r in lines(folder / "gold.jsonl")} == {f"diplomacy-stance 1.0.0 by plan {report.plan_sha256}"}
+
+
+def test_the_adjudication_page_marks_labels_waiting_for_review_under_their_version(db: Database, gold, web, team) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    upgrade(db, split_agenda, {"category": {"substantive_agenda": ["agenda_drafted", "agenda_agreed"]}}, apply=True)
+    web.log_in(team.lena)
+    assert "1.0.0, awaiting review" in web.get("/articles/1/adjudicate").text
+    assert "awaiting review" not in web.get("/articles/2/adjudicate").text

@@ -24,6 +24,7 @@ class Version:
     revision: int
     content: Mapping[str, Any]
     by_lead: bool = False  # a lead's own labels, beside the annotators'
+    schema_version: str = ""  # the version they were made under (or carried to)
 
 
 def canonical_statement(statement: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ class AnnotatorVersion(BaseModel):
     revision: int
     article: ArticleLabels
     by_lead: bool = Field(default=False, description="A lead's own labels, beside the annotators' overlap")
+    schema_version: str = Field(default="", description="The schema version they were made under (or carried to)")
 
 
 class KeyRow(BaseModel):

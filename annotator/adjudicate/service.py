@@ -40,15 +40,16 @@ from annotator.storage.tables import (
 def head_versions(session: Session, article_ids: list[int]) -> dict[int, list[Version]]:
     """Each article's saved annotations (head revisions of finished assignments), by annotator name."""
     rows = session.execute(
-        select(Assignment.article_id, User.name, AnnotationRevision.id, AnnotationRevision.content, Assignment.as_lead)
+        select(Assignment.article_id, User.name, AnnotationRevision.id, AnnotationRevision.content, Assignment.as_lead,
+               AnnotationRevision.schema_version)
         .join(User, User.id == Assignment.user_id)
         .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
         .where(Assignment.article_id.in_(article_ids), Assignment.status == "done")
         .order_by(Assignment.article_id, User.name)
     )
     versions: dict[int, list[Version]] = defaultdict(list)
-    for article_id, name, revision_id, content, by_lead in rows:
-        versions[article_id].append(Version(name, revision_id, content, by_lead))
+    for article_id, name, revision_id, content, by_lead, schema_version in rows:
+        versions[article_id].append(Version(name, revision_id, content, by_lead, schema_version))
     return versions
 
 
@@ -61,7 +62,8 @@ def compare_article(session: Session, article: Article) -> ArticleComparison:
         article_id=article.id,
         versions=[
             AnnotatorVersion(
-                annotator=v.annotator, revision=v.revision, article=ArticleLabels(**v.content["article"]), by_lead=v.by_lead
+                annotator=v.annotator, revision=v.revision, article=ArticleLabels(**v.content["article"]), by_lead=v.by_lead,
+                schema_version=v.schema_version,
             )
             for v in versions
         ],

@@ -150,6 +150,8 @@ class SuggestionEffect(BaseModel):
 
 class AgreementReport(BaseModel):
     project_id: int
+    schema_version: str | None = Field(default=None, description="The version every label compared was made under "
+                                       "(or carried to); labels waiting for review under an older one are left out")
     generated_at: datetime
     annotators: list[str]
     articles_labeled: int = Field(description="Articles with labels from two or more annotators")

@@ -77,7 +77,7 @@ _FINISHED = (
 
 def _in_range(project: Project, articles: ArticleRange = EVERY_ARTICLE) -> dict[str, int]:
     first, last = articles
-    return {"project": project.id, "first": first, "last": last}
+    return {"project": project.id, "first": first, "last": last, "schema": project.label_schema_id}
 
 
 # The finished assignments, with who finished them.
@@ -90,7 +90,9 @@ _HEADS = LeanQuery(
     select(Assignment.article_id, User.name, AnnotationRevision.content)
     .join(User, User.id == Assignment.user_id)
     .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
-    .where(*_FINISHED)
+    # Labels compare only under one schema version: the project's. Those an upgrade sent back for
+    # review (still under the version they were made under) wait out of the figures.
+    .where(*_FINISHED, AnnotationRevision.label_schema_id == bindparam("schema"))
     .order_by(Assignment.article_id)  # in the index's order, so SQLite sorts nothing; units order annotators themselves
 )
 
@@ -104,7 +106,7 @@ def _gold(project: Project) -> Select[Any]:
     return (
         select(GoldRecord.article_id, GoldRevision.content)
         .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
-        .where(GoldRecord.project_id == project.id)
+        .where(GoldRecord.project_id == project.id, GoldRevision.label_schema_id == project.label_schema_id)
     )
 
 
@@ -332,4 +334,5 @@ def project_report(session: Session, project: Project, with_model: str | None = 
     titles = dict(session.execute(select(Article.id, Article.title).where(Article.id.in_(ids))).all())
     for item in report.most_disagreed:
         item.title = titles.get(item.article_id, "")
+    report.schema_version = project_schema(project).version
     return report

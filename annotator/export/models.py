@@ -29,6 +29,8 @@ class Provenance(Record):
     agreement: float | None = Field(
         default=None, description="For majority_vote records: share of agreeing annotator pairs on this article"
     )
+    migrated_from: str | None = Field(
+        default=None, description="For gold a schema upgrade carried: the version and plan it came from")
     ties: list[str] = Field(
         default_factory=list,
         description="For majority_vote records: what the annotators split evenly on, left out undecided "
@@ -76,6 +78,15 @@ class ManifestFile(BaseModel):
     records: int
 
 
+class SchemaUpgradeNote(BaseModel):
+    """A move of the project to a new schema version, by a plan: the gold carried by it says so too."""
+
+    from_version: str
+    to_version: str
+    plan_sha256: str | None
+    at: datetime
+
+
 class Manifest(BaseModel):
     project: str
     version: str
@@ -88,6 +99,8 @@ class Manifest(BaseModel):
     include_unadjudicated: bool
     schema_name: str
     schema_version: str
+    schema_upgrades: list[SchemaUpgradeNote] = Field(
+        default_factory=list, description="The versions the project moved through to schema_version, oldest first")
     annotators: list[str]
     files: list[ManifestFile]
     counts: dict[str, Any] = Field(description="Articles and statements per split and status, labels per field")

@@ -26,10 +26,11 @@ from annotator.agreement.units import LabelSet
 from annotator.annotate.models import AnnotationContent
 from annotator.errors import Conflict, NotFound
 from annotator.export.formats import ModelStatements, conll_lines, labelstudio_task, statement_rows
-from annotator.export.models import ExportFormat, Manifest, ManifestFile, Split
+from annotator.export.models import ExportFormat, Manifest, ManifestFile, SchemaUpgradeNote, Split
 from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, SPLIT_KEY, split_key, split_of
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.service import project_schema
+from annotator.projects.upgrades import upgrade_history
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Prediction, Project, User
 
 PAGE = 1_000
@@ -129,6 +130,7 @@ def gold_records(
                     "adjudicator": adjudicator, "annotators": sorted({authors[i] for i in revision.source_revision_ids if i in authors}),
                     "source_revisions": revision.source_revision_ids, "schema_version": revision.schema_version, "agreement": None,
                     "ties": [],  # settled by the lead
+                    "migrated_from": revision.migrated_from,
                 }}
             elif versions.get(article.id):
                 article_versions = versions[article.id]
@@ -265,6 +267,8 @@ def write_export(
             command=command, seed=options.seed, ratios=options.ratios, split_key=SPLIT_KEY,
             include_unadjudicated=options.include_unadjudicated, schema_name=schema.name,
             schema_version=schema.version, annotators=report.annotators, files=[data_file],
+            schema_upgrades=[SchemaUpgradeNote(from_version=old, to_version=new, plan_sha256=sha, at=at)
+                             for old, new, sha, at in upgrade_history(session, project.id)],
             counts=tally.grouped(), agreement={f.field: f.alpha.value for f in report.fields},
         )
         (partial / "README.md").write_text(_card(manifest, report.definitions))

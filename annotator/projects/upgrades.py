@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,13 @@ from annotator.storage.lean import Executor
 from annotator.storage.tables import SchemaUpgrade
 
 CARRIED = ("rename", "merge")
+
+
+def upgrade_history(session: Executor, project_id: int) -> list[tuple[str, str, str | None, datetime]]:
+    """(from version, to version, plan sha256, when) of each upgrade of the project, oldest first."""
+    return [(report["old_version"], report["new_version"], sha, at) for report, sha, at in session.execute(
+        select(SchemaUpgrade.report, SchemaUpgrade.plan_sha256, SchemaUpgrade.created_at)
+        .where(SchemaUpgrade.project_id == project_id).order_by(SchemaUpgrade.id))]
 
 
 def draft_migrations(session: Executor, project_id: int) -> dict[str, dict[str, Any]]:
