@@ -39,6 +39,8 @@ class Steps:
         for step in plan.steps if plan else []:
             self.by_id[(step.field, step.old)] = step
         self.gone = {(name, old) for name in LABEL_FIELDS for old in diff.removed(name)}
+        # A rule the new version tightened can refuse labels no id change touches: check every document.
+        self.recheck = any(change.kind == "rule" and change.touches_labels for change in diff.changes)
 
     def get(self, key: tuple[LabelField, str]) -> PlanStep | None:
         return self.by_id.get(key)
@@ -60,6 +62,9 @@ def migrate(content: Mapping[str, Any], text: str, steps: Steps, new: LabelSchem
     if moved["article"].get("outlet"):
         _move(moved["article"], "outlet", "outlet", "the article", steps, outcome)
     if outcome.reasons or outcome.unplanned:
+        return outcome
+    if not outcome.steps and not steps.recheck:  # nothing in it changed, and it met the same rules
+        outcome.content = dict(content)
         return outcome
     labels = AnnotationContent.model_validate(moved)
     if problems := check_annotation(labels, text, new):

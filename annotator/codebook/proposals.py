@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
@@ -22,7 +23,7 @@ def taking_in(schema: LabelSchema, proposal: ProposedActor, version: str, into: 
     None; the words annotators marked are its label and aliases), or its words become aliases of `into`."""
     document = schema.model_dump(mode="json")
     document["version"] = version
-    actors: list[dict[str, object]] = document["vocabularies"]["actors"]
+    actors: list[dict[str, Any]] = document["vocabularies"]["actors"]
     if into is None:
         target = proposal.id.removeprefix(PROPOSAL_PREFIX)
         label = proposal.names[0] if proposal.names else target.replace("_", " ")
@@ -32,6 +33,6 @@ def taking_in(schema: LabelSchema, proposal: ProposedActor, version: str, into: 
         entry = next((a for a in actors if a["id"] == into), None)
         if entry is None:
             raise ValueError(f"no actor {into!r} in {schema.name} {schema.version}")
-        known = {str(n).casefold() for n in [entry["label"], *entry["aliases"]]}  # type: ignore[list-item]
-        entry["aliases"] = [*entry["aliases"], *(n for n in proposal.names if n.casefold() not in known)]  # type: ignore[misc]
+        known = {str(n).casefold() for n in [entry["label"], *entry["aliases"]]}
+        entry["aliases"] = [*entry["aliases"], *(n for n in proposal.names if n.casefold() not in known)]
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True), yaml.safe_dump({"actor": {proposal.id: target}})

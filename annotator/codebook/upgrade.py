@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import islice
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import Select, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.codebook.diff import schema_diff
@@ -25,7 +26,6 @@ from annotator.codebook.plan import MigrationPlan, PlanError, checked_plan
 from annotator.errors import Invalid, Problem
 from annotator.labelschema import LabelSchema, SchemaError, load_schema_text
 from annotator.projects.service import project_schema, register_schema
-from annotator.storage.revisions import advance_head
 from annotator.storage.tables import (
     AnnotationRevision,
     Article,
@@ -37,7 +37,9 @@ from annotator.storage.tables import (
     Review,
     SchemaUpgrade,
     User,
+    utcnow,
 )
+from annotator.storage.turns import in_turns
 
 RevisionKind = Literal["annotation", "gold"]
 
@@ -83,10 +85,15 @@ class Head:
     revision_id: int
     article_id: int
     text: str
-    person: User
+    person_id: int
+    person: str
     label_schema_id: int
     content: dict[str, Any]
     extra: dict[str, Any]  # what a carried revision copies (decisions; a gold revision's method and sources)
+
+
+# Heads are read, moved and stored this many at a time: memory stays flat however large the project.
+BATCH = 2_000
 
 
 def upgrade_schema(
@@ -94,7 +101,9 @@ def upgrade_schema(
 ) -> UpgradeReport:
     """Preview (apply False) or apply moving the project to schema `new` by the plan.
 
-    A PlanError names every id the new version drops that labels use and the plan does not place."""
+    The heads are read twice, a batch at a time: once to count (and refuse what no plan places),
+    once, when applying, to store. A PlanError names every id the new version drops that labels use
+    and the plan does not place."""
     old = project_schema(project)
     if old == new:  # applied already: what it carried is under `new`, what it could not waits for review
         return UpgradeReport(old_version=old.version, new_version=new.version, plan_sha256=None, applied=False, steps=[],
@@ -102,35 +111,41 @@ def upgrade_schema(
     diff = schema_diff(old, new)
     plan = checked_plan(plan_text, old, new) if plan_text else None
     steps = Steps(plan, diff)
-    record = register_schema(session, new) if apply else None
-    target_id = record.id if record else session.scalar(select(LabelSchemaRecord.id).where(
+    existing = session.scalar(select(LabelSchemaRecord.id).where(
         LabelSchemaRecord.name == new.name, LabelSchemaRecord.version == new.version))
     counts: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
-    outcomes: list[tuple[Head, Migrated]] = []
+    carried = {"annotation": 0, "gold": 0}
+    reviews: list[ReviewItem] = []
+    unplanned: dict[tuple[str, str], int] = defaultdict(int)
     already = 0
-    for head in _heads(session, project):
-        if head.label_schema_id == target_id:
+    one_writer = session.get_bind().dialect.name == "sqlite"
+    for read, head in enumerate(_heads(session, project), start=1):
+        if one_writer and read % BATCH == 0:
+            session.commit()  # nothing written yet: the lock (a writer session's from its BEGIN) goes to waiting saves
+        if head.label_schema_id == existing:
             already += 1
             continue
         outcome = migrate(head.content, head.text, steps, new)
-        outcomes.append((head, outcome))
         for key, statements in outcome.steps.items():
             counts[key].add(head, statements)
-    if unplanned := _unplanned(outcomes, new):
-        raise PlanError(unplanned)
-    origin = f"{old.name} {old.version} by plan {plan.sha256 if plan else 'none'}"
+        for key in outcome.unplanned:
+            unplanned[key] += 1
+        if outcome.content is not None:
+            carried[head.kind] += 1
+        else:
+            reviews.append(ReviewItem(article_id=head.article_id, kind=head.kind, reviewer=head.person if head.kind == "annotation" else lead.name,
+                                      reasons=outcome.reasons))
+    if unplanned:
+        raise PlanError([f"{field} {old_id!r} is gone from {new.name} {new.version} and {count} label document(s) use it: "
+                         "place it in the plan" for (field, old_id), count in sorted(unplanned.items())])
     report = UpgradeReport(
         old_version=old.version, new_version=new.version, plan_sha256=plan.sha256 if plan else None, applied=apply,
         steps=[counts[(s.field, s.old)].as_step(s.field, s.old, s.kind, s.new) for s in steps.by_id.values()],
-        carried=sum(1 for h, o in outcomes if o.content is not None and h.kind == "annotation"),
-        gold_carried=sum(1 for h, o in outcomes if o.content is not None and h.kind == "gold"),
-        reviews=[ReviewItem(article_id=h.article_id, kind=h.kind, reviewer=h.person.name, reasons=o.reasons)
-                 for h, o in outcomes if o.content is None],
-        already_upgraded=already,
+        carried=carried["annotation"], gold_carried=carried["gold"], reviews=reviews, already_upgraded=already,
     )
-    if record is not None:
-        for head, outcome in outcomes:
-            _store(session, project, record.id, new, lead, head, outcome, origin, plan)
+    if apply:
+        record = register_schema(session, new)
+        _apply(session, project, record.id, old, new, steps, plan, lead)
         session.add(SchemaUpgrade(project_id=project.id, from_schema_id=project.label_schema_id, to_schema_id=record.id,
                                   plan=plan_text, plan_sha256=plan.sha256 if plan else None, made_by_id=lead.id,
                                   report=report.model_dump(mode="json")))
@@ -154,74 +169,117 @@ class _Tally:
         if head.kind == "gold":
             self.gold += 1
         else:
-            self.people.add(head.person.name)
+            self.people.add(head.person)
 
     def as_step(self, field: str, old: str, kind: str, new: list[str]) -> StepCount:
         return StepCount(field=field, old=old, kind=kind, new=new, statements=self.statements,
                          articles=len(self.articles), annotators=len(self.people), gold=self.gold)
 
 
-def _unplanned(outcomes: list[tuple[Head, Migrated]], new: LabelSchema) -> list[str]:
-    uses: dict[tuple[str, str], int] = defaultdict(int)
-    for _, outcome in outcomes:
-        for key in outcome.unplanned:
-            uses[key] += 1
-    return [f"{field} {old!r} is gone from {new.name} {new.version} and {count} label document(s) use it: "
-            "place it in the plan" for (field, old), count in sorted(uses.items())]
-
-
 def _heads(session: Session, project: Project) -> Iterator[Head]:
-    annotations = session.execute(
-        select(Assignment.id, Assignment.article_id, AnnotationRevision, Article.text, User)
+    """Every head revision of the project, annotators' then gold, a batch at a time (by owner id)."""
+    annotations = (
+        select(Assignment.id, AnnotationRevision.id, Assignment.article_id, Article.text, User.id, User.name,
+               AnnotationRevision.label_schema_id, AnnotationRevision.content, AnnotationRevision.suggestion_decisions)
         .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
         .join(Article, Article.id == Assignment.article_id)
         .join(User, User.id == Assignment.user_id)
         .where(Assignment.project_id == project.id)
-        .order_by(Assignment.id)
     )
-    for owner_id, article_id, revision, text, person in annotations:
-        yield Head("annotation", owner_id, revision.id, article_id, text, person, revision.label_schema_id, revision.content,
-                   {"suggestion_decisions": revision.suggestion_decisions})
-    gold = session.execute(
-        select(GoldRecord.id, GoldRecord.article_id, GoldRevision, Article.text, User)
+    for owner, revision, article, text, person_id, person, schema_id, content, decisions in _in_batches(session, annotations, Assignment.id):
+        yield Head("annotation", owner, revision, article, text, person_id, person, schema_id, content,
+                   {"suggestion_decisions": decisions})
+    gold = (
+        select(GoldRecord.id, GoldRevision.id, GoldRecord.article_id, Article.text, User.id, User.name,
+               GoldRevision.label_schema_id, GoldRevision.content, GoldRevision.method, GoldRevision.source_revision_ids)
         .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
         .join(Article, Article.id == GoldRecord.article_id)
         .join(User, User.id == GoldRevision.adjudicator_id)
         .where(GoldRecord.project_id == project.id)
-        .order_by(GoldRecord.id)
     )
-    for owner_id, article_id, settled, text, adjudicator in gold:
-        yield Head("gold", owner_id, settled.id, article_id, text, adjudicator, settled.label_schema_id, settled.content,
-                   {"method": settled.method, "source_revision_ids": settled.source_revision_ids})
+    for owner, revision, article, text, person_id, person, schema_id, content, method, sources in _in_batches(session, gold, GoldRecord.id):
+        yield Head("gold", owner, revision, article, text, person_id, person, schema_id, content,
+                   {"method": method, "source_revision_ids": sources})
+
+
+def _in_batches(session: Session, query: Select[Any], key: Any) -> Iterator[Any]:
+    after = 0
+    while rows := session.execute(query.where(key > after).order_by(key).limit(BATCH)).all():
+        yield from rows
+        after = rows[-1][0]
+
+
+def _apply(
+    session: Session, project: Project, label_schema_id: int, old: LabelSchema, new: LabelSchema, steps: Steps,
+    plan: MigrationPlan | None, lead: User,
+) -> None:
+    """Store what the preview counted: a batch of new revisions at a time, then each head moved to its
+    new revision if it still points where it did (a save that came in between wins, and goes to review).
+
+    On PostgreSQL all of it is one transaction, which saves of other labels do not wait for. SQLite has
+    one write lock for the whole database: there the batches take turns with saves (storage.turns),
+    and the project moves to the new version with the last one. Stopped part-way, the heads carried
+    so far are under the new version, and applying again carries the rest."""
+    origin = f"{old.name} {old.version} by plan {plan.sha256 if plan else 'none'}"
+    sha = plan.sha256 if plan else "none"
+    moved = ((head, migrate(head.content, head.text, steps, new)) for head in _heads(session, project)
+             if head.label_schema_id != label_schema_id)
+    batches = in_turns(session, moved) if session.get_bind().dialect.name == "sqlite" else _chunks(moved)
+    for batch in batches:
+        _store(session, project, label_schema_id, new, lead, batch, origin, sha)
+
+
+def _chunks(items: Iterator[tuple[Head, Migrated]]) -> Iterator[list[tuple[Head, Migrated]]]:
+    while batch := list(islice(items, BATCH)):
+        yield batch
+
+
+_REVISIONS: dict[RevisionKind, tuple[type[AnnotationRevision] | type[GoldRevision], str, str]] = {
+    "annotation": (AnnotationRevision, "assignment_id", "author_id"),
+    "gold": (GoldRevision, "gold_record_id", "adjudicator_id"),
+}
 
 
 def _store(
-    session: Session, project: Project, label_schema_id: int, new: LabelSchema, lead: User, head: Head, outcome: Migrated,
-    origin: str, plan: MigrationPlan | None,
+    session: Session, project: Project, label_schema_id: int, new: LabelSchema, lead: User,
+    batch: list[tuple[Head, Migrated]], origin: str, sha: str,
 ) -> None:
-    if outcome.content is None:
-        reviewer = lead if head.kind == "gold" else head.person
-        exists = session.scalar(select(Review.id).where(
-            Review.revision_kind == head.kind, Review.revision_id == head.revision_id,
-            Review.plan_sha256 == (plan.sha256 if plan else "none")))
-        if exists is None:
-            session.add(Review(project_id=project.id, article_id=head.article_id, revision_kind=head.kind,
-                               revision_id=head.revision_id, user_id=reviewer.id, label_schema_id=label_schema_id,
-                               plan_sha256=plan.sha256 if plan else "none", reasons=outcome.reasons))
-        return
-    made = dict(label_schema_id=label_schema_id, schema_version=new.version, content=outcome.content,
-                base_revision_id=head.revision_id, migrated_from=origin)
-    if head.kind == "annotation":
-        revision: AnnotationRevision | GoldRevision = AnnotationRevision(
-            assignment_id=head.owner_id, author_id=lead.id, **made, **head.extra)
-        session.add(revision)
-        session.flush()
-        advance_head(session, Assignment, head.owner_id, head.revision_id, revision.id)
-    else:
-        revision = GoldRevision(gold_record_id=head.owner_id, adjudicator_id=lead.id, **made, **head.extra)
-        session.add(revision)
-        session.flush()
-        advance_head(session, GoldRecord, head.owner_id, head.revision_id, revision.id)
+    reviews = [(head, outcome.reasons) for head, outcome in batch if outcome.content is None]
+    for kind, (table, owner_column, maker_column) in _REVISIONS.items():
+        carried = [(head, outcome) for head, outcome in batch if outcome.content is not None and head.kind == kind]
+        if not carried:
+            continue
+        made = session.scalars(insert(table).returning(table.id, sort_by_parameter_order=True), [
+            {owner_column: head.owner_id, maker_column: lead.id, "label_schema_id": label_schema_id,
+             "schema_version": new.version, "content": outcome.content, "base_revision_id": head.revision_id,
+             "migrated_from": origin, "created_at": utcnow(), **head.extra}
+            for head, outcome in carried
+        ]).all()
+        stale = _move_heads(session, kind, [(head, revision_id) for (head, _), revision_id in zip(carried, made, strict=True)])
+        reviews += [(head, ["saved again while the codebook changed: check these labels under the new version"]) for head in stale]
+    known = set(session.execute(select(Review.revision_kind, Review.revision_id).where(
+        Review.project_id == project.id, Review.plan_sha256 == sha)).all()) if reviews else set()
+    session.add_all(
+        Review(project_id=project.id, article_id=head.article_id, revision_kind=head.kind, revision_id=head.revision_id,
+               user_id=head.person_id if head.kind == "annotation" else lead.id, label_schema_id=label_schema_id,
+               plan_sha256=sha, reasons=reasons)
+        for head, reasons in reviews if (head.kind, head.revision_id) not in known
+    )
+    session.flush()
+
+
+def _move_heads(session: Session, kind: RevisionKind, moves: list[tuple[Head, int]]) -> list[Head]:
+    """Point each owner's head at its carried revision, if it still points at the one carried from (in
+    one statement for the batch); the heads a save moved in between, which stay as that save left them."""
+    owner = Assignment if kind == "annotation" else GoldRecord
+    table = cast(Table, owner.__table__)  # a statement of the table, not the model: executed once for the whole list
+    session.execute(
+        update(table).where(table.c.id == bindparam("owner"), table.c.head_revision_id == bindparam("base"))
+        .values(head_revision_id=bindparam("carried"), updated_at=bindparam("now")),
+        [{"owner": head.owner_id, "base": head.revision_id, "carried": revision_id, "now": utcnow()} for head, revision_id in moves],
+    )
+    heads = dict(session.execute(select(owner.id, owner.head_revision_id).where(owner.id.in_([h.owner_id for h, _ in moves]))).all())
+    return [head for head, revision_id in moves if heads[head.owner_id] != revision_id]
 
 
 def upgrade_from_text(
