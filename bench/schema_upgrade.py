@@ -2,12 +2,13 @@
 version that renames a target most of them use (targets: dry run and apply each under 60 s and 500 MB;
 saves answer meanwhile).
 
-    python -m bench.schema_upgrade [--articles 100000] [--postgres]
+    python -m bench.schema_upgrade [--articles 100000] [--saves-per-second 20] [--postgres]
 
 The project is written straight into the database. `annotator project upgrade-schema` then runs as its
 own process, the way a lead runs it (its peak memory is that process's): first with --dry-run, then for
 real, while a thread saves labels again and again on an article of another project in the same
-database. Reports each run's wall time and peak memory, and the saves' latencies during the apply.
+database, 20 times a second (a busy team; 0: without pause). Reports each run's wall time and peak
+memory, and the saves' latencies during the apply.
 """
 
 from __future__ import annotations
@@ -62,10 +63,10 @@ def lead_and_saver(db: Database, project_id: int, schema: LabelSchema) -> None:
         session.commit()
 
 
-def keep_saving(url: str, until: threading.Event, latencies: list[float], errors: list[str]) -> None:
+def keep_saving(url: str, per_second: float, until: threading.Event, latencies: list[float], errors: list[str]) -> None:
     db = Database(url)
     base: int | None = None
-    while not until.is_set():
+    while not until.wait(1 / per_second if per_second else 0):
         started = time.perf_counter()
         try:
             with db.session(write=True) as session:
@@ -94,6 +95,7 @@ def run_upgrade(url: str, data_dir: str, schema_file: Path, plan_file: Path, dry
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--saves-per-second", type=float, default=20.0, help="the saver's pace (0: without pause)")
     parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL on 127.0.0.1 (default SQLite)")
     args = parser.parse_args()
     schema = load_schema(default_schema_path())
@@ -116,7 +118,7 @@ def main() -> None:
             seconds, peak, said = run_upgrade(url, folder, schema_file, plan_file, dry_run=True)
             print(f"dry run: {seconds:.1f} s, peak memory {peak:.0f} MB ({said})", flush=True)
             until, latencies, errors = threading.Event(), [], []
-            saver = threading.Thread(target=keep_saving, args=(url, until, latencies, errors))
+            saver = threading.Thread(target=keep_saving, args=(url, args.saves_per_second, until, latencies, errors))
             saver.start()
             try:
                 seconds, peak, said = run_upgrade(url, folder, schema_file, plan_file, dry_run=False)

@@ -6,7 +6,12 @@ from flask import Response
 from pydantic import BaseModel, Field, StrictBool
 
 from annotator.auth.guard import requires
-from annotator.codebook.history import ProposedActor, UpgradeOut, project_upgrades, proposed_actors
+from annotator.codebook.history import (
+    ProposedActor,
+    UpgradeOut,
+    project_upgrades,
+    proposed_actors,
+)
 from annotator.codebook.upgrade import UpgradeReport, upgrade_from_text
 from annotator.context import current_user, db_session
 from annotator.errors import ErrorBody

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from annotator.labelschema.models import PROPOSAL_PREFIX
-from annotator.storage.tables import AnnotationRevision, Assignment, LabelSchemaRecord, Project, SchemaUpgrade, User
+from annotator.storage.tables import (
+    AnnotationRevision,
+    Assignment,
+    LabelSchemaRecord,
+    Project,
+    SchemaUpgrade,
+    User,
+)
 
 EXAMPLES = 3
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from itertools import islice
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, Table, bindparam, insert, select, update
+from sqlalchemy import Select, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.codebook.diff import schema_diff
@@ -249,13 +249,15 @@ def _store(
         carried = [(head, outcome) for head, outcome in batch if outcome.content is not None and head.kind == kind]
         if not carried:
             continue
-        made = session.scalars(insert(table).returning(table.id, sort_by_parameter_order=True), [
+        # Inserted without RETURNING (one prepared statement run for the list), then the heads moved to them
+        # in one statement: the revision of the same owner, made from the head it still points at.
+        session.execute(insert(cast(Table, table.__table__)), [
             {owner_column: head.owner_id, maker_column: lead.id, "label_schema_id": label_schema_id,
              "schema_version": new.version, "content": outcome.content, "base_revision_id": head.revision_id,
              "migrated_from": origin, "created_at": utcnow(), **head.extra}
             for head, outcome in carried
-        ]).all()
-        stale = _move_heads(session, kind, [(head, revision_id) for (head, _), revision_id in zip(carried, made, strict=True)])
+        ])
+        stale = _move_heads(session, kind, [head for head, _ in carried], label_schema_id, origin)
         reviews += [(head, ["saved again while the codebook changed: check these labels under the new version"]) for head in stale]
     known = set(session.execute(select(Review.revision_kind, Review.revision_id).where(
         Review.project_id == project.id, Review.plan_sha256 == sha)).all()) if reviews else set()
@@ -268,18 +270,23 @@ def _store(
     session.flush()
 
 
-def _move_heads(session: Session, kind: RevisionKind, moves: list[tuple[Head, int]]) -> list[Head]:
-    """Point each owner's head at its carried revision, if it still points at the one carried from (in
-    one statement for the batch); the heads a save moved in between, which stay as that save left them."""
-    owner = Assignment if kind == "annotation" else GoldRecord
-    table = cast(Table, owner.__table__)  # a statement of the table, not the model: executed once for the whole list
-    session.execute(
-        update(table).where(table.c.id == bindparam("owner"), table.c.head_revision_id == bindparam("base"))
-        .values(head_revision_id=bindparam("carried"), updated_at=bindparam("now")),
-        [{"owner": head.owner_id, "base": head.revision_id, "carried": revision_id, "now": utcnow()} for head, revision_id in moves],
-    )
-    heads = dict(session.execute(select(owner.id, owner.head_revision_id).where(owner.id.in_([h.owner_id for h, _ in moves]))).all())
-    return [head for head, revision_id in moves if heads[head.owner_id] != revision_id]
+def _move_heads(session: Session, kind: RevisionKind, heads: list[Head], label_schema_id: int, origin: str) -> list[Head]:
+    """Point each owner's head at the revision carried from it, if it still points at the one carried
+    from (one statement for the batch); the heads a save moved in between, which stay as it left them."""
+    owner = cast(Table, (Assignment if kind == "annotation" else GoldRecord).__table__)
+    revisions = cast(Table, _REVISIONS[kind][0].__table__)
+    owner_column = revisions.c[_REVISIONS[kind][1]]
+    ids = [head.owner_id for head in heads]
+    carried = (select(revisions.c.id).where(
+        owner_column == owner.c.id, revisions.c.base_revision_id == owner.c.head_revision_id,
+        revisions.c.label_schema_id == label_schema_id, revisions.c.migrated_from == origin,
+    ).scalar_subquery())
+    session.execute(update(owner).where(owner.c.id.in_(ids), carried.is_not(None))
+                    .values(head_revision_id=carried, updated_at=utcnow()))
+    moved = set(session.scalars(
+        select(owner.c.id).join(revisions, revisions.c.id == owner.c.head_revision_id)
+        .where(owner.c.id.in_(ids), revisions.c.label_schema_id == label_schema_id)))
+    return [head for head in heads if head.owner_id not in moved]
 
 
 def upgrade_from_text(
