@@ -317,3 +317,19 @@ def test_the_adjudication_page_marks_labels_waiting_for_review_under_their_versi
     web.log_in(team.lena)
     assert "1.0.0, awaiting review" in web.get("/articles/1/adjudicate").text
     assert "awaiting review" not in web.get("/articles/2/adjudicate").text
+
+
+def test_gold_sent_to_review_is_shown_to_the_lead_and_saving_it_settles_the_review(db: Database, api, team, gold, web) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from tests.support import refusal_statement
+
+    upgrade(db, split_agenda, {"category": {"substantive_agenda": ["agenda_drafted", "agenda_agreed"]}}, apply=True)
+    web.log_in(team.lena)
+    page = web.get("/articles/1/adjudicate").text
+    assert "this gold waits for your review" in page and "was split into agenda_drafted, agenda_agreed" in page
+    lena = api.as_(team.lena)
+    settled = refusal_statement(gold["first"]["text"])
+    settled["preconditions"][0]["category"] = "agenda_drafted"
+    head = lena.get("/articles/1/gold").json()["revision"]
+    saved = lena.put("/articles/1/gold", json={"base_revision": head, "statements": [settled], "schema_version": "2.0.0"})
+    assert saved.status_code == 200, saved.text
+    assert "this gold waits for your review" not in web.get("/articles/1/adjudicate").text

@@ -13,6 +13,7 @@ from annotator.auth.guard import requires
 from annotator.context import current_role, current_user, db_session
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.service import find_project, project_schema
+from annotator.storage.revisions import review_reasons
 
 pages = Blueprint("adjudicate", __name__)
 
@@ -45,6 +46,7 @@ def page(article_id: int) -> ResponseReturnValue:
     return render_template(
         "adjudicate.html", article=article, project=project, schema=schema,
         comparison=comparison, gold=gold, page_data=page_data, history=article_history(session, article),
+        gold_review=review_reasons(session, "gold", gold.revision),
     )
 
 
