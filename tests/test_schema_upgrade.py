@@ -333,3 +333,12 @@ def test_gold_sent_to_review_is_shown_to_the_lead_and_saving_it_settles_the_revi
     saved = lena.put("/articles/1/gold", json={"base_revision": head, "statements": [settled], "schema_version": "2.0.0"})
     assert saved.status_code == 200, saved.text
     assert "this gold waits for your review" not in web.get("/articles/1/adjudicate").text
+
+
+def test_a_majority_vote_is_taken_only_among_labels_under_the_current_version(db: Database, api, team, labeled, tmp_path: Path) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from tests.test_export import lines, run
+
+    upgrade(db, split_agenda, {"category": {"substantive_agenda": ["agenda_drafted", "agenda_agreed"]}}, apply=True)
+    run(db, "export", "sample", "--out", str(tmp_path), "--include-unadjudicated")
+    records = lines(tmp_path / "sample" / "v1" / "gold.jsonl")
+    assert [(r["id"], r["provenance"]["schema_version"]) for r in records] == [(2, "2.0.0")]  # article 1 waits for review

@@ -132,8 +132,8 @@ def gold_records(
                     "ties": [],  # settled by the lead
                     "migrated_from": revision.migrated_from,
                 }}
-            elif versions.get(article.id):
-                article_versions = versions[article.id]
+            elif article_versions := [v for v in versions.get(article.id, []) if v.schema_version == schema_version]:
+                # Only labels under the current version vote: those waiting for review are not of it yet.
                 proposal = majority_proposal(article_versions)
                 yield {**base, **proposal.content, "provenance": {
                     "status": "majority_vote", "method": "majority_vote", "gold_revision": None, "adjudicator": None,
