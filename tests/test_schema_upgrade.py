@@ -342,3 +342,46 @@ def test_a_majority_vote_is_taken_only_among_labels_under_the_current_version(db
     run(db, "export", "sample", "--out", str(tmp_path), "--include-unadjudicated")
     records = lines(tmp_path / "sample" / "v1" / "gold.jsonl")
     assert [(r["id"], r["provenance"]["schema_version"]) for r in records] == [(2, "2.0.0")]  # article 1 waits for review
+
+
+def accept_proposal(doc: dict[str, Any]) -> None:
+    doc["vocabularies"]["actors"].append({"id": "tass_agency", "label": "Tass news agency", "aliases": [], "kind": ""})
+
+
+CHANGES = {
+    "rename": (rename_target, {"target": {"leaders_meeting": "summit"}}),
+    "merge": (drop_withdrawal, {"category": {"troop_withdrawal": "military_first", "ceasefire_first": "military_first"}}),
+    "split": (split_agenda, {"category": {"substantive_agenda": ["agenda_drafted", "agenda_agreed"]}}),
+    "retire": (drop_withdrawal, {"category": {"troop_withdrawal": None, "ceasefire_first": "military_first"}}),
+    "new rule": (refusal_needs_precondition, None),
+    "accepted proposal": (accept_proposal, {"actor": {"new:tass_agency": "tass_agency"}}),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_every_kind_of_change_applies_what_its_dry_run_said_and_rewrites_nothing(  # type: ignore[no-untyped-def]
+    db: Database, api, team, gold, project_id: int, tmp_path: Path, change: str,  # noqa: F811
+) -> None:
+    from tests.test_export import lines, run, validator
+
+    cleo = api.as_(team.cleo)
+    article = cleo.next_article(project_id)  # labels holding a proposed actor, on her first article
+    text = article["text"]
+    evidence = {"start": 0, "end": text.index("\n"), "text": text[:text.index("\n")]}
+    proposed = {"actor": {"id": "new:tass_agency", "span": {**evidence, "end": 5, "text": text[:5]}}, "stance": "open",
+                "target": "ceasefire", "preconditions": [], "source_outlet": None, "evidence": evidence}
+    cleo.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": [proposed]}).raise_for_status()
+    cleo.next_article(project_id)  # and an article open, its labels not saved yet
+    edit, plan = CHANGES[change]
+    run(db, "export", "sample", "--out", str(tmp_path))
+    before = stored_revisions(db)
+    dry = upgrade(db, edit, plan, apply=False)
+    applied = upgrade(db, edit, plan, apply=True)
+    assert (applied.steps, applied.carried, applied.gold_carried, applied.reviews) == (dry.steps, dry.carried, dry.gold_carried, dry.reviews)
+    after = stored_revisions(db)
+    assert {k: after[k] for k in before} == before
+    assert len(after) == len(before) + dry.carried + dry.gold_carried
+    assert sorted((a, k) for a, k, _ in reviews(db)) == sorted((r.article_id, r.kind) for r in dry.reviews)
+    run(db, "export", "sample", "--out", str(tmp_path))
+    for folder in ("v1", "v2"):
+        assert all(not list(validator("gold-record").iter_errors(r)) for r in lines(tmp_path / "sample" / folder / "gold.jsonl"))
