@@ -385,3 +385,14 @@ def test_every_kind_of_change_applies_what_its_dry_run_said_and_rewrites_nothing
     run(db, "export", "sample", "--out", str(tmp_path))
     for folder in ("v1", "v2"):
         assert all(not list(validator("gold-record").iter_errors(r)) for r in lines(tmp_path / "sample" / folder / "gold.jsonl"))
+
+
+def test_models_are_scored_only_on_gold_under_the_current_version(db: Database, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from annotator.predictions.evaluation import gold_from_project
+
+    upgrade(db, split_agenda, {"category": {"substantive_agenda": ["agenda_drafted", "agenda_agreed"]}}, apply=True)
+    with db.session() as session:
+        scored = gold_from_project(session, find_project(session, "sample"), None)
+        articles = [a.id for batch in scored.batches() for a in batch]
+    assert articles == [2]  # article 1's gold waits for the lead's review under 1.0.0
+    assert scored.source.version.endswith("(2.0.0)")

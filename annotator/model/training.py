@@ -33,6 +33,8 @@ from annotator.predictions.evaluation import (
     gold_content,
     gold_file_records,
     gold_from_articles,
+    gold_version,
+    in_current_gold,
     pinned_file,
 )
 from annotator.predictions.models import EvaluationReport, GoldSource
@@ -69,12 +71,12 @@ def gold_of_project(session: Session, project: Project) -> GoldSet:
         select(Article.id, Article.external_id, Article.text, Article.text_norm_sha256, GoldRevision.content, GoldRevision.id)
         .join(GoldRecord, GoldRecord.article_id == Article.id)
         .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
-        .where(Article.project_id == project.id).order_by(Article.id)
+        .where(in_current_gold(project)).order_by(Article.id)
     ).all()
     examples = [GoldExample(i, external, text, split_of(split_key(external, norm), DEFAULT_SEED, DEFAULT_RATIOS), content)
                 for i, external, text, norm, content, _ in rows]
     newest = max((row[5] for row in rows), default=0)
-    return GoldSet(examples, f"project {project.name}", f"{project.name} gold up to revision {newest}", project.name)
+    return GoldSet(examples, f"project {project.name}", gold_version(project, newest), project.name)
 
 
 def gold_of_export(folder: Path) -> GoldSet:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from annotator.adjudicate.service import head_versions
@@ -139,13 +139,24 @@ def gold_from_file(path: Path, split: str | None) -> Gold:
     return Gold(source, lambda: _in_batches(articles()), pinned.project, pinned.lines)
 
 
+def in_current_gold(project: Project) -> ColumnElement[bool]:
+    """Gold of the project made under (or carried to) its current schema version: what models are trained
+    and scored on. Gold waiting for the lead's review after an upgrade is left out."""
+    return (GoldRecord.project_id == project.id) & (GoldRevision.label_schema_id == project.label_schema_id)
+
+
+def gold_version(project: Project, newest: int | None) -> str:
+    return f"{project.name} gold up to revision {newest} ({project.label_schema.version})"
+
+
 def gold_from_project(session: Session, project: Project, split: str | None) -> Gold:
-    """A project's current gold; the newest gold revision id pins what it was."""
+    """A project's current gold, made under (or carried to) its current schema version: gold waiting for
+    the lead's review after an upgrade is left out. The newest gold revision id pins what it was."""
     query = (
         select(Article.id, Article.external_id, Article.text_sha256, Article.text_norm_sha256, GoldRevision.content)
         .join(GoldRecord, GoldRecord.article_id == Article.id)
         .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
-        .where(Article.project_id == project.id)
+        .where(in_current_gold(project))
         .order_by(Article.id)
     )
 
@@ -158,10 +169,10 @@ def gold_from_project(session: Session, project: Project, split: str | None) -> 
             if chosen := [a for a in found if split is None or a.split == split]:
                 yield chosen
 
-    newest, count = session.execute(select(func.max(GoldRecord.head_revision_id), func.count())
-                                    .where(GoldRecord.project_id == project.id, GoldRecord.head_revision_id.is_not(None))).one()
-    source = GoldSource(source=f"project {project.name}", version=f"{project.name} gold up to revision {newest}",
-                        split=split, articles=0)
+    newest, count = session.execute(
+        select(func.max(GoldRecord.head_revision_id), func.count())
+        .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id).where(in_current_gold(project))).one()
+    source = GoldSource(source=f"project {project.name}", version=gold_version(project, newest), split=split, articles=0)
     return Gold(source, batches, project.name, count)
 
 
