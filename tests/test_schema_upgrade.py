@@ -396,3 +396,17 @@ def test_models_are_scored_only_on_gold_under_the_current_version(db: Database, 
         articles = [a.id for batch in scored.batches() for a in batch]
     assert articles == [2]  # article 1's gold waits for the lead's review under 1.0.0
     assert scored.source.version.endswith("(2.0.0)")
+
+
+def test_the_codebook_page_builds_the_plan_for_the_ids_a_new_version_drops(db: Database, gold, web, team, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    web.log_in(team.lena)
+    token = web.csrf_token(f"/projects/{project_id}/codebook")
+    refused = web.post(f"/projects/{project_id}/codebook/preview", data={"csrf_token": token, "schema_text": schema_yaml(split_agenda)})
+    assert refused.status_code == 422
+    assert "Place the ids the new version drops" in refused.text and 'name="place:category:substantive_agenda"' in refused.text
+    preview = web.post(f"/projects/{project_id}/codebook/plan", data={
+        "csrf_token": token, "schema_text": schema_yaml(split_agenda), "plan_text": "",
+        "place:category:substantive_agenda": "(split: people decide)",
+        "split:category:substantive_agenda": "agenda_drafted, agenda_agreed"})
+    assert preview.status_code == 200, preview.text
+    assert "3 sent back to people for review" in re.sub(r"\s+", " ", preview.text)

@@ -8,11 +8,12 @@ from flask.typing import ResponseReturnValue
 from annotator.auth.guard import requires
 from annotator.codebook.diff import schema_diff
 from annotator.codebook.history import project_upgrades, proposed_actors
-from annotator.codebook.proposals import next_version, taking_in
+from annotator.codebook.plan import PlanError
+from annotator.codebook.proposals import IdToPlace, ids_to_place, next_version, taking_in, with_places
 from annotator.codebook.upgrade import UpgradeReport, upgrade_from_text
 from annotator.context import current_user, db_session
 from annotator.errors import ApiError
-from annotator.labelschema import load_schema_text
+from annotator.labelschema import SchemaError, load_schema_text
 from annotator.projects.service import find_project, project_schema
 from annotator.storage.tables import Project
 
@@ -57,10 +58,32 @@ def _previewed(project: Project, schema_text: str, plan_text: str) -> ResponseRe
         report = upgrade_from_text(session, project, schema_text, plan_text, current_user(), apply=False)
     except ApiError as error:
         session.rollback()
-        return _page(project, schema_text=schema_text, plan_text=plan_text, problems=[p.message for p in error.problems] or [error.message]), 422
+        problems = [p.message for p in error.problems] or [error.message]
+        return _page(project, schema_text=schema_text, plan_text=plan_text, problems=problems,
+                     to_place=_to_place(project, schema_text, plan_text)), 422
     session.rollback()
     changes = schema_diff(project_schema(project), load_schema_text(schema_text)).changes
-    return _page(project, report=report, changes=changes, schema_text=schema_text, plan_text=plan_text)
+    return _page(project, report=report, changes=changes, schema_text=schema_text, plan_text=plan_text,
+                 to_place=_to_place(project, schema_text, plan_text))
+
+
+@pages.post("/projects/<int:project_id>/codebook/plan")
+@requires("lead")
+def build_plan(project_id: int) -> ResponseReturnValue:
+    """The plan sent, with a place chosen on the page for each id the new version drops; previewed."""
+    project = find_project(db_session(), project_id)
+    schema_text, plan_text = request.form.get("schema_text", ""), request.form.get("plan_text", "")
+    chosen = {key.removeprefix("place:"): value for key, value in request.form.items() if key.startswith("place:") and value}
+    splits = {key.removeprefix("split:"): value for key, value in request.form.items() if key.startswith("split:")}
+    return _previewed(project, schema_text, with_places(plan_text, chosen, splits))
+
+
+def _to_place(project: Project, schema_text: str, plan_text: str) -> list[IdToPlace]:
+    """The ids the new version drops that the plan does not place yet, each with where it could go."""
+    try:
+        return ids_to_place(project_schema(project), load_schema_text(schema_text), plan_text)
+    except (SchemaError, PlanError):
+        return []
 
 
 @pages.post("/projects/<int:project_id>/codebook/apply")
@@ -94,4 +117,4 @@ def _page(project: Project, report: UpgradeReport | None = None, **shown: object
     schema = project_schema(project)
     return render_template("codebook.html", project=project, schema=schema, report=report, next_version=next_version(schema.version),
                            upgrades=project_upgrades(session, project), proposals=proposed_actors(session, project),
-                           **{"changes": [], "schema_text": "", "plan_text": "", "problems": [], **shown})
+                           **{"changes": [], "schema_text": "", "plan_text": "", "problems": [], "to_place": [], **shown})

@@ -135,6 +135,8 @@ PAGES = [
     Case("GET", "/projects/{project}/codebook", page_access(403, 403, 200)),
     Case("POST", "/projects/{project}/codebook/preview", page_access(403, 403, 422)),  # an empty form: the page names the problem
     Case("POST", "/projects/{project}/codebook/apply", page_access(403, 403, 302)),  # nothing sent: refused, back to the page
+    Case("POST", "/projects/{project}/codebook/plan", page_access(403, 403, 422)),
+    Case("POST", "/projects/{project}/codebook/proposals", page_access(403, 403, 302)),  # no such proposal: back to the page
     Case("POST", "/projects/{project}/settings", page_access(403, 403, 302)),  # an empty form: nothing changed
     Case("POST", "/articles/{article}/details", page_access(403, 403, 302)),
     Case("POST", "/projects/{project}/articles/delete", page_access(403, 403, 302)),  # nothing chosen: back
