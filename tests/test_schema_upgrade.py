@@ -410,3 +410,9 @@ def test_the_codebook_page_builds_the_plan_for_the_ids_a_new_version_drops(db: D
         "split:category:substantive_agenda": "agenda_drafted, agenda_agreed"})
     assert preview.status_code == 200, preview.text
     assert "3 sent back to people for review" in re.sub(r"\s+", " ", preview.text)
+
+
+def test_the_project_page_counts_the_labels_waiting_for_review(db: Database, gold, web, team, project_id: int) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    upgrade(db, split_agenda, {"category": {"substantive_agenda": ["agenda_drafted", "agenda_agreed"]}}, apply=True)
+    web.log_in(team.lena)
+    assert "3 label document(s) wait for review" in web.get(f"/projects/{project_id}").text

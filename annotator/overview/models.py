@@ -61,6 +61,7 @@ class ProjectTotals(BaseModel):
     complete: int = Field(description="Labeled by as many annotators as the overlap asks, without gold yet")
     in_progress: int = Field(description="Started, not complete, without gold")
     unassigned: int
+    awaiting_review: int = Field(default=0, description="Label documents (annotators' and gold) a schema upgrade sent back for review")
 
 
 class AnnotatorProgress(BaseModel):

@@ -12,7 +12,7 @@ from annotator.adjudicate.compare import is_unanimous
 from annotator.adjudicate.service import disputed_gold, head_versions
 from annotator.overview.models import AnnotatorProgress, ArticleFilter, ArticlePage, ArticleRow, ArticleState, ProjectTotals
 from annotator.storage.search import articles_with_words, search_words
-from annotator.storage.tables import Article, Assignment, GoldRecord, Project, ProjectMember, User
+from annotator.storage.tables import Article, Assignment, GoldRecord, Project, ProjectMember, Review, User
 
 PAGE_SIZE = 100
 DISAGREEMENT_BATCH = 500
@@ -161,8 +161,10 @@ def project_totals(session: Session, project: Project) -> ProjectTotals:
         ).where(Article.project_id == project.id)
     ).one()
     unassigned = articles - gold_count - started
+    awaiting = session.scalar(select(func.count(Review.id)).where(Review.project_id == project.id, Review.resolved_at.is_(None)))
     return ProjectTotals(
         articles=articles, gold=gold_count, complete=complete, in_progress=started - complete, unassigned=unassigned,
+        awaiting_review=awaiting or 0,
     )
 
 
