@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from annotator.quality.dawid_skene import MISSING, dawid_skene, majority_posterior
+from tests.test_export import gold  # noqa: F401 - the shared fixture: two articles labeled by ana and ben, both with gold
+from tests.test_adjudication import labeled  # noqa: F401
 
 CLASSES = 4  # the four stances
 PRIORS = np.array([0.4, 0.3, 0.2, 0.1])
@@ -81,3 +83,38 @@ def test_the_aggregate_lies_within_three_hundredths_of_crowd_kits_dawid_skene(si
     ours = dawid_skene(labels, CLASSES).truth()
     assert abs(np.mean(ours == truth) - np.mean(theirs == truth)) < 0.03
     assert np.mean(ours == theirs) > 0.97  # the same items, nearly all
+
+
+def test_competence_per_field_is_estimated_from_aligned_statements() -> None:
+    from annotator.agreement.units import LabelSet, article_units
+    from annotator.quality.competence import competence, field_units
+
+    rng = np.random.default_rng(3)
+    stances = ["open", "conditional", "refuses", "noncommittal"]
+    articles = []
+    for article_id in range(1_000):
+        truth = int(rng.choice(CLASSES, p=PRIORS))
+        label_sets = [
+            LabelSet(article_id, name, {"article": {"relevant": True, "outlet": None, "note": ""}, "statements": [{
+                "actor": {"id": "peskov"}, "target": "leaders_meeting", "stance": stances[annotator(truth, rng)],
+                "preconditions": [], "source_outlet": None, "evidence": None}]})
+            for name, annotator in (("careful", careful), ("middling", middling), ("swapper", swapper), ("random", at_random))
+        ]
+        articles.append(article_units(article_id, label_sets))
+    report = {a.annotator: a.fields["stance"] for a in competence(field_units(articles)).annotators}
+    assert report["careful"].accuracy > report["middling"].accuracy > report["random"].accuracy
+    assert report["careful"].units == 1_000
+
+
+def test_the_quality_command_lists_each_annotators_fields(db, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    from click.testing import CliRunner
+
+    from annotator.cli import main
+
+    result = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url}).invoke(main, ["quality", "sample", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    report = json.loads(result.output)
+    assert [a["annotator"] for a in report["annotators"]] == ["ana", "ben"]
+    assert report["annotators"][0]["fields"]["stance"]["units"] == 2
