@@ -119,7 +119,7 @@ def check_pages(base: str) -> int:
     lena = Browser(base)
     lena.log_in("lena")
     for path in ("/projects/1", "/projects/1/agreement", "/projects/1/models", "/projects/1/baseline",
-                 "/projects/1/import", "/projects/1/members", "/projects/1/settings", "/articles/2/adjudicate", "/users"):
+                 "/projects/1/import", "/projects/1/members", "/projects/1/settings", "/projects/1/codebook", "/articles/2/adjudicate", "/users"):
         pages[path] = lena.get(path)
     linked = {link for page in pages.values() for link in re.findall(r'(?:src|href)="(/static/[^"]+)"', page)}
     # The labeling page's modules import each other by relative path: follow them too.
