@@ -45,22 +45,24 @@ def majority_posterior(labels: NDArray[np.int64], classes: int) -> NDArray[np.fl
     return np.where(totals > 0, votes / np.maximum(totals, 1), 1 / classes)
 
 
-def dawid_skene(labels: NDArray[np.int64], classes: int, max_iterations: int = 100, tolerance: float = 1e-6) -> DawidSkene:
+def dawid_skene(labels: NDArray[np.int64], classes: int, max_iterations: int = 100, tolerance: float = 1e-4) -> DawidSkene:
     labels = np.asarray(labels, dtype=np.int64)
     annotators = labels.shape[1]
     posterior = majority_posterior(labels, classes)
-    # One-hot of what each annotator gave each item: items x annotators x classes (zeros where missing).
-    given = np.zeros((*labels.shape, classes))
-    seen = labels != MISSING
-    items, who = np.nonzero(seen)
-    given[items, who, labels[items, who]] = 1
+    # Each annotator's labeled items and what was given: indexing, not a one-hot cube, keeps every round
+    # linear in the labels (einsum over items x annotators x classes took most of the time at scale).
+    given = [(np.flatnonzero(labels[:, a] != MISSING), labels[labels[:, a] != MISSING, a]) for a in range(annotators)]
+    one_hot = [np.eye(classes)[said] for _, said in given]  # per annotator: their labeled items x classes
     priors = posterior.mean(axis=0)
     confusion = np.zeros((annotators, classes, classes))
     for iteration in range(1, max_iterations + 1):
         priors = posterior.mean(axis=0)
-        counts = np.einsum("ij,iak->ajk", posterior, given) + SMOOTHING
-        confusion = counts / counts.sum(axis=2, keepdims=True)
-        log_posterior = np.log(np.maximum(priors, 1e-12)) + np.einsum("iak,ajk->ij", given, np.log(confusion))
+        for annotator, (items, _) in enumerate(given):
+            counts = posterior[items].T @ one_hot[annotator] + SMOOTHING  # true class x class given
+            confusion[annotator] = counts / counts.sum(axis=1, keepdims=True)
+        log_posterior = np.tile(np.log(np.maximum(priors, 1e-12)), (labels.shape[0], 1))
+        for annotator, (items, said) in enumerate(given):
+            log_posterior[items] += np.log(confusion[annotator])[:, said].T
         log_posterior -= log_posterior.max(axis=1, keepdims=True)
         updated = np.exp(log_posterior)
         updated /= updated.sum(axis=1, keepdims=True)
