@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
 from annotator.agreement.coefficients import Value
-from annotator.agreement.units import ArticleUnits, UnitKey, Units
+from annotator.agreement.units import ArticleUnits
 from annotator.quality.dawid_skene import MISSING, dawid_skene
 
 # Nominal fields of agreement's units (agreement.units.FIELDS) whose values are few: sets of targets or
@@ -32,38 +35,59 @@ class CompetenceReport(BaseModel):
     annotators: list[AnnotatorCompetence]
 
 
-def field_units(articles: Iterable[ArticleUnits]) -> dict[str, Units]:
-    """Every unit of every estimated field, across the articles."""
-    units: dict[str, Units] = {name: {} for name in ESTIMATED_FIELDS}
+class FieldLabels:
+    """One field's labels on shared units, as integers as they stream: unit row, annotator, value."""
+
+    def __init__(self) -> None:
+        self.rows, self.people, self.values = array("i"), array("i"), array("i")
+        self.units = 0
+        self.classes: dict[str, int] = {}
+
+    def add(self, values: Mapping[str, Value], people: dict[str, int]) -> None:
+        for person, value in values.items():
+            self.rows.append(self.units)
+            self.people.append(people.setdefault(person, len(people)))
+            self.values.append(self.classes.setdefault(str(value), len(self.classes)))
+        self.units += 1
+
+    def matrix(self, annotators: int) -> NDArray[np.int64]:
+        labels = np.full((self.units, annotators), MISSING, dtype=np.int64)
+        labels[np.frombuffer(self.rows, dtype=np.int32), np.frombuffer(self.people, dtype=np.int32)] = np.frombuffer(self.values, dtype=np.int32)
+        return labels
+
+
+@dataclass
+class ProjectLabels:
+    """Every estimated field's shared units, and the annotators by the index their labels use."""
+
+    people: dict[str, int] = field(default_factory=dict)
+    fields: dict[str, FieldLabels] = field(default_factory=lambda: {name: FieldLabels() for name in ESTIMATED_FIELDS})
+
+
+def field_units(articles: Iterable[ArticleUnits]) -> ProjectLabels:
+    """The estimated fields' units two or more annotators labeled, each article's let go once read
+    (its units are its own: no key is shared between articles)."""
+    found = ProjectLabels()
     for article in articles:
         for name in ESTIMATED_FIELDS:
-            units[name].update(article.fields[name])
-    return units
+            for values in article.fields[name].values():
+                if len(values) >= 2:
+                    found.fields[name].add(values, found.people)
+    return found
 
 
-def competence(units: dict[str, Units]) -> CompetenceReport:
+def competence(labels: ProjectLabels) -> CompetenceReport:
     """Per annotator and field: the estimated accuracy, on units two or more annotators labeled."""
+    names = sorted(labels.people, key=labels.people.__getitem__)
     by_annotator: dict[str, dict[str, FieldCompetence]] = {}
-    for name in ESTIMATED_FIELDS:
-        shared = {key: values for key, values in units[name].items() if len(values) >= 2}
-        if not shared:
+    for name, found in labels.fields.items():
+        if not found.units:
             continue
-        people = sorted({who for values in shared.values() for who in values})
-        classes = sorted({str(v) for values in shared.values() for v in values.values()})
-        labels = _matrix(shared, people, {value: index for index, value in enumerate(classes)})
-        estimate = dawid_skene(labels, len(classes)) if len(classes) > 1 else None
-        for index, person in enumerate(people):
-            accuracy = float(estimate.accuracy()[index]) if estimate is not None else 1.0
-            labeled = int(np.count_nonzero(labels[:, index] != MISSING))
-            by_annotator.setdefault(person, {})[name] = FieldCompetence(accuracy=round(accuracy, 4), units=labeled)
+        matrix = found.matrix(len(names))
+        classes = len(found.classes)
+        estimate = dawid_skene(matrix, classes).accuracy() if classes > 1 else np.ones(len(names))
+        for index, person in enumerate(names):
+            labeled = int(np.count_nonzero(matrix[:, index] != MISSING))
+            if labeled:
+                by_annotator.setdefault(person, {})[name] = FieldCompetence(accuracy=round(float(estimate[index]), 4), units=labeled)
     return CompetenceReport(annotators=[AnnotatorCompetence(annotator=a, fields=f) for a, f in sorted(by_annotator.items())])
-
-
-def _matrix(units: Mapping[UnitKey, Mapping[str, Value]], people: list[str], classes: dict[str, int]) -> np.ndarray:
-    column = {person: index for index, person in enumerate(people)}
-    labels = np.full((len(units), len(people)), MISSING, dtype=np.int64)
-    for row, values in enumerate(units.values()):
-        for person, value in values.items():
-            labels[row, column[person]] = classes[str(value)]
-    return labels
-
