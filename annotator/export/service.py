@@ -24,6 +24,7 @@ from annotator.agreement.report import article_agreement
 from annotator.agreement.service import project_report
 from annotator.agreement.units import LabelSet
 from annotator.annotate.models import AnnotationContent
+from annotator.annotate.suggestions import has_predictions, predicted_content
 from annotator.errors import Conflict, NotFound
 from annotator.export.formats import ModelStatements, conll_lines, labelstudio_task, statement_rows
 from annotator.export.models import ExportFormat, Manifest, ManifestFile, SchemaUpgradeNote, Split
@@ -31,7 +32,7 @@ from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, SPLIT_KEY, spl
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.service import project_schema
 from annotator.projects.upgrades import upgrade_history
-from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Prediction, Project, User
+from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Project, User
 
 PAGE = 1_000
 Progress = Callable[[int], None]
@@ -65,11 +66,8 @@ def check_exportable(session: Session, project: Project, options: ExportOptions)
     """Refuse, with a reason, an export that would be empty, or that names a model with no predictions."""
     if reason := export_refusal(session, project, options.include_unadjudicated, options.every_article):
         raise Conflict(reason)
-    if options.predictions_model is not None:
-        model, _, version = options.predictions_model.rpartition("@")
-        if session.scalar(select(Prediction.id).where(
-                Prediction.project_id == project.id, Prediction.model == model, Prediction.model_version == version).limit(1)) is None:
-            raise NotFound(f"no predictions of {options.predictions_model} in project {project.name!r}")
+    if options.predictions_model is not None and not has_predictions(session, project, options.predictions_model):
+        raise NotFound(f"no predictions of {options.predictions_model} in project {project.name!r}")
 
 
 def export_refusal(session: Session, project: Project, include_unadjudicated: bool, every_article: bool = False) -> str | None:
@@ -240,9 +238,7 @@ def _predicted(session: Session, article_id: int, model_version: str | None) -> 
     """The named model's statements for the article, if it predicted any."""
     if model_version is None:
         return None
-    model, _, version = model_version.rpartition("@")
-    content = session.scalar(select(Prediction.content).where(
-        Prediction.article_id == article_id, Prediction.model == model, Prediction.model_version == version))
+    content = predicted_content(session, article_id, model_version)
     return ModelStatements(model_version, content["statements"]) if content and content["statements"] else None
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.annotate.service import checked_content
+from annotator.annotate.suggestions import has_predictions
 from annotator.errors import ApiError, NotFound
 from annotator.ingest.models import Rejection, RejectionTally
 from annotator.ingest.store import find_article
@@ -98,11 +99,8 @@ class SuggestionSettings(BaseModel):
 
 
 def set_suggestions(session: Session, project: Project, settings: SuggestionSettings) -> SuggestionSettings:
-    if settings.model is not None:
-        model, _, version = settings.model.rpartition("@")
-        if session.scalar(select(Prediction.id).where(
-                Prediction.project_id == project.id, Prediction.model == model, Prediction.model_version == version).limit(1)) is None:
-            raise NotFound(f"no predictions of {settings.model} in project {project.name!r}; import them first")
+    if settings.model is not None and not has_predictions(session, project, settings.model):
+        raise NotFound(f"no predictions of {settings.model} in project {project.name!r}; import them first")
     project.suggestion_model, project.control_share = settings.model, settings.control_share
     session.commit()
     return settings
