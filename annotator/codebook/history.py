@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -85,7 +85,5 @@ def proposed_actors(session: Session, project: Project) -> list[ProposedActor]:
 
 
 def _by_frequency(values: list[str]) -> list[str]:
-    counts: dict[str, int] = defaultdict(int)
-    for value in values:
-        counts[value] += 1
+    counts = Counter(values)
     return sorted(counts, key=lambda v: (-counts[v], v))

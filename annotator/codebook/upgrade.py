@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Literal, cast
 
@@ -156,12 +156,12 @@ def upgrade_schema(
 
 @dataclass
 class _Tally:
-    statements: int = 0
+    """What one step touches, as the heads are read."""
 
-    def __post_init__(self) -> None:
-        self.articles: set[int] = set()
-        self.people: set[str] = set()
-        self.gold = 0
+    statements: int = 0
+    articles: set[int] = field(default_factory=set)
+    people: set[str] = field(default_factory=set)
+    gold: int = 0
 
     def add(self, head: Head, statements: int) -> None:
         self.statements += statements
