@@ -36,6 +36,7 @@ from annotator.projects.control import in_blind_control
 from annotator.projects.service import project_schema
 from annotator.storage.database import Database, sqlite_path
 from annotator.storage.lean import LeanQuery
+from annotator.storage.revisions import current_gold
 from annotator.storage.tables import (
     AnnotationRevision,
     Article,
@@ -106,7 +107,7 @@ def _gold(project: Project) -> Select[Any]:
     return (
         select(GoldRecord.article_id, GoldRevision.content)
         .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
-        .where(GoldRecord.project_id == project.id, GoldRevision.label_schema_id == project.label_schema_id)
+        .where(current_gold(project))
     )
 
 

@@ -34,10 +34,10 @@ from annotator.predictions.evaluation import (
     gold_file_records,
     gold_from_articles,
     gold_version,
-    in_current_gold,
     pinned_file,
 )
 from annotator.predictions.models import EvaluationReport, GoldSource
+from annotator.storage.revisions import current_gold
 from annotator.storage.tables import Article, GoldRecord, GoldRevision, Project
 
 MODEL_NAME = "baseline"
@@ -71,7 +71,7 @@ def gold_of_project(session: Session, project: Project) -> GoldSet:
         select(Article.id, Article.external_id, Article.text, Article.text_norm_sha256, GoldRevision.content, GoldRevision.id)
         .join(GoldRecord, GoldRecord.article_id == Article.id)
         .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
-        .where(in_current_gold(project)).order_by(Article.id)
+        .where(current_gold(project)).order_by(Article.id)
     ).all()
     examples = [GoldExample(i, external, text, split_of(split_key(external, norm), DEFAULT_SEED, DEFAULT_RATIOS), content)
                 for i, external, text, norm, content, _ in rows]

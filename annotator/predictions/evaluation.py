@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotator.adjudicate.service import head_versions
@@ -28,6 +28,7 @@ from annotator.ingest.store import text_digest
 from annotator.predictions.models import EvaluationReport, GoldSource, HumanComparison, Interval, PredictionCoverage
 from annotator.predictions.readers import PredictionResult
 from annotator.predictions.scoring import CountTable, article_counts, article_diff
+from annotator.storage.revisions import current_gold
 from annotator.storage.tables import Article, GoldRecord, GoldRevision, Prediction, Project
 
 SAMPLES = 1000
@@ -139,12 +140,6 @@ def gold_from_file(path: Path, split: str | None) -> Gold:
     return Gold(source, lambda: _in_batches(articles()), pinned.project, pinned.lines)
 
 
-def in_current_gold(project: Project) -> ColumnElement[bool]:
-    """Gold of the project made under (or carried to) its current schema version: what models are trained
-    and scored on. Gold waiting for the lead's review after an upgrade is left out."""
-    return (GoldRecord.project_id == project.id) & (GoldRevision.label_schema_id == project.label_schema_id)
-
-
 def gold_version(project: Project, newest: int | None) -> str:
     return f"{project.name} gold up to revision {newest} ({project.label_schema.version})"
 
@@ -156,7 +151,7 @@ def gold_from_project(session: Session, project: Project, split: str | None) -> 
         select(Article.id, Article.external_id, Article.text_sha256, Article.text_norm_sha256, GoldRevision.content)
         .join(GoldRecord, GoldRecord.article_id == Article.id)
         .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id)
-        .where(in_current_gold(project))
+        .where(current_gold(project))
         .order_by(Article.id)
     )
 
@@ -171,7 +166,7 @@ def gold_from_project(session: Session, project: Project, split: str | None) -> 
 
     newest, count = session.execute(
         select(func.max(GoldRecord.head_revision_id), func.count())
-        .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id).where(in_current_gold(project))).one()
+        .join(GoldRevision, GoldRevision.id == GoldRecord.head_revision_id).where(current_gold(project))).one()
     source = GoldSource(source=f"project {project.name}", version=gold_version(project, newest), split=split, articles=0)
     return Gold(source, batches, project.name, count)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 
 from annotator.errors import StaleRevision
 from annotator.storage.lean import Executor, LeanQuery
-from annotator.storage.tables import Assignment, GoldRecord, Review, utcnow
+from annotator.storage.tables import Assignment, GoldRecord, GoldRevision, Project, Review, utcnow
 
 Owner = type[Assignment] | type[GoldRecord]
 
@@ -30,6 +30,13 @@ def advance_head(session: Executor, owner: Owner, owner_id: int, base: int | Non
     if base is not None:
         # A revision that follows one a schema upgrade sent to review settles that review.
         _SETTLE_REVIEWS.rows(session, {"kind": "gold" if owner is GoldRecord else "annotation", "base": base, "now": utcnow()})
+
+
+def current_gold(project: Project) -> ColumnElement[bool]:
+    """A condition on a gold head (GoldRecord joined to its GoldRevision): the project's gold made under
+    (or carried to) its current schema version, what agreement, scoring and training read. Gold waiting
+    for the lead's review after an upgrade is left out."""
+    return (GoldRecord.project_id == project.id) & (GoldRevision.label_schema_id == project.label_schema_id)
 
 
 def review_reasons(session: Executor, kind: str, revision_id: int | None) -> list[str]:
