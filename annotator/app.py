@@ -106,14 +106,16 @@ def register_blueprints(app: OpenAPI) -> None:
     from annotator.predictions.web import pages as predictions_pages
     from annotator.projects.api import api as projects_api
     from annotator.projects.web import pages as project_pages
+    from annotator.quality.api import api as quality_api
+    from annotator.quality.web import pages as quality_pages
 
     for api in (projects_api, ingest_api, annotate_api, agreement_api, adjudicate_api, export_api, predictions_api,
-                accounts_api, model_api, articles_api, codebook_api):
+                accounts_api, model_api, articles_api, codebook_api, quality_api):
         app.register_api(api)
         csrf.exempt(api)  # the access guard checks CSRF for cookie-authenticated API writes
     for pages in (
         auth_pages, project_pages, overview_pages, ingest_pages, annotate_pages, agreement_pages, adjudicate_pages,
-        predictions_pages, accounts_pages, model_pages, articles_pages, codebook_pages,
+        predictions_pages, accounts_pages, model_pages, articles_pages, codebook_pages, quality_pages,
     ):
         app.register_blueprint(pages)
 

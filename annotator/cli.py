@@ -18,7 +18,7 @@ from annotator.model.cli import predict_command, train_command
 from annotator.predictions.cli import evaluate_command, import_predictions_command, suggestions_command
 from annotator.serve import serve_command
 from annotator.projects.cli import project_group
-from annotator.quality.cli import quality_command
+from annotator.quality.cli import MEMBER_STANDING_COMMANDS, control_group, quality_command
 from annotator.schema_commands import schema_group
 from annotator.settings import Settings
 
@@ -34,11 +34,11 @@ def main(ctx: click.Context) -> None:
 
 for command in (
     schema_group, project_group, user_group, token_group, import_command, import_annotations_command,
-    agreement_command, quality_command, gold_group, evaluate_command, import_predictions_command, suggestions_command, train_command, predict_command,
+    agreement_command, quality_command, control_group, gold_group, evaluate_command, import_predictions_command, suggestions_command, train_command, predict_command,
     export_command,
     db_group, backup_command, restore_command, demo, serve_command,
 ):
     main.add_command(command)
-# Membership (accounts) and schema upgrades (codebook) are spoken of as part of a project.
-for command in (*MEMBERSHIP_COMMANDS, upgrade_schema_command):
+# Membership (accounts), a member's standing (quality) and schema upgrades (codebook) are spoken of as part of a project.
+for command in (*MEMBERSHIP_COMMANDS, *MEMBER_STANDING_COMMANDS, upgrade_schema_command):
     project_group.add_command(command)

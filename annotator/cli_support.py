@@ -7,13 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from annotator.errors import ApiError
+from annotator.auth.membership import project_role
+from annotator.auth.models import role_allows
+from annotator.auth.service import get_user
+from annotator.errors import ApiError, Forbidden, Invalid
 from annotator.labelschema import SchemaError
 from annotator.settings import Settings
 from annotator.shipped import schemas_dir
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
+from annotator.storage.tables import Project, ProjectMember, User
 
 
 @dataclass
@@ -70,3 +76,23 @@ class SchemaFile(click.ParamType):
             return shipped
         names = ", ".join(sorted(p.stem for p in schemas_dir().glob("*.yaml")))
         self.fail(f"{value!r} is no file, nor a shipped schema ({names})", param, ctx)
+
+
+def acting_lead(session: Session, project: Project, name: str | None, why: str) -> User:
+    """The lead a command acts as: the one named (--by), else the project's only lead; Forbidden for a
+    user who does not lead the project, saying `why` a lead is needed."""
+    lead = get_user(session, name) if name else _only_lead(session, project)
+    role = project_role(session, lead, project.id)
+    if role is None or not role_allows(role, "lead"):
+        raise Forbidden(f"{lead.name} is not a lead of {project.name}; {why}")
+    return lead
+
+
+def _only_lead(session: Session, project: Project) -> User:
+    leads = list(session.scalars(
+        select(User).join(ProjectMember, ProjectMember.user_id == User.id)
+        .where(ProjectMember.project_id == project.id, ProjectMember.role == "lead").order_by(User.name)
+    ))
+    if len(leads) != 1:
+        raise Invalid(f"name the lead with --by ({', '.join(u.name for u in leads) or 'no lead yet'})", [])
+    return leads[0]

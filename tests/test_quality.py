@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from annotator.quality.dawid_skene import MISSING, dawid_skene, majority_posterior
+from annotator.quality.estimators import MISSING, dawid_skene, mace, majority_posterior
 from tests.test_export import gold  # noqa: F401 - the shared fixture: two articles labeled by ana and ben, both with gold
 from tests.test_adjudication import labeled  # noqa: F401
 
@@ -87,7 +87,7 @@ def test_the_aggregate_lies_within_three_hundredths_of_crowd_kits_dawid_skene(si
 
 def test_competence_per_field_is_estimated_from_aligned_statements() -> None:
     from annotator.agreement.units import LabelSet, article_units
-    from annotator.quality.competence import competence, field_units
+    from annotator.quality.competence import field_units, fit_fields
 
     rng = np.random.default_rng(3)
     stances = ["open", "conditional", "refuses", "noncommittal"]
@@ -101,9 +101,11 @@ def test_competence_per_field_is_estimated_from_aligned_statements() -> None:
             for name, annotator in (("careful", careful), ("middling", middling), ("swapper", swapper), ("random", at_random))
         ]
         articles.append(article_units(article_id, label_sets))
-    report = {a.annotator: a.fields["stance"] for a in competence(field_units(articles)).annotators}
-    assert report["careful"].accuracy > report["middling"].accuracy > report["random"].accuracy
-    assert report["careful"].units == 1_000
+    labels = field_units(articles)
+    stance = fit_fields(labels)["stance"]
+    accuracy = dict(zip(labels.names, stance.accuracy(), strict=True))
+    assert accuracy["careful"] > accuracy["middling"] > accuracy["random"]
+    assert stance.labeled(labels.people["careful"]) == 1_000
 
 
 def test_the_quality_command_lists_each_annotators_fields(db, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
@@ -116,5 +118,19 @@ def test_the_quality_command_lists_each_annotators_fields(db, gold) -> None:  # 
     import json
 
     report = json.loads(result.output)
-    assert [a["annotator"] for a in report["annotators"]] == ["ana", "ben"]
+    assert [a["annotator"] for a in report["annotators"]] == ["ana", "ben", "cleo"]  # every annotator member
     assert report["annotators"][0]["fields"]["stance"]["units"] == 2
+    assert report["annotators"][2]["fields"]["stance"]["estimated"] is None  # cleo has labeled nothing
+
+
+def test_mace_ranks_the_careful_above_the_middling_above_the_random(simulated) -> None:  # type: ignore[no-untyped-def]
+    labels, _ = simulated
+    estimated = mace(labels, CLASSES).accuracy()
+    careful_at, middling_at, random_at = (ANNOTATORS.index(a) for a in (careful, middling, at_random))
+    assert estimated[careful_at] > estimated[middling_at] > estimated[random_at]
+
+
+def test_mace_beats_the_majority_vote_on_the_simulated_truth(simulated) -> None:  # type: ignore[no-untyped-def]
+    labels, truth = simulated
+    by_majority = np.argmax(majority_posterior(labels, CLASSES), axis=1)
+    assert np.mean(mace(labels, CLASSES).truth() == truth) > np.mean(by_majority == truth) + 0.02

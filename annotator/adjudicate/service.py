@@ -25,7 +25,7 @@ from annotator.annotate.service import checked_content
 from annotator.errors import NotFound, StaleRevision
 from annotator.labelschema import LabelSchema
 from annotator.projects.service import find_project, project_schema
-from annotator.storage.revisions import advance_head
+from annotator.storage.revisions import advance_head, counted_work
 from annotator.storage.tables import (
     AnnotationRevision,
     Article,
@@ -44,7 +44,7 @@ def head_versions(session: Session, article_ids: list[int]) -> dict[int, list[Ve
                AnnotationRevision.schema_version)
         .join(User, User.id == Assignment.user_id)
         .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
-        .where(Assignment.article_id.in_(article_ids), Assignment.status == "done")
+        .where(Assignment.article_id.in_(article_ids), Assignment.status == "done", counted_work())
         .order_by(Assignment.article_id, User.name)
     )
     versions: dict[int, list[Version]] = defaultdict(list)

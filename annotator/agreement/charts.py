@@ -97,13 +97,14 @@ class ConfusionChart:
 LABEL_CHAR_WIDTH = 9  # px per character at the page's font size, for room around the labels
 
 
-def confusion_chart(matrix: ConfusionMatrix, cell: int = 44) -> ConfusionChart | None:
+def confusion_chart(matrix: ConfusionMatrix, cell: int = 44, title: str | None = None) -> ConfusionChart | None:
     """The matrix as shaded cells; column labels stand upright above it so none is cut. None when empty."""
     peak = max((c for row in matrix.counts for c in row), default=0)
     if not peak:
         return None
     offset = 16 + LABEL_CHAR_WIDTH * max(len(label) for label in matrix.labels)
-    title = "all pairs (both directions)" if matrix.annotators is None else f"{matrix.annotators[0]} (rows) × {matrix.annotators[1]} (columns)"
+    if title is None:
+        title = "all pairs (both directions)" if matrix.annotators is None else f"{matrix.annotators[0]} (rows) × {matrix.annotators[1]} (columns)"
     cells = [
         Cell(offset + j * cell, offset + i * cell, count, count / peak)
         for i, row in enumerate(matrix.counts)

@@ -36,7 +36,7 @@ from annotator.projects.control import in_blind_control
 from annotator.projects.service import project_schema
 from annotator.storage.database import Database, sqlite_path
 from annotator.storage.lean import LeanQuery
-from annotator.storage.revisions import current_gold
+from annotator.storage.revisions import counted_work, current_gold
 from annotator.storage.tables import (
     AnnotationRevision,
     Article,
@@ -69,9 +69,10 @@ EVERY_ARTICLE: ArticleRange = (0, 2**31 - 1)  # article ids are 32-bit integers 
 
 # A project's finished assignments among a range of article ids: every query of the report reads
 # through this condition, its parameters bound by _in_range. Agreement is the annotators': a lead's
-# own labels (beside the overlap, by the person who settles gold) stay out of it.
+# own labels (beside the overlap, by the person who settles gold) stay out of it, and so do answers on
+# control items and the labels of an annotator set aside (storage.revisions.counted_work).
 _FINISHED = (
-    Assignment.project_id == bindparam("project"), Assignment.status == "done", Assignment.as_lead.is_(False),
+    Assignment.project_id == bindparam("project"), Assignment.status == "done", Assignment.as_lead.is_(False), counted_work(),
     Assignment.article_id.between(bindparam("first"), bindparam("last")),
 )
 
@@ -189,7 +190,8 @@ def suggestion_decisions(session: Session, project: Project) -> list[Decisions]:
         select(Assignment.article_id, User.name, AnnotationRevision.suggestion_decisions)
         .join(User, User.id == Assignment.user_id)
         .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
-        .where(Assignment.project_id == project.id, Assignment.status == "done", Assignment.head_revision_id.in_(decided))
+        .where(Assignment.project_id == project.id, Assignment.status == "done", counted_work(),
+               Assignment.head_revision_id.in_(decided))
     )
     return [Decisions(article_id, name, decisions) for article_id, name, decisions in rows if decisions]
 

@@ -7,6 +7,7 @@ refuses to pass the project's overlap (projects.slots), so neither concurrent
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
@@ -19,8 +20,21 @@ from annotator.auth.membership import project_role
 from annotator.errors import Conflict, Invalid, NotFound
 from annotator.projects.service import ProjectSettings, project_article_ids, settings_at_end, with_project_settings
 from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
+from annotator.quality.answers import CONTROL, TRAINING
+from annotator.quality.training import training_state
 from annotator.storage.lean import Entity, Executor, LeanQuery
-from annotator.storage.tables import MAX_ROW_ID, Article, Assignment, GoldRecord, Prediction, Project, Review, User, utcnow
+from annotator.storage.tables import (
+    MAX_ROW_ID,
+    Article,
+    Assignment,
+    ControlItem,
+    GoldRecord,
+    Prediction,
+    Project,
+    Review,
+    User,
+    utcnow,
+)
 
 CANDIDATES_PER_TRY = 8
 # Articles leave the database whole, as detached ORM objects, for every reader of one.
@@ -59,6 +73,16 @@ _FILL_ORDER = (
     .limit(CANDIDATES_PER_TRY)
 )
 _CANDIDATES = LeanQuery(_FILL_ORDER)
+# Control or training items the user has not had, in random order: never twice to one annotator.
+_ITEM_CANDIDATES = LeanQuery(
+    select(ControlItem.article_id)
+    .where(
+        ControlItem.project_id == bindparam("project_id"), ControlItem.purpose == bindparam("purpose"),
+        ~exists().where(Assignment.article_id == ControlItem.article_id, Assignment.user_id == bindparam("user_id")),
+    )
+    .order_by(func.random())
+    .limit(CANDIDATES_PER_TRY)
+)
 _ARTICLE = LeanQuery(select(*ARTICLE.columns).where(Article.id == bindparam("article_id")))
 _ASSIGNMENT = select(Assignment).where(Assignment.article_id == bindparam("article_id"), Assignment.user_id == bindparam("user_id"))
 _ASSIGNMENT_STATE = LeanQuery(
@@ -69,7 +93,8 @@ _NOW: BindParameter[datetime] = bindparam("now")
 _NEW_ASSIGNMENT = LeanQuery(
     insert(Assignment)
     .values(project_id=bindparam("project_id"), article_id=bindparam("article_id"), user_id=bindparam("user_id"),
-            status=bindparam("status"), as_lead=bindparam("as_lead"), assigned_at=_NOW, updated_at=_NOW)
+            status=bindparam("status"), as_lead=bindparam("as_lead"), kind=bindparam("kind"), assigned_at=_NOW,
+            updated_at=_NOW)
     .returning(Assignment.id, Assignment.status, Assignment.head_revision_id)
 )
 
@@ -90,6 +115,8 @@ def next_article(
 
     A lead (`as_lead`) labels beside the annotators: her claims take no slot of the overlap.
     An archived project hands out nothing new; what is open is still finished.
+    An annotator in the project's training round gets training items only; then, at the project's
+    rate, a control item they have not had comes instead of real work.
     """
     row = _SETTINGS_AND_OPEN_ARTICLE_ID.first(reader, {"project_id": project_id, "user_id": user.id})
     if row is None:
@@ -97,7 +124,23 @@ def next_article(
     (open_article_id,), project = settings_at_end(row)
     if open_article_id or project.archived_at is not None:
         return project, open_article_id
+    if not as_lead and project.training_articles and training_state(writer, project, user.id).in_training:
+        return project, _claimed_item(reader, writer, project, user, TRAINING)
+    if not as_lead and project.control_rate and random.random() < project.control_rate:
+        control_article_id = _claimed_item(reader, writer, project, user, CONTROL)
+        if control_article_id is not None:
+            return project, control_article_id
     return project, _claimed(reader, writer, project, user, as_lead)
+
+
+def _claimed_item(reader: Executor, writer: Executor, project: ProjectSettings, user: User, purpose: str) -> int | None:
+    """The id of a control or training item newly claimed for the user (it takes no slot), else None."""
+    params = {"project_id": project.id, "purpose": purpose, "user_id": user.id}
+    for article_id in [row[0] for row in _ITEM_CANDIDATES.rows(reader, params)]:
+        if assignment_state(writer, article_id, user) is None:
+            add_assignment(writer, project, article_id, user, "open", kind=purpose)
+            return article_id
+    return None
 
 
 def _claimed(reader: Executor, writer: Executor, project: Project | ProjectSettings, user: User, as_lead: bool) -> int | None:
@@ -159,10 +202,11 @@ def claim(session: Executor, project: ProjectSlots, article_id: int, user: User,
 
 
 def add_assignment(
-    session: Executor, project: ProjectSlots, article_id: int, user: User, status: str, *, as_lead: bool = False
+    session: Executor, project: ProjectSlots, article_id: int, user: User, status: str, *, as_lead: bool = False,
+    kind: str = "work",
 ) -> AssignmentState:
     params = {"project_id": project.id, "article_id": article_id, "user_id": user.id, "status": status,
-              "as_lead": as_lead, "now": utcnow()}
+              "as_lead": as_lead, "kind": kind, "now": utcnow()}
     return AssignmentState(*_NEW_ASSIGNMENT.rows(session, params)[0])
 
 
@@ -339,8 +383,8 @@ def _release(session: Session, project: Project, article_id: int, user: User, re
 
 
 def _free_slot(session: Session, project: Project, assignment: Assignment) -> None:
-    """Give back the slot the assignment took: a lead's own took none."""
-    if not assignment.as_lead:
+    """Give back the slot the assignment took: a lead's own, and control and training items, took none."""
+    if not assignment.as_lead and assignment.kind == "work":
         give_back_slot(session, project, assignment.article_id)
 
 

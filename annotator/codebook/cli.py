@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from annotator.adjudicate.cli import acting_lead
-from annotator.cli_support import CliContext, SchemaFile, pass_cli
+from annotator.cli_support import CliContext, SchemaFile, acting_lead, pass_cli
 from annotator.codebook.plan import PlanError
 from annotator.codebook.upgrade import UpgradeReport, upgrade_schema
 from annotator.errors import Invalid

@@ -32,6 +32,7 @@ from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, SPLIT_KEY, spl
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.service import project_schema
 from annotator.projects.upgrades import upgrade_history
+from annotator.storage.revisions import counted_work
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Project, User
 
 PAGE = 1_000
@@ -87,7 +88,7 @@ def export_refusal(session: Session, project: Project, include_unadjudicated: bo
             "as majority votes (--include-unadjudicated)"
         )
     labeled = session.scalar(
-        select(func.count(Assignment.id)).where(Assignment.project_id == project.id, Assignment.status == "done")
+        select(func.count(Assignment.id)).where(Assignment.project_id == project.id, Assignment.status == "done", counted_work())
     )
     return None if labeled else f"project {project.name!r} has no labels yet"
 

@@ -89,10 +89,14 @@ class ProjectSettings(NamedTuple):
     label_schema_id: int
     schema_sha256: str
     archived_at: datetime | None
+    control_rate: float
+    training_articles: int
+    quality_threshold: float
 
 
 _SETTINGS_COLUMNS = (Project.id, Project.name, Project.overlap, Project.queue_order, Project.label_schema_id,
-                     LabelSchemaRecord.sha256, Project.archived_at)
+                     LabelSchemaRecord.sha256, Project.archived_at, Project.control_rate, Project.training_articles,
+                     Project.quality_threshold)
 _ITS_SCHEMA = LabelSchemaRecord.id == Project.label_schema_id
 
 

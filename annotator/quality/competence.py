@@ -1,5 +1,5 @@
 """Each annotator's competence per field, estimated from the overlap alone: the agreement's units
-(statements aligned by actor and target) fed to Dawid-Skene, one field at a time (no database)."""
+(statements aligned by actor and target) fed to an estimator (estimators.py), one field at a time (no database)."""
 
 from __future__ import annotations
 
@@ -9,46 +9,35 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, Field
 
 from annotator.agreement.coefficients import Value
 from annotator.agreement.units import ArticleUnits
-from annotator.quality.dawid_skene import MISSING, dawid_skene
+from annotator.quality.estimators import MISSING, Estimate, Method, estimate
 
 # Nominal fields of agreement's units (agreement.units.FIELDS) whose values are few: sets of targets or
 # of categories are left to agreement.
 ESTIMATED_FIELDS = ("relevance", "article_outlet", "actors", "stance", "source_outlet")
 
 
-class FieldCompetence(BaseModel):
-    accuracy: float = Field(description="Estimated chance of giving the true value (Dawid-Skene over the overlap)")
-    units: int = Field(description="Units of the field this annotator labeled, that someone else labeled too")
-
-
-class AnnotatorCompetence(BaseModel):
-    annotator: str
-    fields: dict[str, FieldCompetence]
-
-
-class CompetenceReport(BaseModel):
-    method: str = "dawid-skene"
-    annotators: list[AnnotatorCompetence]
-
-
 class FieldLabels:
-    """One field's labels on shared units, as integers as they stream: unit row, annotator, value."""
+    """One field's labels on shared units, as integers as they stream: unit row, annotator, value; and
+    each unit's article."""
 
     def __init__(self) -> None:
         self.rows, self.people, self.values = array("i"), array("i"), array("i")
-        self.units = 0
+        self.articles = array("i")
         self.classes: dict[str, int] = {}
 
-    def add(self, values: Mapping[str, Value], people: dict[str, int]) -> None:
+    @property
+    def units(self) -> int:
+        return len(self.articles)
+
+    def add(self, article_id: int, values: Mapping[str, Value], people: dict[str, int]) -> None:
         for person, value in values.items():
             self.rows.append(self.units)
             self.people.append(people.setdefault(person, len(people)))
             self.values.append(self.classes.setdefault(str(value), len(self.classes)))
-        self.units += 1
+        self.articles.append(article_id)
 
     def matrix(self, annotators: int) -> NDArray[np.int64]:
         labels = np.full((self.units, annotators), MISSING, dtype=np.int64)
@@ -63,6 +52,10 @@ class ProjectLabels:
     people: dict[str, int] = field(default_factory=dict)
     fields: dict[str, FieldLabels] = field(default_factory=lambda: {name: FieldLabels() for name in ESTIMATED_FIELDS})
 
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.people, key=self.people.__getitem__)
+
 
 def field_units(articles: Iterable[ArticleUnits]) -> ProjectLabels:
     """The estimated fields' units two or more annotators labeled, each article's let go once read
@@ -72,22 +65,39 @@ def field_units(articles: Iterable[ArticleUnits]) -> ProjectLabels:
         for name in ESTIMATED_FIELDS:
             for values in article.fields[name].values():
                 if len(values) >= 2:
-                    found.fields[name].add(values, found.people)
+                    found.fields[name].add(article.article_id, values, found.people)
     return found
 
 
-def competence(labels: ProjectLabels) -> CompetenceReport:
-    """Per annotator and field: the estimated accuracy, on units two or more annotators labeled."""
-    names = sorted(labels.people, key=labels.people.__getitem__)
-    by_annotator: dict[str, dict[str, FieldCompetence]] = {}
+@dataclass(frozen=True)
+class FieldEstimate:
+    """One field's fit: its values by index, the labels it was fitted on (units x annotators), the estimate."""
+
+    values: list[str]
+    labels: NDArray[np.int64]
+    articles: NDArray[np.int32]
+    fit: Estimate
+
+    def labeled(self, annotator: int) -> int:
+        return int(np.count_nonzero(self.labels[:, annotator] != MISSING))
+
+    def accuracy(self) -> NDArray[np.float64]:
+        return self.fit.accuracy() if len(self.values) > 1 else np.ones(self.labels.shape[1])
+
+    def expected_confusion(self, annotator: int) -> NDArray[np.float64]:
+        """How often, by the estimate, this annotator gave each value (columns) where each was true (rows)."""
+        given = self.labels[:, annotator]
+        seen = given != MISSING
+        return self.fit.posterior[seen].T @ np.eye(len(self.values))[given[seen]]
+
+
+def fit_fields(labels: ProjectLabels, method: Method = "dawid-skene") -> dict[str, FieldEstimate]:
+    """Each estimated field with shared units, fitted."""
+    fitted = {}
     for name, found in labels.fields.items():
-        if not found.units:
-            continue
-        matrix = found.matrix(len(names))
-        classes = len(found.classes)
-        estimate = dawid_skene(matrix, classes).accuracy() if classes > 1 else np.ones(len(names))
-        for index, person in enumerate(names):
-            labeled = int(np.count_nonzero(matrix[:, index] != MISSING))
-            if labeled:
-                by_annotator.setdefault(person, {})[name] = FieldCompetence(accuracy=round(float(estimate[index]), 4), units=labeled)
-    return CompetenceReport(annotators=[AnnotatorCompetence(annotator=a, fields=f) for a, f in sorted(by_annotator.items())])
+        if found.units:
+            matrix = found.matrix(len(labels.people))
+            values = sorted(found.classes, key=found.classes.__getitem__)
+            fitted[name] = FieldEstimate(values, matrix, np.frombuffer(found.articles, dtype=np.int32),
+                                         estimate(matrix, len(values), method))
+    return fitted

@@ -1,15 +1,125 @@
-"""A project's annotator competence, read from the same labels agreement reads."""
+"""A project's quality report: the overlap read the way agreement reads it, control answers scored,
+and each member's standing."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.agreement.service import streamed_articles
-from annotator.agreement.units import article_units
-from annotator.quality.competence import CompetenceReport, competence, field_units
-from annotator.storage.tables import Project
+from annotator.agreement.units import LabelSet, article_units
+from annotator.projects.service import ProjectSettings
+from annotator.quality.answers import CONTROL, TRAINING, scored_answers
+from annotator.quality.competence import FieldEstimate, ProjectLabels, field_units, fit_fields
+from annotator.quality.estimators import Method
+from annotator.quality.items import control_items_summary
+from annotator.quality.models import ConfusedPair, ExampleSentence, QualityReport, TrainingOut
+from annotator.quality.report import annotator_quality, answers_by_annotator, confused_pairs
+from annotator.quality.training import training_state
+from annotator.storage.revisions import counted_work
+from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, ProjectMember, User
+
+EXAMPLES_PER_PAIR = 2
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def project_competence(session: Session, project: Project) -> CompetenceReport:
-    articles = (article_units(article_id, label_sets) for article_id, label_sets, _ in streamed_articles(session, project))
-    return competence(field_units(articles))
+def overlap_labels(session: Session, project: Project) -> ProjectLabels:
+    """The estimated fields' shared units of every counted label (agreement's reading: set-aside annotators
+    and control answers are out)."""
+    return field_units(article_units(article_id, label_sets) for article_id, label_sets, _ in streamed_articles(session, project))
+
+
+def quality_report(session: Session, project: Project, method: Method = "dawid-skene") -> QualityReport:
+    labels = overlap_labels(session, project)
+    fits = fit_fields(labels, method)
+    names = labels.names
+    answers = answers_by_annotator(scored_answers(session, project, (CONTROL, TRAINING)))
+    members = {name: (set_aside is not None, role) for name, set_aside, role in session.execute(
+        select(User.name, ProjectMember.set_aside_at, ProjectMember.role)
+        .join(User, User.id == ProjectMember.user_id).where(ProjectMember.project_id == project.id))}
+    settings = _settings(project)
+    people = sorted(set(names) | set(answers) | {name for name, (_, role) in members.items() if role == "annotator"})
+    annotators = [
+        annotator_quality(name, fits, labels.people.get(name), answers.get(name, []), _training(session, settings, name),
+                          members.get(name, (False, None))[0], project.quality_threshold)
+        for name in people
+    ]
+    summary = control_items_summary(session, project)
+    return QualityReport(
+        project=project.name, method=method, threshold=project.quality_threshold, control_rate=project.control_rate,
+        control_items=summary.control_items, training_items=summary.training_items, annotators=annotators,
+        confusions=[_with_examples(session, pair, fits[pair.field]) for pair in confused_pairs(fits, names)],
+    )
+
+
+def _settings(project: Project) -> ProjectSettings:
+    return ProjectSettings(project.id, project.name, project.overlap, project.queue_order, project.label_schema_id,
+                           project.label_schema.sha256, project.archived_at, project.control_rate,
+                           project.training_articles, project.quality_threshold)
+
+
+def _training(session: Session, project: ProjectSettings, name: str) -> TrainingOut | None:
+    if not project.training_articles:
+        return None
+    user_id = session.scalar(select(User.id).where(User.name == name))
+    return TrainingOut(**training_state(session, project, user_id)._asdict()) if user_id is not None else None
+
+
+def _with_examples(session: Session, pair: ConfusedPair, fit: FieldEstimate) -> ConfusedPair:
+    """The pair with sentences from articles where someone gave `given` and the estimate says `truth`."""
+    truth, given = fit.values.index(pair.truth), fit.values.index(pair.given)
+    rows = np.flatnonzero((fit.fit.truth() == truth) & np.any(fit.labels == given, axis=1))
+    article_ids = list(dict.fromkeys(int(fit.articles[row]) for row in rows))[:EXAMPLES_PER_PAIR]
+    labels = counted_labels(session, article_ids)
+    articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(article_ids)))}
+    examples = []
+    for article_id in article_ids:
+        units = article_units(article_id, labels.get(article_id, []))
+        where = next((unit for unit, values in units.fields[pair.field].items() if pair.given in map(str, values.values())), None)
+        article = articles[article_id]
+        examples.append(ExampleSentence(article_id=article_id, title=article.title,
+                                        sentence=_sentence(article.text, _quoted_at(labels.get(article_id, []), where))))
+    return pair.model_copy(update={"examples": examples})
+
+
+def counted_labels(session: Session, article_ids: list[int]) -> dict[int, list[LabelSet]]:
+    """Each article's counted labels (storage.revisions.counted_work), by annotator name."""
+    rows = session.execute(
+        select(Assignment.article_id, User.name, AnnotationRevision.content)
+        .join(User, User.id == Assignment.user_id)
+        .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
+        .where(Assignment.article_id.in_(article_ids), Assignment.status == "done", Assignment.as_lead.is_(False), counted_work())
+        .order_by(Assignment.article_id, User.name)
+    )
+    found: dict[int, list[LabelSet]] = {}
+    for article_id, name, content in rows:
+        found.setdefault(article_id, []).append(LabelSet(article_id, name, content))
+    return found
+
+
+def _quoted_at(label_sets: list[LabelSet], unit: tuple[object, ...] | None) -> int:
+    """Where in the text the statement of a unit (article, actor, target) is quoted: its evidence, else its actor."""
+    if unit is None or len(unit) != 3:
+        return 0
+    for label_set in label_sets:
+        for statement in label_set.content["statements"]:
+            if (statement["actor"]["id"], statement["target"]) == unit[1:]:
+                span = statement.get("evidence") or statement["actor"].get("span")
+                if span:
+                    return int(span["start"])
+    return 0
+
+
+def _sentence(text: str, at: int) -> str:
+    """The sentence of the text holding character `at`."""
+    start = 0
+    for piece in _SENTENCE_END.split(text):
+        found = text.find(piece, start)
+        if found <= at < found + len(piece) + 1:
+            return piece.strip()[:400]
+        start = found + len(piece)
+    return text[:400].strip()

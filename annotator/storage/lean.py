@@ -126,8 +126,17 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
         positions=compiled.positiontup if dialect.positional else None,
         fixed={name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required},
         binds=binds,
-        results=[c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns],
+        results=[_result_processor(c.type, dialect) for c in columns],
     )
+
+
+def _result_processor(column_type: Any, dialect: Dialect) -> Any:
+    """How a column's values are turned from the driver's; none for a type that must know the driver's
+    type code (PostgreSQL's numbers): the driver hands those over as Python numbers already."""
+    try:
+        return column_type.dialect_impl(dialect).result_processor(dialect, None)
+    except TypeError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, bindparam, select, update
 
 from annotator.errors import StaleRevision
 from annotator.storage.lean import Executor, LeanQuery
-from annotator.storage.tables import Assignment, GoldRecord, GoldRevision, Project, Review, utcnow
+from annotator.storage.tables import Assignment, GoldRecord, GoldRevision, ProjectMember, Review, utcnow
 
 Owner = type[Assignment] | type[GoldRecord]
 
@@ -32,11 +32,29 @@ def advance_head(session: Executor, owner: Owner, owner_id: int, base: int | Non
         _SETTLE_REVIEWS.rows(session, {"kind": "gold" if owner is GoldRecord else "annotation", "base": base, "now": utcnow()})
 
 
-def current_gold(project: Project) -> ColumnElement[bool]:
+class VersionedProject(Protocol):
+    """A project as an ORM row or as the annotator loop's settings: what current_gold reads of it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def label_schema_id(self) -> int: ...
+
+
+def current_gold(project: VersionedProject) -> ColumnElement[bool]:
     """A condition on a gold head (GoldRecord joined to its GoldRevision): the project's gold made under
     (or carried to) its current schema version, what agreement, scoring and training read. Gold waiting
     for the lead's review after an upgrade is left out."""
     return (GoldRecord.project_id == project.id) & (GoldRevision.label_schema_id == project.label_schema_id)
+
+
+def counted_work() -> ColumnElement[bool]:
+    """A condition on assignments: labels of the article, as agreement, gold and aggregates count them.
+    Answers on control and training items are scored, never counted; an annotator a lead set aside
+    counts for nothing until restored (their labels stay stored)."""
+    set_aside = select(ProjectMember.user_id).where(
+        ProjectMember.project_id == Assignment.project_id, ProjectMember.set_aside_at.is_not(None))
+    return (Assignment.kind == "work") & Assignment.user_id.not_in(set_aside)
 
 
 def review_reasons(session: Executor, kind: str, revision_id: int | None) -> list[str]:

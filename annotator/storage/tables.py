@@ -135,6 +135,12 @@ class Project(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Archived: no more articles are handed out, and annotators no longer see the project.
     archived_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Annotator quality (quality/): the share of an annotator's "next" that hands out a control item,
+    # the training articles a new annotator labels before real work (0: no training round), and the
+    # accuracy a trainee must reach and below which the Team page flags an annotator.
+    control_rate: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    training_articles: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quality_threshold: Mapped[float] = mapped_column(Float, default=0.7, server_default="0.7")
 
     label_schema: Mapped[LabelSchemaRecord] = relationship(lazy="joined")
 
@@ -150,6 +156,11 @@ class ProjectMember(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set aside by a lead: their labels stay stored but leave agreement and the aggregates until restored.
+    set_aside_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When they finished the project's training round, and how ("passed", or "let through" by a lead).
+    trained_at: Mapped[datetime | None] = mapped_column(default=None)
+    trained_how: Mapped[str | None] = mapped_column(String(20), default=None)
 
 
 class Article(Base):
@@ -187,6 +198,8 @@ class Assignment(Base):
     """One annotator's work on one article; status is open, done or skipped.
 
     `as_lead`: a lead took the article herself, beyond the annotators' overlap.
+    `kind`: "work", or a "control" or "training" item (a ControlItem), which takes no slot and whose
+    labels are scored against the known answer, never counted as labels of the article.
     """
 
     __tablename__ = "assignments"
@@ -201,6 +214,7 @@ class Assignment(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(10), default="open")
     as_lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    kind: Mapped[str] = mapped_column(String(10), default="work", server_default="work")
     head_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("annotation_revisions.id", use_alter=True, name="fk_assignments_head_revision")
     )
@@ -310,6 +324,22 @@ class Review(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ControlItem(Base):
+    """A gold article a lead turned into a control item (served among real work, scored) or a
+    training item (a new annotator's first articles, answered with feedback). Its known answer is
+    the article's gold under the project's current version."""
+
+    __tablename__ = "control_items"
+    __table_args__ = (Index("ix_control_items_project_purpose", "project_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # control or training
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Prediction(Base):

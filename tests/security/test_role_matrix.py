@@ -98,6 +98,12 @@ API = [
     Case("GET", "/api/v1/articles/{article}/history", LEAD_ONLY),
     Case("POST", "/api/v1/annotation-revisions/{revision}/restore", LEAD_ONLY),
     Case("POST", "/api/v1/gold-revisions/999999/restore", api_access(404, 404, 404, outsider=404)),
+    # Every member reads the quality report; an annotator's holds their own entry alone.
+    Case("GET", "/api/v1/projects/{project}/quality", ANY_MEMBER),
+    Case("GET", "/api/v1/projects/{project}/control-items", LEAD_ONLY),
+    Case("POST", "/api/v1/projects/{project}/control-items", api_access(403, 403, 409), lambda s: {"json": {}}),  # no gold yet
+    Case("PATCH", "/api/v1/projects/{project}/quality-settings", LEAD_ONLY, lambda s: {"json": {"control_rate": 0.1}}),
+    Case("PATCH", "/api/v1/projects/{project}/members/ben/standing", LEAD_ONLY, lambda s: {"json": {"set_aside": False}}),
     Case("GET", "/api/v1/projects/{project}/members", LEAD_ONLY),
     Case("PUT", "/api/v1/projects/{project}/members/cleo", LEAD_ONLY, lambda s: {"json": {"role": "annotator"}}),
     # The lead removes Cleo; for the admin after, she is no member to remove.
@@ -133,6 +139,10 @@ PAGES = [
     Case("POST", "/projects/{project}/assignments", page_access(403, 403, 302)),
     Case("GET", "/projects/{project}/settings", page_access(403, 403, 200)),
     Case("GET", "/projects/{project}/codebook", page_access(403, 403, 200)),
+    Case("GET", "/projects/{project}/team", page_access(403, 403, 200)),
+    Case("POST", "/projects/{project}/team/settings", page_access(403, 403, 302)),
+    Case("POST", "/projects/{project}/team/control-items", page_access(403, 403, 302)),  # no gold: refused, back to the page
+    Case("POST", "/projects/{project}/team/ben/standing", page_access(403, 403, 302)),
     Case("POST", "/projects/{project}/codebook/preview", page_access(403, 403, 422)),  # an empty form: the page names the problem
     Case("POST", "/projects/{project}/codebook/apply", page_access(403, 403, 302)),  # nothing sent: refused, back to the page
     Case("POST", "/projects/{project}/codebook/plan", page_access(403, 403, 422)),

@@ -1,0 +1,106 @@
+"""The lead's Team page: each annotator's accuracy, drift, confusions and flags; control items, the
+training round and the threshold; setting an annotator aside or letting a trainee through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from pydantic import ValidationError
+
+from annotator.auth.guard import requires
+from annotator.auth.service import get_user
+from annotator.context import current_user, db_session
+from annotator.errors import ApiError, Invalid
+from annotator.projects.service import find_project
+from annotator.quality.charts import drift_chart, estimated_confusion_chart
+from annotator.quality.controls import SCORED_FIELDS
+from annotator.quality.items import add_control_items, change_quality_settings, change_standing
+from annotator.quality.models import ControlItemsAdd, MemberStanding, QualitySettings
+from annotator.quality.service import quality_report
+
+pages = Blueprint("quality", __name__)
+
+
+@pages.get("/projects/<int:project_id>/team")
+@requires("lead")
+def team(project_id: int) -> ResponseReturnValue:
+    session = db_session()
+    project = find_project(session, project_id)
+    report = quality_report(session, project)
+    charts = {
+        person.annotator: {
+            "drift": drift_chart(person.drift, report.threshold),
+            "confusions": [c for c in (estimated_confusion_chart(person.annotator, m) for m in person.confusions) if c],
+        }
+        for person in report.annotators
+    }
+    return render_template("team.html", project=project, report=report, charts=charts, fields=SCORED_FIELDS)
+
+
+@pages.post("/projects/<int:project_id>/team/settings")
+@requires("lead")
+def settings(project_id: int) -> ResponseReturnValue:
+    session = db_session()
+    project = find_project(session, project_id)
+
+    def change() -> str:
+        wanted = {name: _number(request.form.get(name)) for name in QualitySettings.model_fields}
+        change_quality_settings(session, project, QualitySettings.model_validate(wanted))
+        return "Quality settings saved."
+
+    return _done(project_id, change)
+
+
+@pages.post("/projects/<int:project_id>/team/control-items")
+@requires("lead")
+def control_items(project_id: int) -> ResponseReturnValue:
+    session = db_session()
+    project = find_project(session, project_id)
+    wanted = {"purpose": request.form.get("purpose", "control"), "count": _number(request.form.get("count"))}
+    return _done(project_id, lambda: "Added {} {} item(s).".format(
+        add_control_items(session, project, current_user(), ControlItemsAdd.model_validate(wanted)).added, wanted["purpose"]))
+
+
+@pages.post("/projects/<int:project_id>/team/<string:user_name>/standing")
+@requires("lead")
+def standing(project_id: int, user_name: str) -> ResponseReturnValue:
+    session = db_session()
+    project = find_project(session, project_id)
+    choices = {"set_aside": MemberStanding(set_aside=True), "restore": MemberStanding(set_aside=False),
+               "let_through": MemberStanding(let_through=True)}
+
+    def change() -> str:
+        if (wanted := choices.get(request.form.get("action", ""))) is None:
+            raise Invalid(f"choose what to do: {', '.join(choices)}", [])
+        return " ".join(f"{line}." for line in change_standing(session, project, get_user(session, user_name), wanted))
+
+    return _done(project_id, change)
+
+
+def _done(project_id: int, change: Callable[[], str]) -> ResponseReturnValue:
+    """Run the change, commit and say what it did; or roll back and say why not."""
+    session = db_session()
+    try:
+        said = change()
+        session.commit()
+        flash(said or "Nothing changed.", "info")
+    except ValidationError as error:
+        session.rollback()
+        flash("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()), "error")
+    except ApiError as error:
+        session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("quality.team", project_id=project_id))
+
+
+def _number(value: str | None) -> float | int | str | None:
+    """A form's number as the strict models take it: empty is left out, a bad one is sent on to be named."""
+    if value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() and "." not in value else number

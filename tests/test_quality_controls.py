@@ -1,0 +1,243 @@
+"""Control items, training rounds and setting annotators aside: served as set, scored against the known
+answer with agreement's statement matching, and never counted as labels of the article."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from annotator.annotate import assignment
+from annotator.annotate.assignment import next_article, skip_article
+from annotator.labelschema import LabelSchema
+from annotator.projects.service import create_project
+from annotator.quality.controls import score_answer, wilson_interval
+from annotator.storage import Database
+from annotator.storage.tables import Article, Assignment, ControlItem, GoldRecord, GoldRevision, Project, User
+from tests.support import ApiClient, Team, WebSession, statement_on
+from tests.test_adjudication import label, labeled  # noqa: F401 - the shared fixture
+from tests.test_export import gold, lines, run  # noqa: F401 - the shared fixture: both labeled articles have gold
+
+EMPTY = {"statements": [], "article": {"relevant": True, "outlet": None, "note": ""}}
+
+
+@pytest.fixture
+def always_control(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every draw hands out a control item while one is left (the server runs in this process)."""
+    monkeypatch.setattr(assignment.random, "random", lambda: 0.0)
+
+
+def _project_with_gold(db: Database, schema: LabelSchema, team: Team, articles: int, with_gold: int) -> tuple[int, list[int]]:
+    """A project of `articles` articles, the first `gold` of them with gold, those made control items."""
+    with db.session(write=True) as session:
+        project = create_project(session, "served", schema, overlap=1)
+        lena = session.scalar(select(User).where(User.name == team.lena.name))
+        ids = []
+        for number in range(articles):
+            text = f"Article number {number} says nothing of note."
+            article = Article(project_id=project.id, title=f"Article {number}", text=text,
+                              text_sha256=hashlib.sha256(text.encode()).hexdigest(), meta={})
+            session.add(article)
+            session.flush()
+            ids.append(article.id)
+        for article_id in ids[:with_gold]:
+            record = GoldRecord(project_id=project.id, article_id=article_id)
+            session.add(record)
+            session.flush()
+            revision = GoldRevision(gold_record_id=record.id, adjudicator_id=lena.id, method="adjudicated", source_revision_ids=[],
+                                    label_schema_id=project.label_schema_id, schema_version=schema.version, content=EMPTY)
+            session.add(revision)
+            session.flush()
+            record.head_revision_id = revision.id
+            session.add(ControlItem(project_id=project.id, article_id=article_id, purpose="control", added_by_id=lena.id))
+        project.unfilled_articles = articles - with_gold
+        session.commit()
+        return project.id, ids[:with_gold]
+
+
+def _walk(db: Database, project_id: int, name: str, steps: int) -> list[int]:
+    """The articles `next` hands the annotator, each skipped at once so the next one comes."""
+    handed = []
+    with db.session(write=True) as session:
+        user = session.scalar(select(User).where(User.name == name))
+        project = session.get_one(Project, project_id)
+        for _ in range(steps):
+            _, article_id = next_article(session, session, project_id, user)
+            if article_id is None:
+                break
+            handed.append(article_id)
+            skip_article(session, project, session.get_one(Article, article_id), user)
+            session.commit()
+    return handed
+
+
+def _binomial_p_value(successes: int, trials: int, share: float) -> float:
+    """Two-sided exact binomial test: the chance of an outcome no likelier than the one seen."""
+    chance = [math.comb(trials, k) * share**k * (1 - share) ** (trials - k) for k in range(trials + 1)]
+    return min(1.0, sum(p for p in chance if p <= chance[successes] * (1 + 1e-9)))
+
+
+def test_control_items_are_served_at_the_set_rate(db: Database, schema: LabelSchema, team: Team) -> None:
+    project_id, controls = _project_with_gold(db, schema, team, articles=400, with_gold=150)
+    with db.session(write=True) as session:
+        session.get_one(Project, project_id).control_rate = 0.2
+        session.commit()
+    handed = _walk(db, project_id, "ana", 200)
+    served = sum(article_id in set(controls) for article_id in handed)
+    assert len(handed) == 200
+    assert _binomial_p_value(served, 200, 0.2) > 0.001, served
+
+
+def test_a_control_item_is_never_served_twice_to_one_annotator(db: Database, schema: LabelSchema, team: Team, always_control) -> None:  # type: ignore[no-untyped-def]
+    project_id, controls = _project_with_gold(db, schema, team, articles=30, with_gold=5)
+    with db.session(write=True) as session:
+        session.get_one(Project, project_id).control_rate = 0.5
+        session.commit()
+    handed = _walk(db, project_id, "ana", 40)
+    assert set(handed[:5]) == set(controls)  # at every draw a control item, while one is left
+    assert len(handed) == len(set(handed)) == 30  # every control item once, then the real work, nothing twice
+    with db.session() as session:
+        kinds = session.execute(select(Assignment.article_id, Assignment.kind)).all()
+    assert {article_id for article_id, kind in kinds if kind == "control"} == set(controls)
+
+
+def test_an_answer_is_scored_field_by_field_with_agreements_statement_matching() -> None:
+    text = "Jen Psaki said a meeting between President Joe Biden and President Vladimir Putin was off the table."
+    psaki = lambda stance: statement_on(text, "psaki", "Jen Psaki", "leaders_meeting", stance, "was off the table")  # noqa: E731
+    known = {**EMPTY, "statements": [psaki("refuses")]}
+    wrong_stance = score_answer(known, {**EMPTY, "statements": [psaki("open")]})
+    assert wrong_stance.tallies["statements"] == (1, 1) and wrong_stance.tallies["stance"] == (0, 1)
+    missed = score_answer(known, EMPTY)
+    assert missed.tallies["statements"] == (0, 1) and missed.tallies["stance"] == (0, 0)  # a missed statement counts once
+    assert score_answer(known, known).tallies["relevance"] == (1, 1)
+
+
+def test_wilson_interval_matches_the_textbook_figures() -> None:
+    low, high = wilson_interval(8, 10)
+    assert (round(low, 3), round(high, 3)) == (0.49, 0.943)  # Newcombe (1998), method 3
+    assert wilson_interval(0, 5)[0] == 0.0 and wilson_interval(5, 5)[1] == 1.0
+
+
+def _control_for_cleo(api: ApiClient, team: Team, project_id: int) -> dict[str, Any]:
+    """Both gold articles as control items; Cleo answers the first one handed to her, badly."""
+    lead = api.as_(team.lena)
+    added = lead.post(f"/projects/{project_id}/control-items", json={"purpose": "control"})
+    assert added.status_code == 200, added.text
+    assert lead.patch(f"/projects/{project_id}/quality-settings", json={"control_rate": 0.5}).status_code == 200
+    cleo = api.as_(team.cleo)
+    article = cleo.next_article(project_id)
+    assert article is not None
+    label(cleo, article, [])
+    return article
+
+
+def test_control_answers_never_enter_agreement_or_the_comparison(api: ApiClient, team: Team, project_id: int, gold, always_control) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    lead = api.as_(team.lena)
+    before = lead.get(f"/projects/{project_id}/agreement").json()
+    article = _control_for_cleo(api, team, project_id)
+    assert article["id"] in {gold["first"]["id"], gold["second"]["id"]}
+    after = lead.get(f"/projects/{project_id}/agreement").json()
+    assert after["annotators"] == before["annotators"] == ["ana", "ben"]
+    assert [f["alpha"] for f in after["fields"]] == [f["alpha"] for f in before["fields"]]
+    versions = lead.get(f"/articles/{article['id']}/comparison").json()["versions"]
+    assert [v["annotator"] for v in versions] == ["ana", "ben"]
+
+
+def test_control_answers_never_enter_the_export(db: Database, api: ApiClient, team: Team, project_id: int, gold, always_control, tmp_path) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    assert run(db, "export", "sample", "--out", str(tmp_path / "before")).exit_code == 0
+    _control_for_cleo(api, team, project_id)
+    assert run(db, "export", "sample", "--out", str(tmp_path / "after")).exit_code == 0
+    before, after = (lines(tmp_path / when / "sample" / "v1" / "gold.jsonl") for when in ("before", "after"))
+    assert after == before
+    assert all("cleo" not in record["provenance"]["annotators"] for record in after)
+
+
+def test_a_control_answer_is_scored_in_the_quality_report(api: ApiClient, team: Team, project_id: int, gold, always_control) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    _control_for_cleo(api, team, project_id)
+    report = api.as_(team.lena).get(f"/projects/{project_id}/quality").json()
+    cleo = next(a for a in report["annotators"] if a["annotator"] == "cleo")
+    assert cleo["fields"]["statements"]["control"]["n"] >= 1
+    assert cleo["control"]["accuracy"] < 1 and cleo["control"]["low"] < cleo["control"]["accuracy"] < cleo["control"]["high"]
+
+
+def test_an_annotator_sees_only_their_own_scores(api: ApiClient, team: Team, project_id: int, gold, always_control) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    _control_for_cleo(api, team, project_id)
+    mine = api.as_(team.cleo).get(f"/projects/{project_id}/quality").json()
+    assert [a["annotator"] for a in mine["annotators"]] == ["cleo"] and mine["confusions"] == []
+    assert api.as_(team.cleo).get(f"/projects/{project_id}/control-items").status_code == 403
+
+
+def test_setting_an_annotator_aside_takes_their_labels_out_of_agreement_until_restored(api: ApiClient, team: Team, project_id: int, labeled) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    lead = api.as_(team.lena)
+    standing = f"/projects/{project_id}/members/ben/standing"
+    assert lead.patch(standing, json={"set_aside": True}).status_code == 200
+    assert lead.get(f"/projects/{project_id}/agreement").json()["annotators"] == ["ana"]
+    assert lead.patch(standing, json={"set_aside": False}).status_code == 200
+    assert lead.get(f"/projects/{project_id}/agreement").json()["annotators"] == ["ana", "ben"]
+
+
+def test_setting_aside_changes_the_aggregate_in_the_export(db: Database, api: ApiClient, team: Team, project_id: int, labeled, tmp_path) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    lead = api.as_(team.lena)
+    assert lead.patch(f"/projects/{project_id}/members/ben/standing", json={"set_aside": True}).status_code == 200
+    assert run(db, "export", "sample", "--include-unadjudicated", "--out", str(tmp_path)).exit_code == 0
+    records = lines(tmp_path / "sample" / "v1" / "gold.jsonl")
+    assert records and all(record["provenance"]["annotators"] == ["ana"] for record in records)
+
+
+def _training_project(api: ApiClient, team: Team, project_id: int, threshold: float) -> ApiClient:
+    lead = api.as_(team.lena)
+    assert lead.post(f"/projects/{project_id}/control-items", json={"purpose": "training", "count": 1}).status_code == 200
+    settings = {"training_articles": 1, "quality_threshold": threshold}
+    assert lead.patch(f"/projects/{project_id}/quality-settings", json=settings).status_code == 200
+    return api.as_(team.cleo)
+
+
+def test_a_trainee_who_reaches_the_threshold_gets_real_work(api: ApiClient, team: Team, project_id: int, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    cleo = _training_project(api, team, project_id, threshold=0.0)
+    training = cleo.next_article(project_id)
+    assert training is not None and training["id"] in {gold["first"]["id"], gold["second"]["id"]}
+    label(cleo, training, [])  # any answer reaches a threshold of 0
+    work = cleo.next_article(project_id)
+    assert work is not None and work["id"] not in {gold["first"]["id"], gold["second"]["id"]}
+
+
+def test_a_trainee_below_the_threshold_waits_until_the_lead_lets_them_through(api: ApiClient, team: Team, project_id: int, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    cleo = _training_project(api, team, project_id, threshold=1.0)
+    training = cleo.next_article(project_id)
+    label(cleo, training, [])  # says nothing where the known answer has a statement
+    assert cleo.next_article(project_id) is None
+    report = api.as_(team.lena).get(f"/projects/{project_id}/quality").json()
+    [flag] = [f for a in report["annotators"] if a["annotator"] == "cleo" for f in a["flags"] if "training" in f]
+    assert "waiting to be let through" in flag
+    assert api.as_(team.lena).patch(f"/projects/{project_id}/members/cleo/standing", json={"let_through": True}).status_code == 200
+    assert cleo.next_article(project_id) is not None
+
+
+def test_quality_settings_out_of_range_are_refused_by_name(api: ApiClient, team: Team, project_id: int) -> None:
+    response = api.as_(team.lena).patch(f"/projects/{project_id}/quality-settings", json={"control_rate": 0.9})
+    assert response.status_code == 422 and "control_rate" in response.text
+
+
+def test_control_items_need_gold(api: ApiClient, team: Team, project_id: int) -> None:
+    response = api.as_(team.lena).post(f"/projects/{project_id}/control-items", json={"purpose": "control"})
+    assert response.status_code == 409 and "no gold article" in response.json()["message"]
+
+
+def test_the_team_page_shows_each_annotators_control_score_and_flags(web: WebSession, api: ApiClient, team: Team, project_id: int, gold, always_control) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    _control_for_cleo(api, team, project_id)
+    web.log_in(team.lena)
+    page = web.get(f"/projects/{project_id}/team")
+    assert page.status_code == 200
+    cleo_row = page.text[page.text.index('data-annotator="cleo"'):]
+    assert "control items:" in cleo_row.split("</tr>")[0]  # flagged below the threshold
+    assert 'data-annotator="ana"' in page.text and 'data-annotator="ben"' in page.text
+
+
+def test_a_lead_sets_an_annotator_aside_on_the_team_page(web: WebSession, team: Team, project_id: int, labeled, api: ApiClient) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    web.log_in(team.lena)
+    done = web.post(f"/projects/{project_id}/team/ben/standing", data={"action": "set_aside", "csrf_token": web.csrf_token()})
+    assert done.status_code == 200 and "ben set aside" in done.text  # followed back to the page, which says so
+    assert api.as_(team.lena).get(f"/projects/{project_id}/agreement").json()["annotators"] == ["ana"]
