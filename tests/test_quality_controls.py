@@ -4,7 +4,9 @@ answer with agreement's statement matching, and never counted as labels of the a
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+import re
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ from annotator.labelschema import LabelSchema
 from annotator.projects.service import create_project
 from annotator.quality.controls import score_answer, wilson_interval
 from annotator.storage import Database
-from annotator.storage.tables import Article, Assignment, ControlItem, GoldRecord, GoldRevision, Project, User
+from annotator.storage.tables import AnnotationRevision, Article, Assignment, ControlItem, GoldRecord, GoldRevision, Project, User
 from tests.support import ApiClient, Team, WebSession, statement_on
 from tests.test_adjudication import label, labeled  # noqa: F401 - the shared fixture
 from tests.test_export import gold, lines, run  # noqa: F401 - the shared fixture: both labeled articles have gold
@@ -241,3 +243,85 @@ def test_a_lead_sets_an_annotator_aside_on_the_team_page(web: WebSession, team: 
     done = web.post(f"/projects/{project_id}/team/ben/standing", data={"action": "set_aside", "csrf_token": web.csrf_token()})
     assert done.status_code == 200 and "ben set aside" in done.text  # followed back to the page, which says so
     assert api.as_(team.lena).get(f"/projects/{project_id}/agreement").json()["annotators"] == ["ana"]
+
+
+STANCES = ["open", "conditional", "refuses", "noncommittal"]
+
+
+def _simulated_project(db: Database, schema: LabelSchema, articles: int = 300) -> tuple[int, dict[int, str]]:
+    """Three annotators on every article, each statement's stance drawn as the test sets: Ana careful, Ben
+    swaps the first two stances, Cleo at random; Lena leads it. The project, and each article's true stance."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    careful = lambda t: t if rng.random() < 0.95 else int(rng.integers(4))  # noqa: E731
+    swapper = lambda t: {0: 1, 1: 0}.get(t, t) if rng.random() < 0.9 else int(rng.integers(4))  # noqa: E731
+    at_random = lambda t: int(rng.integers(4))  # noqa: E731
+    truth = {}
+    with db.session(write=True) as session:
+        users = {u.name: u for u in session.scalars(select(User))}
+        project = create_project(session, "simulated", schema, overlap=3, lead=users["lena"])
+        for number in range(articles):
+            text = f"Dmitry Peskov said on day {number} that a summit was possible."
+            article = Article(project_id=project.id, title=f"Day {number}", text=text,
+                              text_sha256=hashlib.sha256(text.encode()).hexdigest(), meta={}, assigned_count=3)
+            session.add(article)
+            session.flush()
+            true_stance = int(rng.choice(4, p=[0.4, 0.3, 0.2, 0.1]))
+            truth[article.id] = STANCES[true_stance]
+            for name, annotator in (("ana", careful), ("ben", swapper), ("cleo", at_random)):
+                held = Assignment(project_id=project.id, article_id=article.id, user_id=users[name].id, status="done")
+                session.add(held)
+                session.flush()
+                statement = {"actor": {"id": "peskov"}, "target": "leaders_meeting", "stance": STANCES[annotator(true_stance)],
+                             "preconditions": [], "source_outlet": None, "evidence": None}
+                revision = AnnotationRevision(assignment_id=held.id, author_id=users[name].id, label_schema_id=project.label_schema_id,
+                                              schema_version=schema.version, content={**EMPTY, "statements": [statement]})
+                session.add(revision)
+                session.flush()
+                held.head_revision_id = revision.id
+        session.commit()
+        return project.id, truth
+
+
+def _stance_accuracy(records: list[dict[str, Any]], truth: dict[int, str]) -> float:
+    right = sum(bool(r["statements"]) and r["statements"][0]["stance"] == truth[r["id"]] for r in records)
+    return right / len(records)
+
+
+def test_the_dawid_skene_aggregate_beats_the_majority_vote_in_the_export(db: Database, schema: LabelSchema, team: Team, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_export import validator
+
+    _, truth = _simulated_project(db, schema)
+    for method in ("majority", "dawid-skene", "mace"):
+        result = run(db, "export", "simulated", "--include-unadjudicated", "--aggregate", method, "--out", str(tmp_path / method))
+        assert result.exit_code == 0, result.output
+    by_method = {method: lines(tmp_path / method / "simulated" / "v1" / "gold.jsonl") for method in ("majority", "dawid-skene", "mace")}
+    assert _stance_accuracy(by_method["dawid-skene"], truth) > _stance_accuracy(by_method["majority"], truth) + 0.05
+    assert _stance_accuracy(by_method["mace"], truth) > _stance_accuracy(by_method["majority"], truth)
+    for record in by_method["dawid-skene"]:
+        assert not list(validator("gold-record").iter_errors(record))
+    provenance = by_method["dawid-skene"][0]["provenance"]
+    assert (provenance["status"], provenance["method"]) == ("aggregate", "dawid-skene")
+    assert provenance["weights"]["ana"] > provenance["weights"]["cleo"]
+    assert set(provenance["posterior"]) == {"relevance", "article_outlet", "statements", "stance", "source_outlet"}
+    manifest = json.loads((tmp_path / "dawid-skene" / "simulated" / "v1" / "manifest.json").read_text())
+    assert manifest["aggregate"] == "dawid-skene"
+
+
+def test_the_project_page_lists_the_most_doubtful_articles_first(db: Database, schema: LabelSchema, web: WebSession, team: Team) -> None:
+    project_id, _ = _simulated_project(db, schema, articles=120)
+    web.log_in(team.lena)
+    page = web.get(f"/projects/{project_id}?sort=most_doubtful").text
+    doubts = [float(found) for found in re.findall(r">doubt ([0-9.]+)<", page)]
+    assert len(doubts) == 100  # a full page, each article with its doubt
+    assert doubts == sorted(doubts, reverse=True) and doubts[0] > doubts[-1]
+
+
+def test_the_export_api_fills_articles_without_gold_by_the_chosen_aggregate(api: ApiClient, team: Team, project_id: int, labeled) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    response = api.as_(team.lena).get(f"/projects/{project_id}/export", params={"include_unadjudicated": "true", "aggregate": "mace"})
+    assert response.status_code == 200, response.text
+    records = [json.loads(line) for line in response.text.splitlines()]
+    assert {r["provenance"]["method"] for r in records} == {"mace"}
+    assert all(set(r["provenance"]["weights"]) == {"ana", "ben"} for r in records)
+    assert "with-mace" in response.headers["Content-Disposition"]

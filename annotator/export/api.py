@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from flask import Response
 from pydantic import BaseModel, Field, field_validator
@@ -24,6 +25,8 @@ api = api_blueprint("export_api", __name__, "export")
 class ExportQuery(BaseModel):
     format: ExportFormat = "gold"
     include_unadjudicated: bool = False
+    aggregate: Literal["majority", "dawid-skene", "mace"] = Field(
+        default="majority", description="How articles without gold are filled, when included")
     seed: int = DEFAULT_SEED
     ratios: str = Field(default="0.8,0.1,0.1", pattern=RATIOS_PATTERN, description="train,dev,test shares summing to 1")
 
@@ -53,7 +56,7 @@ def get_export(path: ProjectPath, query: ExportQuery) -> Response:
     """Stream a project's gold in one format (gold, statements, spans or labelstudio)."""
     session = db_session()
     project = find_project(session, path.project_id)
-    options = ExportOptions(query.format, query.include_unadjudicated, query.seed, query.split_ratios())
+    options = ExportOptions(query.format, query.include_unadjudicated, query.seed, query.split_ratios(), aggregate=query.aggregate)
     check_exportable(session, project, options)
     _, mimetype = DATA_FILES[query.format]
     response = Response(_streamed(app_state().db, project.id, options), mimetype=mimetype)

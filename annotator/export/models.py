@@ -11,7 +11,7 @@ from annotator.annotate.models import ArticleLabels, Span, Statement
 
 Split = Literal["train", "dev", "test"]
 ExportFormat = Literal["gold", "statements", "spans", "labelstudio"]
-RecordStatus = Literal["gold", "majority_vote"]
+RecordStatus = Literal["gold", "majority_vote", "aggregate"]
 
 
 class Record(BaseModel):
@@ -19,8 +19,9 @@ class Record(BaseModel):
 
 
 class Provenance(Record):
-    status: RecordStatus = Field(description="gold: settled by a lead; majority_vote: not adjudicated")
-    method: str = Field(description="unanimous, majority or adjudicated for gold; majority_vote otherwise")
+    status: RecordStatus = Field(
+        description="gold: settled by a lead; majority_vote or aggregate (dawid-skene, mace): not adjudicated")
+    method: str = Field(description="unanimous, majority or adjudicated for gold; majority_vote, dawid-skene or mace otherwise")
     gold_revision: int | None
     adjudicator: str | None
     annotators: list[str]
@@ -31,6 +32,12 @@ class Provenance(Record):
     )
     migrated_from: str | None = Field(
         default=None, description="For gold a schema upgrade carried: the version and plan it came from")
+    weights: dict[str, float] | None = Field(
+        default=None, description="For records not adjudicated: each annotator's weight in the aggregate (their mean "
+        "estimated accuracy over the overlap; 1 for the majority vote)")
+    posterior: dict[str, float] | None = Field(
+        default=None, description="For records not adjudicated: per field, the chance the aggregate gives its least sure "
+        "choice in this article (relevance, article_outlet, statements: kept or left out, stance, source_outlet)")
     ties: list[str] = Field(
         default_factory=list,
         description="For majority_vote records: what the annotators split evenly on, left out undecided "
@@ -97,6 +104,7 @@ class Manifest(BaseModel):
     split_key: str = Field(description="What an article's split is hashed from, with the seed")
     ratios: dict[Split, float]
     include_unadjudicated: bool
+    aggregate: str | None = Field(default=None, description="How articles without gold were filled: majority, dawid-skene or mace")
     schema_name: str
     schema_version: str
     schema_upgrades: list[SchemaUpgradeNote] = Field(

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudicate.compare import majority_proposal
+from annotator.adjudicate.compare import Version, majority_proposal
 from annotator.adjudicate.service import head_versions
 from annotator.agreement.report import article_agreement
 from annotator.agreement.service import project_report
@@ -32,6 +32,8 @@ from annotator.export.splits import DEFAULT_RATIOS, DEFAULT_SEED, SPLIT_KEY, spl
 from annotator.labelschema.suggest import suggest_spans
 from annotator.projects.service import project_schema
 from annotator.projects.upgrades import upgrade_history
+from annotator.quality.aggregate import AggregateMethod, Aggregator
+from annotator.quality.service import project_aggregator
 from annotator.storage.revisions import counted_work
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, GoldRecord, GoldRevision, Project, User
 
@@ -56,6 +58,8 @@ class ExportOptions:
     labelstudio_account: str | None = None
     # NAME@VERSION of stored predictions to send to Label Studio as pre-annotations.
     predictions_model: str | None = None
+    # How articles without gold are filled, when they are included.
+    aggregate: AggregateMethod = "majority"
 
     @property
     def every_article(self) -> bool:
@@ -98,6 +102,7 @@ def gold_records(
 ) -> Iterator[dict[str, Any]]:
     """Every exported article as a `gold` record, in id order, a page of articles at a time."""
     schema_version = project_schema(project).version
+    aggregator = project_aggregator(session, project, options.aggregate) if options.include_unadjudicated else None
     after = 0
     while True:
         articles = session.scalars(
@@ -131,24 +136,33 @@ def gold_records(
                     "ties": [],  # settled by the lead
                     "migrated_from": revision.migrated_from,
                 }}
-            elif article_versions := [v for v in versions.get(article.id, []) if v.schema_version == schema_version]:
+            elif aggregator and (article_versions := [v for v in versions.get(article.id, []) if v.schema_version == schema_version]):
                 # Only labels under the current version vote: those waiting for review are not of it yet.
-                proposal = majority_proposal(article_versions)
-                yield {**base, **proposal.content, "provenance": {
-                    "status": "majority_vote", "method": "majority_vote", "gold_revision": None, "adjudicator": None,
-                    "annotators": [v.annotator for v in article_versions],
-                    "source_revisions": [v.revision for v in article_versions], "schema_version": schema_version,
-                    "agreement": article_agreement(
-                        article.id, [LabelSet(article.id, v.annotator, v.content) for v in article_versions]
-                    ),
-                    "ties": proposal.ties,
-                }}
+                yield {**base, **_aggregated(aggregator, article.id, article_versions, schema_version)}
             elif options.every_article:
                 yield {**base, **AnnotationContent().model_dump(mode="json"), "provenance": {
                     "status": "unlabeled", "method": None, "gold_revision": None, "adjudicator": None, "annotators": [],
                     "source_revisions": [], "schema_version": schema_version, "agreement": None, "ties": [],
                 }}
         session.expunge_all()  # keep memory flat: nothing from past pages stays in the session
+
+
+def _aggregated(aggregator: Aggregator, article_id: int, versions: list[Version], schema_version: str) -> dict[str, Any]:
+    """An article without gold filled by the aggregate; the majority vote keeps its rule for ties
+    (adjudicate.compare.majority_proposal), the others choose by their fitted posteriors."""
+    label_sets = [LabelSet(article_id, v.annotator, v.content) for v in versions]
+    aggregated = aggregator.aggregate(article_id, label_sets)
+    if aggregator.method == "majority":
+        proposal = majority_proposal(versions)
+        content, status, method, ties = proposal.content, "majority_vote", "majority_vote", proposal.ties
+    else:
+        content, status, method, ties = aggregated.content, "aggregate", aggregator.method, []
+    return {**content, "provenance": {
+        "status": status, "method": method, "gold_revision": None, "adjudicator": None,
+        "annotators": [v.annotator for v in versions], "source_revisions": [v.revision for v in versions],
+        "schema_version": schema_version, "agreement": article_agreement(article_id, label_sets),
+        "weights": aggregated.weights, "posterior": aggregated.posterior, "ties": ties,
+    }}
 
 
 def _authors(session: Session, revision_ids: list[int]) -> dict[int, str]:
@@ -262,7 +276,8 @@ def write_export(
         manifest = Manifest(
             project=project.name, version=version, format=options.format, created_at=datetime.now(UTC),
             command=command, seed=options.seed, ratios=options.ratios, split_key=SPLIT_KEY,
-            include_unadjudicated=options.include_unadjudicated, schema_name=schema.name,
+            include_unadjudicated=options.include_unadjudicated,
+            aggregate=options.aggregate if options.include_unadjudicated else None, schema_name=schema.name,
             schema_version=schema.version, annotators=report.annotators, files=[data_file],
             schema_upgrades=[SchemaUpgradeNote(from_version=old, to_version=new, plan_sha256=sha, at=at)
                              for old, new, sha, at in upgrade_history(session, project.id)],
@@ -303,8 +318,8 @@ def download_name(project_name: str, options: ExportOptions, at: datetime) -> st
     """What a streamed export is called: the project, what it holds, and when it was taken
     (`elections-gold-with-majority-20261203-1042.jsonl`), so two downloads never share a name."""
     stem, _, extension = DATA_FILES[options.format][0].partition(".")
-    majority = "-with-majority" if options.include_unadjudicated else ""
-    return f"{file_slug(project_name)}-{stem}{majority}-{at:%Y%m%d-%H%M%S}.{extension}"
+    filled = f"-with-{options.aggregate}" if options.include_unadjudicated else ""
+    return f"{file_slug(project_name)}-{stem}{filled}-{at:%Y%m%d-%H%M%S}.{extension}"
 
 
 _CARDS = Environment(loader=PackageLoader("annotator", "templates"), autoescape=False, keep_trailing_newline=True)

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 ArticleState = Literal["unassigned", "in_progress", "done", "disagreement", "gold", "gold_disputed"]
-SortOrder = Literal["imported", "title", "fewest_done", "most_done"]
+SortOrder = Literal["imported", "title", "fewest_done", "most_done", "most_doubtful"]
 
 STATE_NAMES: dict[str, str] = {
     "unassigned": "unassigned",
@@ -22,6 +22,7 @@ SORT_NAMES: dict[str, str] = {
     "title": "title",
     "fewest_done": "fewest annotators done first",
     "most_done": "most annotators done first",
+    "most_doubtful": "most doubtful first (settle these first)",
 }
 
 
@@ -47,6 +48,8 @@ class ArticleRow(BaseModel):
     done: int
     open: int
     holders: list[tuple[str, str]] = Field(description="(annotator, assignment status), by name")
+    doubt: float | None = Field(default=None, description="With sort=most_doubtful: how unsure the Dawid-Skene aggregate "
+                                "is of the article (1 less its least sure choice); null without gold-free labels")
 
 
 class ArticlePage(BaseModel):

@@ -12,6 +12,7 @@ from annotator.adjudicate.compare import is_unanimous
 from annotator.adjudicate.service import disputed_gold, head_versions
 from annotator.overview.models import AnnotatorProgress, ArticleFilter, ArticlePage, ArticleRow, ArticleState, ProjectTotals
 from annotator.storage.search import articles_with_words, search_words
+from annotator.quality.service import article_doubts
 from annotator.storage.tables import Article, Assignment, GoldRecord, Project, ProjectMember, Review, User
 
 PAGE_SIZE = 100
@@ -76,6 +77,8 @@ def _matching(session: Session, project: Project, wanted: ArticleFilter) -> Sele
 def find_articles(session: Session, project: Project, wanted: ArticleFilter) -> ArticlePage:
     """One page of the articles the filter matches, each with its state and who holds it."""
     skip = (wanted.page - 1) * PAGE_SIZE
+    if wanted.sort == "most_doubtful":
+        return _most_doubtful(session, project, wanted, skip)
     if wanted.state in COMPARED_STATES:
         # Compared while found: no total without comparing every candidate, and no second comparison.
         found = list(_disagreeing(session, project, wanted, skip + PAGE_SIZE + 1))[skip:]
@@ -85,6 +88,21 @@ def find_articles(session: Session, project: Project, wanted: ArticleFilter) -> 
     total = session.scalar(select(func.count()).select_from(_matching(session, project, wanted).order_by(None).subquery()))
     has_more = total is not None and skip + len(rows) < total
     return ArticlePage(rows=_described(session, rows), total=total, has_more=has_more)
+
+
+def _most_doubtful(session: Session, project: Project, wanted: ArticleFilter, skip: int) -> ArticlePage:
+    """The matching articles the aggregate is least sure of first (gold is settled: no doubt), the others
+    after in import order. Every matching article is weighed: the page needs the whole order."""
+    ids = matching_ids(session, project, wanted.model_copy(update={"sort": "imported"}))
+    settled = set(session.scalars(select(GoldRecord.article_id).where(
+        GoldRecord.project_id == project.id, GoldRecord.head_revision_id.is_not(None))))
+    doubts = article_doubts(session, project, [article_id for article_id in ids if article_id not in settled])
+    ordered = sorted(ids, key=lambda article_id: -doubts.get(article_id, -1.0))
+    page = ordered[skip:skip + PAGE_SIZE]
+    found = {row[0]: row for row in session.execute(_matching(session, project, wanted).where(Article.id.in_(page)))}
+    rows = _described(session, [found[article_id] for article_id in page])
+    return ArticlePage(rows=[row.model_copy(update={"doubt": doubts.get(row.id)}) for row in rows], total=len(ids),
+                       has_more=skip + len(page) < len(ids))
 
 
 def matching_ids(session: Session, project: Project, wanted: ArticleFilter) -> list[int]:

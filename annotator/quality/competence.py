@@ -6,6 +6,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -69,7 +70,7 @@ def field_units(articles: Iterable[ArticleUnits]) -> ProjectLabels:
     return found
 
 
-@dataclass(frozen=True)
+@dataclass
 class FieldEstimate:
     """One field's fit: its values by index, the labels it was fitted on (units x annotators), the estimate."""
 
@@ -77,6 +78,10 @@ class FieldEstimate:
     labels: NDArray[np.int64]
     articles: NDArray[np.int32]
     fit: Estimate
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {value: i for i, value in enumerate(self.values)}
 
     def labeled(self, annotator: int) -> int:
         return int(np.count_nonzero(self.labels[:, annotator] != MISSING))

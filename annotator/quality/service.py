@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from annotator.agreement.service import streamed_articles
 from annotator.agreement.units import LabelSet, article_units
 from annotator.projects.service import ProjectSettings
+from annotator.quality.aggregate import AggregateMethod, Aggregator
 from annotator.quality.answers import CONTROL, TRAINING, scored_answers
 from annotator.quality.competence import FieldEstimate, ProjectLabels, field_units, fit_fields
 from annotator.quality.estimators import Method
@@ -24,6 +25,7 @@ from annotator.storage.revisions import counted_work
 from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, ProjectMember, User
 
 EXAMPLES_PER_PAIR = 2
+DOUBT_BATCH = 1_000
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -52,7 +54,7 @@ def quality_report(session: Session, project: Project, method: Method = "dawid-s
     return QualityReport(
         project=project.name, method=method, threshold=project.quality_threshold, control_rate=project.control_rate,
         control_items=summary.control_items, training_items=summary.training_items, annotators=annotators,
-        confusions=[_with_examples(session, pair, fits[pair.field]) for pair in confused_pairs(fits, names)],
+        confusions=[_with_examples(session, pair, fits[pair.field], project) for pair in confused_pairs(fits, names)],
     )
 
 
@@ -69,12 +71,30 @@ def _training(session: Session, project: ProjectSettings, name: str) -> Training
     return TrainingOut(**training_state(session, project, user_id)._asdict()) if user_id is not None else None
 
 
-def _with_examples(session: Session, pair: ConfusedPair, fit: FieldEstimate) -> ConfusedPair:
+def project_aggregator(session: Session, project: Project, method: AggregateMethod) -> Aggregator:
+    """The aggregate, fitted on the project's overlap (the majority vote needs no fit)."""
+    if method == "majority":
+        return Aggregator(method)
+    labels = overlap_labels(session, project)
+    return Aggregator(method, fit_fields(labels, method), labels.people)
+
+
+def article_doubts(session: Session, project: Project, article_ids: list[int], method: AggregateMethod = "dawid-skene") -> dict[int, float]:
+    """How unsure the aggregate is of each labeled article (1 less its least sure choice)."""
+    aggregator = project_aggregator(session, project, method)
+    doubts = {}
+    for start in range(0, len(article_ids), DOUBT_BATCH):
+        labels = counted_labels(session, project, article_ids[start:start + DOUBT_BATCH])
+        doubts.update({article_id: aggregator.aggregate(article_id, sets).doubt for article_id, sets in labels.items()})
+    return doubts
+
+
+def _with_examples(session: Session, pair: ConfusedPair, fit: FieldEstimate, project: Project) -> ConfusedPair:
     """The pair with sentences from articles where someone gave `given` and the estimate says `truth`."""
     truth, given = fit.values.index(pair.truth), fit.values.index(pair.given)
     rows = np.flatnonzero((fit.fit.truth() == truth) & np.any(fit.labels == given, axis=1))
     article_ids = list(dict.fromkeys(int(fit.articles[row]) for row in rows))[:EXAMPLES_PER_PAIR]
-    labels = counted_labels(session, article_ids)
+    labels = counted_labels(session, project, article_ids)
     articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(article_ids)))}
     examples = []
     for article_id in article_ids:
@@ -86,13 +106,15 @@ def _with_examples(session: Session, pair: ConfusedPair, fit: FieldEstimate) -> 
     return pair.model_copy(update={"examples": examples})
 
 
-def counted_labels(session: Session, article_ids: list[int]) -> dict[int, list[LabelSet]]:
-    """Each article's counted labels (storage.revisions.counted_work), by annotator name."""
+def counted_labels(session: Session, project: Project, article_ids: list[int]) -> dict[int, list[LabelSet]]:
+    """Each article's counted labels (storage.revisions.counted_work) under the project's current
+    version, by annotator name."""
     rows = session.execute(
         select(Assignment.article_id, User.name, AnnotationRevision.content)
         .join(User, User.id == Assignment.user_id)
         .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
-        .where(Assignment.article_id.in_(article_ids), Assignment.status == "done", Assignment.as_lead.is_(False), counted_work())
+        .where(Assignment.article_id.in_(article_ids), Assignment.status == "done", Assignment.as_lead.is_(False), counted_work(),
+               AnnotationRevision.label_schema_id == project.label_schema_id)
         .order_by(Assignment.article_id, User.name)
     )
     found: dict[int, list[LabelSet]] = {}
