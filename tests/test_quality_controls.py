@@ -325,3 +325,21 @@ def test_the_export_api_fills_articles_without_gold_by_the_chosen_aggregate(api:
     assert {r["provenance"]["method"] for r in records} == {"mace"}
     assert all(set(r["provenance"]["weights"]) == {"ana", "ben"} for r in records)
     assert "with-mace" in response.headers["Content-Disposition"]
+
+
+def test_a_trainee_sees_the_known_answer_only_after_saving(api: ApiClient, team: Team, project_id: int, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    cleo = _training_project(api, team, project_id, threshold=1.0)
+    training = cleo.next_article(project_id)
+    feedback = f"/articles/{training['id']}/training-feedback"
+    assert cleo.get(feedback).status_code == 409  # not before the answer is saved
+    label(cleo, training, [])
+    shown = cleo.get(feedback).json()
+    assert shown["right"] < shown["scored"] and shown["training"]["done"] == 1
+    missed = [line for line in shown["lines"] if line["field"] == "statements"]
+    assert missed and all(line["yours"] == "not named" and line["known"] == "named" for line in missed)
+    assert api.as_(team.ana).get(feedback).status_code in (403, 404)  # nobody else's to read
+
+
+def test_a_real_article_has_no_training_feedback(api: ApiClient, team: Team, project_id: int, labeled) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    response = api.as_(team.ana).get(f"/articles/{labeled['first']['id']}/training-feedback")
+    assert response.status_code == 404 and "not one of your training articles" in response.json()["message"]

@@ -1,4 +1,4 @@
-"""/api/v1: next article, reading articles, my annotation (get/put), all annotations (leads)."""
+"""/api/v1: next article, reading articles, my annotation (get/put), all annotations (leads), a trainee's feedback."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ from annotator.labelschema.suggest import SpanSuggestion, suggest_spans
 from annotator.projects.models import ProjectProgress
 from annotator.projects.progress import progress
 from annotator.projects.service import find_project, project_schema, settings_schema
+from annotator.quality.models import TrainingFeedback
+from annotator.quality.training import training_feedback
 from annotator.storage.lean import Executor
 from annotator.storage.tables import Article
 
@@ -150,3 +152,12 @@ def post_assignments(path: ProjectPath, body: AssignmentRequest) -> Response:
     report = change_assignments(session, project, body.action, body.article_ids, get_users(session, body.annotators), source)
     session.commit()
     return json_response(report)
+
+
+@api.get("/articles/<int:article_id>/training-feedback", responses={200: TrainingFeedback, 404: ErrorBody, 409: ErrorBody})
+def get_training_feedback(path: ArticlePath) -> Response:
+    """On one of the caller's saved training articles: where their answer and the known answer part, what
+    the codebook says, and where they stand in the training round."""
+    session = db_session()
+    article = readable_article(session, path.article_id, current_user(), current_role())
+    return json_response(training_feedback(session, find_project(session, article.project_id), article.id, current_user()))

@@ -110,6 +110,12 @@ def with_project_settings(query: Select[Any], project_id: BindParameter[int] | I
     return with_settings.join(Project, Project.id == project_id).join(LabelSchemaRecord, _ITS_SCHEMA)
 
 
+def settings_of(project: Project) -> ProjectSettings:
+    """A project row's settings, as the annotator loop reads them."""
+    return ProjectSettings(*(getattr(project, c.key) for c in _SETTINGS_COLUMNS[:5]), project.label_schema.sha256,
+                           *(getattr(project, c.key) for c in _SETTINGS_COLUMNS[6:]))
+
+
 def settings_at_end(row: Sequence[Any]) -> tuple[Sequence[Any], ProjectSettings]:
     """A row of a with_project_settings query: the query's own columns, and the project's settings."""
     return row[:-len(_SETTINGS_COLUMNS)], ProjectSettings(*row[-len(_SETTINGS_COLUMNS):])

@@ -16,7 +16,13 @@ from annotator.errors import ErrorBody
 from annotator.http import ProjectPath, api_blueprint, json_response
 from annotator.projects.service import find_project
 from annotator.quality.items import add_control_items, change_quality_settings, change_standing, control_items_summary
-from annotator.quality.models import ControlItemsAdd, ControlItemsOut, MemberStanding, QualityReport, QualitySettings
+from annotator.quality.models import (
+    ControlItemsAdd,
+    ControlItemsOut,
+    MemberStanding,
+    QualityReport,
+    QualitySettings,
+)
 from annotator.quality.service import quality_report
 
 api = api_blueprint("quality_api", __name__, "quality")

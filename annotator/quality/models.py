@@ -116,3 +116,21 @@ class QualityReport(BaseModel):
     training_items: int
     annotators: list[AnnotatorQuality]
     confusions: list[ConfusedPair]
+
+
+class FeedbackLine(BaseModel):
+    """One place where a trainee's answer and the known answer part."""
+
+    field: str
+    where: str = Field(description="The article, an actor, or a statement (actor → target)")
+    yours: str
+    known: str
+    explanation: str = Field(description="What the codebook says of the known value")
+
+
+class TrainingFeedback(BaseModel):
+    article_id: int
+    right: int = Field(description="Units of this answer that match the known answer")
+    scored: int
+    lines: list[FeedbackLine]
+    training: TrainingOut

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from annotator.agreement.service import streamed_articles
 from annotator.agreement.units import LabelSet, article_units
-from annotator.projects.service import ProjectSettings
+from annotator.projects.service import ProjectSettings, settings_of
 from annotator.quality.aggregate import AggregateMethod, Aggregator
 from annotator.quality.answers import CONTROL, TRAINING, scored_answers
 from annotator.quality.competence import FieldEstimate, ProjectLabels, field_units, fit_fields
@@ -43,7 +43,7 @@ def quality_report(session: Session, project: Project, method: Method = "dawid-s
     members = {name: (set_aside is not None, role) for name, set_aside, role in session.execute(
         select(User.name, ProjectMember.set_aside_at, ProjectMember.role)
         .join(User, User.id == ProjectMember.user_id).where(ProjectMember.project_id == project.id))}
-    settings = _settings(project)
+    settings = settings_of(project)
     people = sorted(set(names) | set(answers) | {name for name, (_, role) in members.items() if role == "annotator"})
     annotators = [
         annotator_quality(name, fits, labels.people.get(name), answers.get(name, []), _training(session, settings, name),
@@ -56,12 +56,6 @@ def quality_report(session: Session, project: Project, method: Method = "dawid-s
         control_items=summary.control_items, training_items=summary.training_items, annotators=annotators,
         confusions=[_with_examples(session, pair, fits[pair.field], project) for pair in confused_pairs(fits, names)],
     )
-
-
-def _settings(project: Project) -> ProjectSettings:
-    return ProjectSettings(project.id, project.name, project.overlap, project.queue_order, project.label_schema_id,
-                           project.label_schema.sha256, project.archived_at, project.control_rate,
-                           project.training_articles, project.quality_threshold)
 
 
 def _training(session: Session, project: ProjectSettings, name: str) -> TrainingOut | None:

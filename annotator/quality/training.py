@@ -8,11 +8,15 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from annotator.projects.service import ProjectSettings
+from annotator.errors import Conflict, NotFound
+from annotator.projects.service import ProjectSettings, project_schema, settings_of
 from annotator.quality.answers import TRAINING, scored_answers, share_right
+from annotator.quality.controls import explanation
+from annotator.quality.models import FeedbackLine, TrainingFeedback, TrainingOut
 from annotator.storage.lean import Executor
-from annotator.storage.tables import ProjectMember, utcnow
+from annotator.storage.tables import Assignment, Project, ProjectMember, User, utcnow
 
 PASSED, LET_THROUGH = "passed", "let through"
 
@@ -43,6 +47,38 @@ def training_state(session: Executor, project: ProjectSettings, user_id: int) ->
     if len(answers) >= project.training_articles and score is not None and score >= project.quality_threshold:
         finished_at, how = finish_training(session, project.id, user_id, PASSED), PASSED
     return TrainingState(project.training_articles, len(answers), score, finished_at, how)
+
+
+def training_feedback(session: Session, project: Project, article_id: int, user: User) -> TrainingFeedback:
+    """The trainee's saved answer on a training article beside the known answer, with the codebook's words;
+    refused before they save (the answer would show) and for any other article."""
+    held = session.execute(select(Assignment.kind, Assignment.status).where(
+        Assignment.article_id == article_id, Assignment.user_id == user.id)).first()
+    if held is None or held.kind != TRAINING:
+        raise NotFound(f"article {article_id} is not one of your training articles")
+    answer = next((a for a in scored_answers(session, project, (TRAINING,), user.id) if a.article_id == article_id), None)
+    if held.status != "done" or answer is None:
+        raise Conflict(f"save your labels of article {article_id} first: the known answer shows once they are saved")
+    schema = project_schema(project)
+    lines = [FeedbackLine(field=d.field, where=_where(d.unit), yours=_shown(d.given), known=_shown(d.known),
+                          explanation=explanation(schema, d)) for d in answer.score.differences]
+    right = sum(correct for correct, _ in answer.score.tallies.values())
+    scored = sum(units for _, units in answer.score.tallies.values())
+    state = training_state(session, settings_of(project), user.id)
+    return TrainingFeedback(article_id=article_id, right=right, scored=scored, lines=lines,
+                            training=TrainingOut(**state._asdict()))
+
+
+def _where(unit: tuple[object, ...]) -> str:
+    """A unit of score_answer (its article is 0) in words."""
+    named = [str(part) for part in unit if part != 0]
+    return " → ".join(named) if named else "the article"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value)) or "none"
+    return {"present": "named", "absent": "not named", None: "—"}.get(value, str(value))  # type: ignore[arg-type]
 
 
 def finish_training(session: Executor, project_id: int, user_id: int, how: str) -> datetime:

@@ -246,6 +246,8 @@ export class Saver {
 
   async saveAndNext() {
     if (!this.urls.next) return this.save();
+    // A trainee reads the known answer first: the feedback's own button goes on from there.
+    if (this.ws.data.training) return this.save();
     if (await this.save()) await this.goToNext();
   }
 
