@@ -46,7 +46,7 @@ class Estimate:
 
     def posterior_of(self, labels: NDArray[np.int64]) -> Floats:
         """The posterior of items not in the fit (labeled by the same annotators): an E step alone."""
-        return _posterior(self.priors, self.confusion, _given(labels), labels.shape[0])
+        return _posterior_and_fit(self.priors, self.confusion, _filled(labels, len(self.priors)))[0]
 
 
 def majority_posterior(labels: NDArray[np.int64], classes: int) -> Floats:
@@ -66,15 +66,28 @@ def _given(labels: NDArray[np.int64]) -> list[Given]:
     return [(np.flatnonzero(labels[:, a] != MISSING), labels[labels[:, a] != MISSING, a]) for a in range(labels.shape[1])]
 
 
-def _posterior(priors: Floats, confusion: Floats, given: list[Given], items: int) -> Floats:
-    log_posterior = np.tile(np.log(np.maximum(priors, 1e-12)), (items, 1))
-    for annotator, (labeled, said) in enumerate(given):
-        log_posterior[labeled] += np.log(confusion[annotator])[:, said].T
-    log_posterior -= log_posterior.max(axis=1, keepdims=True)
-    posterior = np.exp(log_posterior)
-    return posterior / posterior.sum(axis=1, keepdims=True)
+def _filled(labels: NDArray[np.int64], classes: int) -> NDArray[np.int64]:
+    """The labels with MISSING as one more class, whose row of log-chances is all zeros (it adds nothing)."""
+    return np.where(labels == MISSING, classes, labels)
 
 
+def _posterior_and_fit(priors: Floats, confusion: Floats, filled: NDArray[np.int64],
+                       weights: Floats | None = None) -> tuple[Floats, float]:
+    """The posteriors, and the log-likelihood of every label under the model (each row counted `weights`
+    times). Each annotator's share is gathered whole (a row of log-chances per class given, zeros where
+    they gave none): a dense add, not a write into the labeled rows alone."""
+    log_posterior = np.log(np.maximum(priors, 1e-12)) + np.zeros((filled.shape[0], 1))
+    for annotator in range(filled.shape[1]):
+        given_rows = np.vstack([np.log(confusion[annotator]).T, np.zeros(len(priors))])  # class given x true class
+        log_posterior += given_rows[filled[:, annotator]]
+    peak = log_posterior.max(axis=1, keepdims=True)
+    posterior = np.exp(log_posterior - peak)
+    totals = posterior.sum(axis=1, keepdims=True)
+    likelihood = (np.log(totals) + peak)[:, 0]
+    return posterior / totals, float(likelihood @ weights if weights is not None else likelihood.sum())
+
+
+# The M steps take each labeled row's posterior times the number of items that row stands for.
 def _dawid_skene_matrix(posterior: Floats, one_hot: Floats, said: NDArray[np.int64], previous: Floats) -> Floats:
     counts = posterior.T @ one_hot + SMOOTHING  # true class x class given
     return counts / counts.sum(axis=1, keepdims=True)
@@ -89,7 +102,7 @@ def _mace_matrix(posterior: Floats, one_hot: Floats, said: NDArray[np.int64], pr
     spam_given = (1 - knows) * spam[said]  # per label: chance it came by spam, whatever the truth
     chance_given = previous[:, said].T  # per label and true class: chance of what was given
     from_spam = (posterior * spam_given[:, None] / np.maximum(chance_given, 1e-12)).sum(axis=1)
-    knows = float(np.clip(1 - from_spam.mean(), 1e-3, 1 - 1e-3))
+    knows = float(np.clip(1 - from_spam.sum() / posterior.sum(), 1e-3, 1 - 1e-3))
     spam = one_hot.T @ from_spam + SMOOTHING
     spam /= spam.sum()
     return knows * np.eye(classes) + (1 - knows) * spam[None, :]
@@ -106,26 +119,34 @@ _M_STEPS: dict[Method, Callable[[Floats, Floats, NDArray[np.int64], Floats], Flo
 
 
 def estimate(labels: NDArray[np.int64], classes: int, method: Method = "dawid-skene", max_iterations: int = 100,
-             tolerance: float = 1e-4) -> Estimate:
+             tolerance: float = 1e-7) -> Estimate:
+    """Rounds until the log-likelihood of the labels grows by less than `tolerance` of itself (a share of
+    it, so a large project stops as soon as a small one), or `max_iterations`."""
     labels = np.asarray(labels, dtype=np.int64)
     annotators = labels.shape[1]
-    posterior = majority_posterior(labels, classes)
-    given = _given(labels)
-    one_hot = [np.eye(classes)[said] for _, said in given]  # per annotator: their labeled items x classes
+    # Items labeled alike have alike posteriors: the rounds run over the distinct rows of labels (a few
+    # thousand at most with three annotators), each weighed by how many items share it.
+    rows, inverse, counts = np.unique(_filled(labels, classes), axis=0, return_inverse=True, return_counts=True)
+    weights = counts.astype(np.float64)
+    row_labels = np.where(rows == classes, MISSING, rows)
+    posterior = majority_posterior(row_labels, classes)
+    given = _given(row_labels)
+    one_hot = [np.eye(classes)[said] for _, said in given]  # per annotator: their labeled rows x classes
     m_step = _M_STEPS[method]
     # MACE starts from an annotator who knows the answer four times in five and spams evenly.
     confusion = np.tile(0.8 * np.eye(classes) + 0.2 / classes, (annotators, 1, 1))
-    priors = posterior.mean(axis=0)
+    priors = weights @ posterior / weights.sum()
+    fit = -np.inf
     for iteration in range(1, max_iterations + 1):
-        priors = posterior.mean(axis=0)
+        weighted = posterior * weights[:, None]
+        priors = weighted.sum(axis=0) / weights.sum()
         for annotator, (items, said) in enumerate(given):
-            confusion[annotator] = m_step(posterior[items], one_hot[annotator], said, confusion[annotator])
-        updated = _posterior(priors, confusion, given, labels.shape[0])
-        change = float(np.abs(updated - posterior).max())
-        posterior = updated
-        if change < tolerance:
+            confusion[annotator] = m_step(weighted[items], one_hot[annotator], said, confusion[annotator])
+        posterior, updated = _posterior_and_fit(priors, confusion, rows, weights)
+        if updated - fit <= tolerance * abs(updated):
             break
-    return Estimate(posterior=posterior, confusion=confusion, priors=priors, iterations=iteration)
+        fit = updated
+    return Estimate(posterior=posterior[inverse.reshape(-1)], confusion=confusion, priors=priors, iterations=iteration)
 
 
 def dawid_skene(labels: NDArray[np.int64], classes: int, **options: float) -> Estimate:
