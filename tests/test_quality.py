@@ -120,7 +120,7 @@ def test_the_quality_command_lists_each_annotators_fields(db, gold) -> None:  # 
     report = json.loads(result.output)
     assert [a["annotator"] for a in report["annotators"]] == ["ana", "ben", "cleo"]  # every annotator member
     assert report["annotators"][0]["fields"]["stance"]["units"] == 2
-    assert report["annotators"][2]["fields"]["stance"]["estimated"] is None  # cleo has labeled nothing
+    assert report["annotators"][2]["fields"]["stance"]["accuracy"] is None  # cleo has labeled nothing
 
 
 def test_mace_ranks_the_careful_above_the_middling_above_the_random(simulated) -> None:  # type: ignore[no-untyped-def]

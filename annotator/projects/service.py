@@ -112,8 +112,9 @@ def with_project_settings(query: Select[Any], project_id: BindParameter[int] | I
 
 def settings_of(project: Project) -> ProjectSettings:
     """A project row's settings, as the annotator loop reads them."""
-    return ProjectSettings(*(getattr(project, c.key) for c in _SETTINGS_COLUMNS[:5]), project.label_schema.sha256,
-                           *(getattr(project, c.key) for c in _SETTINGS_COLUMNS[6:]))
+    return ProjectSettings(project.id, project.name, project.overlap, project.queue_order, project.label_schema_id,
+                           project.label_schema.sha256, project.archived_at, project.control_rate, project.training_articles,
+                           project.quality_threshold)
 
 
 def settings_at_end(row: Sequence[Any]) -> tuple[Sequence[Any], ProjectSettings]:

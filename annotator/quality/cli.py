@@ -45,7 +45,7 @@ def _row(person: AnnotatorQuality) -> str:
     cells = []
     for name in ESTIMATED_FIELDS:
         quality = person.fields[name]
-        cells.append(f"{quality.estimated:6.3f} (n={quality.units:>5})" if quality.estimated is not None else f"{'—':>16}")
+        cells.append(f"{quality.accuracy:6.3f} (n={quality.units:>5})" if quality.accuracy is not None else f"{'—':>16}")
     control = person.control
     shown = f"{control.accuracy:.3f} [{control.low:.2f}, {control.high:.2f}] n={control.n}" if control.accuracy is not None else "—"
     return f"{person.annotator:12} " + "  ".join(cells) + f"  {shown}"

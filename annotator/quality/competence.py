@@ -15,9 +15,9 @@ from annotator.agreement.coefficients import Value
 from annotator.agreement.units import ArticleUnits
 from annotator.quality.estimators import MISSING, Estimate, Method, estimate
 
-# Nominal fields of agreement's units (agreement.units.FIELDS) whose values are few: sets of targets or
-# of categories are left to agreement.
-ESTIMATED_FIELDS = ("relevance", "article_outlet", "actors", "stance", "source_outlet")
+# Every field of agreement's units (agreement.units.FIELDS); a set (an actor's targets, a statement's
+# precondition categories) is one value here, right only when the whole set is.
+ESTIMATED_FIELDS = ("relevance", "article_outlet", "actors", "targets", "stance", "preconditions", "source_outlet")
 
 
 class FieldLabels:

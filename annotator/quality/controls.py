@@ -18,7 +18,9 @@ from annotator.labelschema import LabelSchema
 KNOWN, ANSWER = "(known answer)", "(answer)"
 # Whether the annotator found each statement the known answer has (and no other): a unit per key of either.
 STATEMENTS = "statements"
-SCORED_FIELDS = ("relevance", "article_outlet", STATEMENTS, *(spec.name for spec in FIELDS[2:]))
+# Whether each span (by label, exact characters) of either answer is in both.
+SPANS = "spans"
+SCORED_FIELDS = ("relevance", "article_outlet", STATEMENTS, *(spec.name for spec in FIELDS[2:]), SPANS)
 Z_95 = 1.959964
 
 
@@ -74,11 +76,15 @@ def score_answer(known: Mapping[str, Any], given: Mapping[str, Any]) -> ScoredAn
     tallies: dict[str, tuple[int, int]] = {}
     differences: list[Difference] = []
     keys = units.keys.get(KNOWN, set()), units.keys.get(ANSWER, set())
-    statement_units: dict[tuple[Any, ...], dict[str, Value]] = {
-        key: {KNOWN: _presence(key in keys[0]), ANSWER: _presence(key in keys[1])} for key in keys[0] | keys[1]}
+    marked = units.spans.get(KNOWN, {}), units.spans.get(ANSWER, {})
+    presence_units = {
+        STATEMENTS: _presence_units([(key,) for key in keys[0]], [(key,) for key in keys[1]]),
+        SPANS: _presence_units([(label, at) for label, ranges in marked[0].items() for at in ranges],
+                               [(label, at) for label, ranges in marked[1].items() for at in ranges]),
+    }
     for name in SCORED_FIELDS:
         field_units: Iterable[tuple[tuple[Any, ...], Mapping[str, Value]]] = (
-            statement_units.items() if name == STATEMENTS else units.fields[name].items())
+            presence_units[name].items() if name in presence_units else units.fields[name].items())
         correct = scored = 0
         for unit, values in field_units:
             if KNOWN not in values or ANSWER not in values:
@@ -96,6 +102,12 @@ def _presence(present: bool) -> str:
     return "present" if present else "absent"
 
 
+def _presence_units(known: list[tuple[Any, ...]], given: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], dict[str, Value]]:
+    """A unit per thing either answer has, saying in which it is."""
+    in_known, in_given = set(known), set(given)
+    return {unit: {KNOWN: _presence(unit in in_known), ANSWER: _presence(unit in in_given)} for unit in in_known | in_given}
+
+
 def explanation(schema: LabelSchema, difference: Difference) -> str:
     """What the codebook says of the known value: the description a trainee should read again."""
     known = difference.known
@@ -108,8 +120,12 @@ def explanation(schema: LabelSchema, difference: Difference) -> str:
         return _described(statement.preconditions.categories, list(known) if isinstance(known, tuple) else [])
     if difference.field == "targets":
         return _described(statement.target.choices, list(known) if isinstance(known, tuple) else [])
+    if difference.field == SPANS:
+        label, (start, end) = difference.unit
+        said = "marks" if known == "present" else "does not mark"
+        return f"The known answer {said} characters {start}–{end} as {label}."
     if difference.field == STATEMENTS:
-        actor, target = difference.unit
+        ((actor, target),) = difference.unit
         said = "names" if known == "present" else "does not name"
         return f"The known answer {said} a statement by {actor} about {target}. {statement.actor.help}".strip()
     if difference.field in ("article_outlet", "source_outlet"):

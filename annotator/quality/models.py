@@ -52,7 +52,10 @@ class MemberStanding(BaseModel):
 
 
 class FieldQuality(BaseModel):
-    estimated: float | None = Field(description="Chance of giving the true value, estimated from the overlap")
+    accuracy: float | None = Field(description="Chance of giving the true value, estimated from the overlap (null: "
+                                   "no shared units of this field, or a field not estimated: spans, statements)")
+    low: float | None = Field(description="Wilson 95% interval of the estimate, lower end, as if its units were independent")
+    high: float | None = Field(description="Wilson 95% interval of the estimate, upper end")
     units: int = Field(description="Units of the field this annotator labeled that someone else labeled too")
     control: Accuracy = Field(description="On control items, against the known answer")
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from annotator.quality.answers import Answer, CONTROL
 from annotator.quality.competence import FieldEstimate
-from annotator.quality.controls import SCORED_FIELDS, Accuracy
+from annotator.quality.controls import SCORED_FIELDS, Accuracy, wilson_interval
 from annotator.quality.models import AnnotatorQuality, ConfusedPair, Confusion, DriftPoint, FieldQuality, TrainingOut
 
 # A drift point is the share right over this many consecutive control answers.
@@ -29,12 +29,7 @@ def annotator_quality(
 ) -> AnnotatorQuality:
     """One annotator's report: `index` is their column in the fits (None: no shared units)."""
     control_answers = [a for a in answers if a.kind == CONTROL]
-    fields = {}
-    for field in SCORED_FIELDS:
-        fit = fits.get(field)
-        labeled = fit.labeled(index) if fit is not None and index is not None else 0
-        estimated = round(float(fit.accuracy()[index]), 4) if fit is not None and index is not None and labeled else None
-        fields[field] = FieldQuality(estimated=estimated, units=labeled, control=_pooled(control_answers, [field]))
+    fields = {field: _field_quality(fits.get(field), index, _pooled(control_answers, [field])) for field in SCORED_FIELDS}
     confusions = [
         Confusion(field=field, values=fits[field].values, matrix=np.round(fits[field].fit.confusion[index], 3).tolist())
         for field in DRAWN_FIELDS if field in fits and index is not None and fits[field].labeled(index) and len(fits[field].values) > 1
@@ -45,6 +40,16 @@ def annotator_quality(
     )
     report.flags = _flags(report, threshold)
     return report
+
+
+def _field_quality(fit: FieldEstimate | None, index: int | None, control: Accuracy) -> FieldQuality:
+    """The estimate, with a Wilson interval as if each shared unit were a trial of its own."""
+    labeled = fit.labeled(index) if fit is not None and index is not None else 0
+    if fit is None or index is None or not labeled:
+        return FieldQuality(accuracy=None, low=None, high=None, units=0, control=control)
+    accuracy = float(fit.accuracy()[index])
+    low, high = wilson_interval(round(accuracy * labeled), labeled)
+    return FieldQuality(accuracy=round(accuracy, 4), low=round(low, 4), high=round(high, 4), units=labeled, control=control)
 
 
 def _pooled(answers: Sequence[Answer], fields: Sequence[str]) -> Accuracy:
@@ -80,8 +85,8 @@ def _flags(report: AnnotatorQuality, threshold: float) -> list[str]:
     if control.accuracy is not None and control.accuracy < threshold:
         flags.append(f"control items: {control.accuracy:.2f} right (n={control.n}), below {threshold:.2f}")
     for field, quality in report.fields.items():
-        if quality.estimated is not None and quality.units >= FLAG_AFTER_UNITS and quality.estimated < threshold:
-            flags.append(f"{field}: estimated {quality.estimated:.2f} from the overlap (n={quality.units}), below {threshold:.2f}")
+        if quality.accuracy is not None and quality.units >= FLAG_AFTER_UNITS and quality.accuracy < threshold:
+            flags.append(f"{field}: estimated {quality.accuracy:.2f} from the overlap (n={quality.units}), below {threshold:.2f}")
     return flags
 
 

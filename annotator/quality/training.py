@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from annotator.errors import Conflict, NotFound
 from annotator.projects.service import ProjectSettings, project_schema, settings_of
 from annotator.quality.answers import TRAINING, scored_answers, share_right
-from annotator.quality.controls import explanation
+from annotator.quality.controls import SPANS, STATEMENTS, Difference, explanation
 from annotator.quality.models import FeedbackLine, TrainingFeedback, TrainingOut
 from annotator.storage.lean import Executor
 from annotator.storage.tables import Assignment, Project, ProjectMember, User, utcnow
@@ -60,7 +60,7 @@ def training_feedback(session: Session, project: Project, article_id: int, user:
     if held.status != "done" or answer is None:
         raise Conflict(f"save your labels of article {article_id} first: the known answer shows once they are saved")
     schema = project_schema(project)
-    lines = [FeedbackLine(field=d.field, where=_where(d.unit), yours=_shown(d.given), known=_shown(d.known),
+    lines = [FeedbackLine(field=d.field, where=_where(d), yours=_shown(d.given), known=_shown(d.known),
                           explanation=explanation(schema, d)) for d in answer.score.differences]
     right = sum(correct for correct, _ in answer.score.tallies.values())
     scored = sum(units for _, units in answer.score.tallies.values())
@@ -69,16 +69,25 @@ def training_feedback(session: Session, project: Project, article_id: int, user:
                             training=TrainingOut(**state._asdict()))
 
 
-def _where(unit: tuple[object, ...]) -> str:
-    """A unit of score_answer (its article is 0) in words."""
-    named = [str(part) for part in unit if part != 0]
+def _where(difference: Difference) -> str:
+    """A unit of score_answer in words: the article (its id is 0 there), an actor, a statement, a span."""
+    if difference.field == SPANS:
+        label, (start, end) = difference.unit
+        return f"{label} span, characters {start}–{end}"
+    if difference.field == STATEMENTS:
+        ((actor, target),) = difference.unit
+        return f"{actor} → {target}"
+    named = [str(part) for part in difference.unit[1:]]
     return " → ".join(named) if named else "the article"
+
+
+_PRESENCE_SHOWN = {"present": "named", "absent": "not named"}
 
 
 def _shown(value: object) -> str:
     if isinstance(value, tuple):
         return ", ".join(map(str, value)) or "none"
-    return {"present": "named", "absent": "not named", None: "—"}.get(value, str(value))  # type: ignore[arg-type]
+    return "—" if value is None else _PRESENCE_SHOWN.get(str(value), str(value))
 
 
 def finish_training(session: Executor, project_id: int, user_id: int, how: str) -> datetime:
