@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shlex
 from typing import Any
 
@@ -22,6 +23,7 @@ from annotator.errors import ApiError, ErrorBody, Problem
 from annotator.request_checks import check_request
 from annotator.settings import Settings
 from annotator.storage import Database
+from annotator.storage.secrets import SESSION_KEY, shared_secret
 from annotator.storage.failures import storage_failure
 
 SECURITY_HEADERS = {
@@ -51,8 +53,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         validation_error_model=ErrorBody,
         validation_error_callback=validation_error_response,
     )
+    database = db or Database(settings.resolved_database_url())
     app.config.update(
-        SECRET_KEY=settings.resolved_secret_key(),
+        SECRET_KEY=_session_key(settings, database),
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -66,7 +69,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         # more hops than configured are the client's own claims and are ignored.
         hops = settings.trusted_proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    app.extensions["annotator"] = AppState(settings=settings, db=db or Database(settings.resolved_database_url()))
+    app.extensions["annotator"] = AppState(settings=settings, db=database)
     app.json = OrjsonBodies(app)
     # A command shown on a page, to be copied into a shell: a project name with spaces stays one argument.
     app.jinja_env.filters["shell"] = shlex.quote
@@ -80,6 +83,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     register_blueprints(app)
     register_assets(app)
     return app
+
+
+def _session_key(settings: Settings, db: Database) -> str:
+    """The configured key; else the one every host shares in the database (an older install's key file
+    becomes it, so its sessions hold); else, before migration, the key file."""
+    if settings.secret_key:
+        return settings.secret_key
+    key_file = settings.data_dir / "secret_key"
+    existing = key_file.read_text().strip() if key_file.is_file() else None
+    return shared_secret(db, SESSION_KEY, lambda: existing or secrets.token_hex(32)) or settings.resolved_secret_key()
 
 
 def register_blueprints(app: OpenAPI) -> None:

@@ -12,6 +12,7 @@ from annotator.cli_support import AnnotatorGroup, CliContext
 from annotator.codebook.cli import upgrade_schema_command
 from annotator.demo.cli import demo
 from annotator.export.cli import export_command
+from annotator.job_commands import worker_command
 from annotator.ingest.cli import import_annotations_command, import_command
 from annotator.maintenance import backup_command, db_group, restore_command
 from annotator.model.cli import predict_command, train_command
@@ -36,7 +37,7 @@ for command in (
     schema_group, project_group, user_group, token_group, import_command, import_annotations_command,
     agreement_command, quality_command, control_group, gold_group, evaluate_command, import_predictions_command, suggestions_command, train_command, predict_command,
     export_command,
-    db_group, backup_command, restore_command, demo, serve_command,
+    db_group, backup_command, restore_command, demo, serve_command, worker_command,
 ):
     main.add_command(command)
 # Membership (accounts), a member's standing (quality) and schema upgrades (codebook) are spoken of as part of a project.

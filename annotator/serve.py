@@ -56,7 +56,6 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
         raise click.ClickException(f"cannot serve: {storage_failure(error) or error.orig}") from error
     finally:
         database.dispose()
-    settings.resolved_secret_key()  # create the key file once, before workers race to
     click.echo(f"serving on http://{host}:{port}/ with {workers} workers x {threads} threads")
     # The serving lock (inherited by the forked workers) keeps `annotator restore` away while we run.
     with serving(url):

@@ -29,13 +29,25 @@ class Settings(BaseSettings):
         "X-Forwarded-For and X-Forwarded-Proto to believe; 0 when clients connect directly",
     )
 
+    job_stale_seconds: float = Field(
+        default=60, gt=0, le=3600,
+        description="A running job whose worker has not reported for this long is taken over by another worker (once)")
+    local_worker: bool | None = Field(
+        default=None,
+        description="Start a worker process on this host when a job is queued and none runs; default: on SQLite only "
+        "(with PostgreSQL, run `annotator worker` on any host)")
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'annotator.db').resolve()}"
 
+    def runs_local_worker(self) -> bool:
+        return self.local_worker if self.local_worker is not None else self.resolved_database_url().startswith("sqlite")
+
     def resolved_secret_key(self) -> str:
-        """The configured key, or one kept in data_dir so sessions survive restarts."""
+        """The configured key, or one kept in data_dir so sessions survive restarts (the app prefers the
+        database's, which every host shares: storage.secrets; this file seeds it on an older install)."""
         if self.secret_key:
             return self.secret_key
         key_file = self.data_dir / "secret_key"

@@ -16,6 +16,7 @@ from annotator.auth.service import get_user
 from annotator.cli import main
 from annotator.labelschema import LabelSchema
 from annotator.model.card import ModelCard
+from annotator.model.versions import list_cards
 from annotator.predictions.models import PredictionLine
 from annotator.projects.service import create_project
 from annotator.storage import Database
@@ -57,13 +58,14 @@ def run(db: Database, tmp_path: Path, *args: str) -> Result:
     return result
 
 
-def card_of(tmp_path: Path, project_id: int, version: str) -> ModelCard:
-    return ModelCard.model_validate_json((tmp_path / "models" / f"project-{project_id}" / version / "card.json").read_text())
+def card_of(db: Database, project_id: int, version: str) -> ModelCard:
+    with db.session() as session:
+        return next(card for card in list_cards(session, project_id) if card.version == version)
 
 
 def test_the_baseline_beats_the_majority_stance_on_its_test_split(db: Database, tmp_path: Path, gold_project: int) -> None:
     run(db, tmp_path, "train", "stances")
-    card = card_of(tmp_path, gold_project, "1")
+    card = card_of(db, gold_project, "1")
     assert card.counts.train > 200 and card.counts.test > 10
     assert card.test["stance_macro_f1"] >= card.majority_baseline_test["stance_macro_f1"] + MARGIN_OVER_MAJORITY  # type: ignore[operator]
     assert card.test["statement_keys_f1"] > 0.8  # type: ignore[operator]
@@ -127,20 +129,32 @@ def test_training_on_a_pinned_export_names_its_version_in_the_card(db: Database,
     run(db, tmp_path, "export", "stances", "--out", str(tmp_path / "exports"))
     folder = next(p.parent for p in (tmp_path / "exports").rglob("gold.jsonl"))
     run(db, tmp_path, "train", "stances", "--gold", str(folder), "--no-curve")
-    card = card_of(tmp_path, gold_project, "1")
+    card = card_of(db, gold_project, "1")
     assert "gold.jsonl sha256:" in card.gold_version and card.gold_source.endswith("gold.jsonl")
     assert card.counts.train + card.counts.dev + card.counts.test == GOLD_ARTICLES
 
 
 def test_predictions_offered_from_the_command_line_become_the_suggestions(db: Database, tmp_path: Path, gold_project: int) -> None:
     run(db, tmp_path, "train", "stances", "--no-curve")
-    status = tmp_path / "run.json"
-    run(db, tmp_path, "predict", "stances", "--model", "1", "--import", "--offer", "--status", str(status))
+    predicted = run(db, tmp_path, "predict", "stances", "--model", "1", "--import", "--offer")
     with db.session() as session:
         assert session.scalar(select(Project.suggestion_model).where(Project.id == gold_project)) == "baseline@1"
-    finished = json.loads(status.read_text())
-    assert (finished["state"], finished["done"]) == ("done", 1.0)
-    assert "offered to annotators as suggestions" in finished["stage"]
+    assert "offered to annotators as suggestions" in predicted.stderr
+
+
+def test_a_trained_version_is_stored_in_the_database_not_in_the_hosts_folder(db: Database, tmp_path: Path, gold_project: int) -> None:
+    run(db, tmp_path / "host-a", "train", "stances", "--no-curve")
+    # Another host, with a folder of its own, predicts with it.
+    lines = run(db, tmp_path / "host-b", "predict", "stances", "--model", "1").stdout_bytes.splitlines()
+    assert len(lines) == UNLABELED
+    assert not (tmp_path / "host-a" / "models").exists()
+
+
+def test_predicting_with_a_version_never_trained_names_those_there_are(db: Database, tmp_path: Path, gold_project: int) -> None:
+    run(db, tmp_path, "train", "stances", "--no-curve")
+    result = CliRunner(env={"ANNOTATOR_DATABASE_URL": db.url, "ANNOTATOR_DATA_DIR": str(tmp_path)}).invoke(
+        main, ["predict", "stances", "--model", "2"])
+    assert result.exit_code == 1 and "no baseline model version '2' (found: 1)" in result.output
 
 
 def test_offering_predictions_that_are_not_stored_is_refused(db: Database, tmp_path: Path, gold_project: int) -> None:

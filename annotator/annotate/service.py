@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, insert, select
+from sqlalchemy import and_, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.annotate.assignment import ARTICLE, add_assignment, assignment_of, assignment_state, claim
@@ -30,6 +30,7 @@ from annotator.storage.tables import (
     Article,
     Assignment,
     Project,
+    Review,
     User,
     utcnow,
 )
@@ -53,6 +54,45 @@ _REVISION_AS_SAVED = LeanQuery(
     select(AnnotationRevision.base_revision_id, AnnotationRevision.author_id, AnnotationRevision.content,
            AnnotationRevision.suggestion_decisions, AnnotationRevision.created_at, AnnotationRevision.schema_version)
     .where(AnnotationRevision.id == bindparam("revision_id"))
+)
+
+
+# A save on PostgreSQL, where each statement is a round trip to the server: the assignment locked and
+# checked, the revision inserted, the head moved and a review the revision settles marked, in one
+# statement. It writes nothing unless the head still points at the base (the lock makes a concurrent
+# save from the same base wait, then find the head moved); anything else (no assignment yet, a stale
+# base, a save sent again) returns no row and goes the general way.
+_HELD = (
+    select(Assignment.id)
+    .where(Assignment.article_id == bindparam("article_id"), Assignment.user_id == bindparam("author_id"),
+           Assignment.status != "skipped", Assignment.head_revision_id.is_not_distinct_from(bindparam("base_revision_id")))
+    .with_for_update()
+    .cte("held")
+)
+_INSERTED = (
+    insert(AnnotationRevision)
+    .from_select(list(_REVISION_VALUES), select(
+        _HELD.c.id, *(bindparam(name, type_=AnnotationRevision.__table__.c[name].type) for name in _REVISION_VALUES[1:])))
+    .returning(AnnotationRevision.id, AnnotationRevision.created_at, AnnotationRevision.schema_version, AnnotationRevision.assignment_id)
+    .cte("inserted")
+)
+_MOVED = (
+    update(Assignment).where(Assignment.id == _INSERTED.c.assignment_id)
+    .values(head_revision_id=_INSERTED.c.id, status="done", updated_at=bindparam("created_at"))
+    .returning(Assignment.id)
+    .cte("moved")
+)
+_SETTLED = (
+    update(Review)
+    .where(Review.revision_kind == "annotation", Review.revision_id == bindparam("base_revision_id"), Review.resolved_at.is_(None),
+           exists(select(_MOVED.c.id)))
+    .values(resolved_at=bindparam("created_at"))
+    .returning(Review.id)
+    .cte("settled")
+)
+_SAVED_IN_ONE_STATEMENT = LeanQuery(
+    select(_INSERTED.c.id, _INSERTED.c.created_at, _INSERTED.c.schema_version)
+    .add_cte(_MOVED).add_cte(_SETTLED)
 )
 
 
@@ -153,6 +193,10 @@ def save_annotation(
     """
     content = checked_content(save, article, schema)
     decisions = [d.model_dump(mode="json") for d in save.suggestion_decisions] or None
+    if _dialect(session) == "postgresql" and (row := _SAVED_IN_ONE_STATEMENT.first(session, {
+        "article_id": article.id, **_revision_values(0, project, schema, user, content, save.base_revision, save.seconds_spent, decisions),
+    })) is not None:
+        return _saved(article, user, StoredRevision(*row), save, content)
     assignment = assignment_state(session, article.id, user) or claim(session, project, article.id, user, as_lead=as_lead)
     if assignment is None:
         raise Conflict(f"article {article.id} already has {project.overlap} annotators")
@@ -221,16 +265,22 @@ def append_revision(
     suggestion_decisions: list[dict[str, object]] | None = None,
 ) -> StoredRevision:
     """Insert a revision and move the head pointer to it, if it still points at `base`."""
-    revision = StoredRevision(*_NEW_REVISION.rows(session, {
-        "assignment_id": assignment_id,
-        "base_revision_id": base,
-        "author_id": author.id,
-        "label_schema_id": project.label_schema_id,
-        "schema_version": schema.version,
-        "content": content.model_dump(mode="json"),
-        "seconds_spent": seconds_spent,
-        "suggestion_decisions": suggestion_decisions,
-        "created_at": utcnow(),
-    })[0])
+    values = _revision_values(assignment_id, project, schema, author, content, base, seconds_spent, suggestion_decisions)
+    revision = StoredRevision(*_NEW_REVISION.rows(session, values)[0])
     advance_head(session, Assignment, assignment_id, base, revision.id, status="done")
     return revision
+
+
+def _revision_values(
+    assignment_id: int, project: Project | ProjectSettings, schema: LabelSchema, author: User, content: AnnotationContent,
+    base: int | None, seconds_spent: float | None, suggestion_decisions: list[dict[str, object]] | None,
+) -> dict[str, Any]:
+    return {
+        "assignment_id": assignment_id, "base_revision_id": base, "author_id": author.id, "label_schema_id": project.label_schema_id,
+        "schema_version": schema.version, "content": content.model_dump(mode="json"), "seconds_spent": seconds_spent,
+        "suggestion_decisions": suggestion_decisions, "created_at": utcnow(),
+    }
+
+
+def _dialect(executor: Executor) -> str:
+    return executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name

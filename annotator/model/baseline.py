@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -107,8 +106,8 @@ class BaselineModel:
         variant.stance = Constant(self.majority)
         return variant
 
-    def save(self, path: Path) -> None:
-        sio.dump(self, path)
+    def to_bytes(self) -> bytes:
+        return sio.dumps(self)
 
 
 def _probability_of(model: LogisticRegression | Constant, features: csr_matrix, label: str) -> np.ndarray:
@@ -124,13 +123,13 @@ def _ranked(model: LogisticRegression | Constant, features: csr_matrix) -> tuple
     return model.predict_proba(features), [str(c) for c in model.classes_]
 
 
-def load_model(path: Path) -> BaselineModel:
-    """Load a model folder's file, trusting only the types a baseline is made of (skops refuses the rest)."""
-    untrusted = sio.get_untrusted_types(file=path)
+def load_model(data: bytes, source: str) -> BaselineModel:
+    """Load a stored model file, trusting only the types a baseline is made of (skops refuses the rest)."""
+    untrusted = sio.get_untrusted_types(data=data)
     unexpected = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
     if unexpected:
-        raise ValueError(f"{path} holds types a baseline model never has: {', '.join(unexpected)}")
-    return sio.load(path, trusted=untrusted)
+        raise ValueError(f"{source} holds types a baseline model never has: {', '.join(unexpected)}")
+    return sio.loads(data, trusted=untrusted)
 
 
 TRUSTED_PREFIXES = ("annotator.model.baseline.BaselineModel", "annotator.model.baseline.Constant", "sklearn.", "numpy.", "scipy.", "builtins.", "collections.")

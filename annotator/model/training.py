@@ -1,5 +1,5 @@
 """Train the baseline on a gold's train split, score it on dev and test with the evaluation
-everyone else's predictions get, and write a versioned model folder with its card."""
+everyone else's predictions get, and store it as a new version with its card."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from annotator.labelschema import LabelSchema
 from annotator.model.baseline import STATEMENT_THRESHOLD, BaselineModel, load_model
 from annotator.model.candidates import Candidate, candidates, labeled_candidates
 from annotator.model.card import CurvePoint, ModelCard, SplitCounts, headline
-from annotator.model.folders import list_cards
+from annotator.model.versions import MODEL_NAME, store_version, version_file
 from annotator.predictions.evaluation import (
     GoldArticle,
     PredictionIndex,
@@ -40,7 +40,6 @@ from annotator.predictions.models import EvaluationReport, GoldSource
 from annotator.storage.revisions import current_gold
 from annotator.storage.tables import Article, GoldRecord, GoldRevision, Project
 
-MODEL_NAME = "baseline"
 CURVE_SHARES = (0.25, 0.5, 0.75)  # and the whole split: the model itself
 PREDICTION_BATCH = 2_000
 EVALUATION_SAMPLES = 200  # bootstrap resamples for the card's intervals: enough to show the spread
@@ -235,22 +234,13 @@ FEATURES = [
 ]
 
 
-# ---- model folders ----------------------------------------------------------------------------
+# ---- stored versions ---------------------------------------------------------------------------
 
-def save_folder(folder: Path, model: BaselineModel, card: ModelCard) -> Path:
-    """Write model.skops and card.json into FOLDER/VERSION, complete or not at all."""
-    target = folder / card.version
-    partial = folder / f".{card.version}.partial"
-    partial.mkdir(parents=True, exist_ok=False)
-    model.save(partial / "model.skops")
-    (partial / "card.json").write_text(card.model_dump_json(indent=2))
-    partial.rename(target)
-    return target
+def save_version(session: Session, project_id: int, model: BaselineModel, card: ModelCard) -> None:
+    """Store the model's file and card as a new version of the project's baseline."""
+    store_version(session, project_id, card, model.to_bytes())
 
 
-def load_folder(folder: Path, version: str) -> tuple[BaselineModel, ModelCard]:
-    target = folder / version
-    if not (target / "model.skops").is_file():
-        found = ", ".join(c.version for c in reversed(list_cards(folder))) or "none yet"
-        raise NotFound(f"no baseline model version {version!r} (found: {found}); train one with `annotator train`")
-    return load_model(target / "model.skops"), ModelCard.model_validate_json((target / "card.json").read_text())
+def load_version(session: Session, project_id: int, version: str) -> tuple[BaselineModel, ModelCard]:
+    file, card = version_file(session, project_id, version)
+    return load_model(file, f"{MODEL_NAME}@{version}"), card

@@ -14,7 +14,7 @@ from annotator.errors import ApiError
 from annotator.model.background import start_prediction, start_training, training_status
 from annotator.model.charts import learning_curve
 from annotator.model.extra import INSTALL_HINT, model_extra_installed
-from annotator.model.folders import list_cards, models_folder
+from annotator.model.versions import list_cards
 from annotator.projects.models import QueueSettings
 from annotator.projects.service import find_project
 from annotator.storage.tables import Project
@@ -25,11 +25,11 @@ pages = Blueprint("model", __name__)
 @pages.get("/projects/<int:project_id>/baseline")
 @requires("lead")
 def baseline(project_id: int) -> ResponseReturnValue:
-    project = find_project(db_session(), project_id)
-    settings = app_state().settings
-    cards = list_cards(models_folder(settings.data_dir, project))
+    session = db_session()
+    project = find_project(session, project_id)
+    cards = list_cards(session, project.id)
     return render_template(
-        "baseline.html", project=project, cards=cards, status=training_status(settings, project),
+        "baseline.html", project=project, cards=cards, status=training_status(session, project),
         curve=learning_curve(cards[0].learning_curve) if cards else None,
         missing_extra=None if model_extra_installed() else INSTALL_HINT,
     )
@@ -38,20 +38,23 @@ def baseline(project_id: int) -> ResponseReturnValue:
 @pages.post("/projects/<int:project_id>/baseline/train")
 @requires("lead")
 def train(project_id: int) -> ResponseReturnValue:
-    project = find_project(db_session(), project_id)
-    return _started(project, lambda: start_training(app_state().settings, project), "Training")
+    session = db_session()
+    project = find_project(session, project_id)
+    return _started(project, lambda: start_training(session, app_state().settings, project), "Training")
 
 
 @pages.post("/projects/<int:project_id>/baseline/predict")
 @requires("lead")
 def predict(project_id: int) -> ResponseReturnValue:
     """Predict the articles without gold with a trained version, and offer its statements as suggestions."""
-    project = find_project(db_session(), project_id)
+    session = db_session()
+    project = find_project(session, project_id)
     version = request.form.get("version", "")
-    if version not in {card.version for card in list_cards(models_folder(app_state().settings.data_dir, project))}:
+    if version not in {card.version for card in list_cards(session, project.id)}:
         flash(f"Not started: there is no baseline@{version}; train one first.", "error")
         return redirect(url_for("model.baseline", project_id=project.id))
-    return _started(project, lambda: start_prediction(app_state().settings, project, version), f"Predicting with baseline@{version}")
+    return _started(project, lambda: start_prediction(session, app_state().settings, project, version),
+                    f"Predicting with baseline@{version}")
 
 
 def _started(project: Project, start: Callable[[], None], what: str) -> ResponseReturnValue:
@@ -60,7 +63,7 @@ def _started(project: Project, start: Callable[[], None], what: str) -> Response
     except ApiError as error:
         flash(f"Not started: {error.message}", "error")
     else:
-        flash(f"{what} started. Labeling and saving go on meanwhile; this page shows the progress.", "info")
+        flash(f"{what} queued for a worker. Labeling and saving go on meanwhile; this page shows the progress.", "info")
     return redirect(url_for("model.baseline", project_id=project.id))
 
 

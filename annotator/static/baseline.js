@@ -1,6 +1,8 @@
-// The baseline page: while a training run is under way, show its progress and reload when it ends.
+// The baseline page: while a run is queued or under way (a job, on whichever host's worker), show its
+// progress and reload when it ends.
 
 const box = document.getElementById("training");
+const UNDER_WAY = ["queued", "running"];
 
 async function poll() {
   const response = await fetch(box.dataset.statusUrl, { credentials: "same-origin" }).catch(() => null);
@@ -13,8 +15,8 @@ async function poll() {
   box.querySelector("progress")?.setAttribute("value", status.done);
   const stage = document.getElementById("training-stage");
   if (stage) stage.textContent = `${status.state}: ${status.stage}`;
-  if (status.state === "running") setTimeout(poll, 1000);
+  if (UNDER_WAY.includes(status.state)) setTimeout(poll, 1000);
   else window.location.reload();
 }
 
-if (box?.dataset.state === "running") setTimeout(poll, 1000);
+if (UNDER_WAY.includes(box?.dataset.state)) setTimeout(poll, 1000);

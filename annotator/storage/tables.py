@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -375,6 +376,56 @@ class Evaluation(Base):
     split: Mapped[str | None] = mapped_column(String(10))
     statement_keys_f1: Mapped[float | None] = mapped_column(Float)
     report: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ModelVersion(Base):
+    """A trained model version: its card and its file, in the database so that every host lists and
+    uses every model (no host's folder holds one another host needs)."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("project_id", "name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    version: Mapped[str] = mapped_column(String(80))
+    card: Mapped[dict[str, Any]]
+    file: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only to load the model
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Job(Base):
+    """Long work a request enqueued and a worker on any host claims and runs (jobs/): its state (queued,
+    running, done, failed), progress, heartbeat, and who runs it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state", "state", "id"), Index("ix_jobs_project_id", "project_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    arguments: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    stage: Mapped[str] = mapped_column(Text, default="", server_default="")
+    done: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    result: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    worker: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class InstanceSecret(Base):
+    """A secret every host of the installation shares (the key that signs session cookies), kept here when
+    no setting names one, so a login on one host holds on every other."""
+
+    __tablename__ = "instance_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
