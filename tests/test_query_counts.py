@@ -98,8 +98,9 @@ def test_a_save_reads_its_article_and_project_in_one_statement(api: ApiClient, t
     with counted(db) as statements:
         saved = ana.put(f"/articles/{article['id']}/annotation", json={"base_revision": None, "statements": []})
     assert saved.status_code == 200, saved.text
-    # The guard's; the article with its project; then, writing: the assignment, the revision, the head.
-    assert len(statements) == 5, statements
+    # The guard's; the article with its project; then, writing: the assignment, the revision, the head
+    # (on PostgreSQL, where each statement is a round trip to the server, the writing is one statement).
+    assert len(statements) == (3 if db.engine.dialect.name == "postgresql" else 5), statements
 
 
 def test_next_reads_the_project_and_the_callers_open_article_in_one_statement(api: ApiClient, team: Team, project_id: int, db: Database) -> None:
@@ -107,7 +108,8 @@ def test_next_reads_the_project_and_the_callers_open_article_in_one_statement(ap
     with counted(db) as statements:
         assert ana.next_article(project_id) is not None
     # The guard's; the project with ana's open article (none); the candidates; the claim's check, slot and
-    # assignment; then, the claim committed, the claimed article and the progress counts. (On PostgreSQL a claim's transaction also
-    # sets that its commit need not wait for the disk: a setting, not a query.)
+    # assignment (on PostgreSQL one statement); then, the claim committed, the claimed article and the progress
+    # counts. (On PostgreSQL a claim's transaction also sets that its commit need not wait for the disk: a
+    # setting, not a query.)
     queries = [s for s in statements if not s.startswith("SET LOCAL synchronous_commit")]
-    assert len(queries) == 8, queries
+    assert len(queries) == (6 if db.engine.dialect.name == "postgresql" else 8), queries

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
-from sqlalchemy import BindParameter, Select, bindparam, delete, exists, func, insert, select
+from sqlalchemy import BindParameter, Integer, Select, bindparam, delete, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from annotator.auth.membership import project_role
@@ -97,6 +97,42 @@ _NEW_ASSIGNMENT = LeanQuery(
             updated_at=_NOW)
     .returning(Assignment.id, Assignment.status, Assignment.head_revision_id)
 )
+
+
+# A claim on PostgreSQL in one statement (each is a round trip to the server): the slot taken if the
+# user holds no assignment of the article and it has room, the project's count of articles with room
+# kept, the assignment inserted. No row: the user holds it already, or it is full.
+_FREE = (
+    select(Article.id)
+    .where(Article.id == bindparam("article_id"),
+           ~exists().where(Assignment.article_id == bindparam("article_id"), Assignment.user_id == bindparam("user_id")))
+    .cte("free")
+)
+_SLOT = (
+    update(Article)
+    .where(Article.id == _FREE.c.id, Article.assigned_count < bindparam("overlap"))
+    .values(assigned_count=Article.assigned_count + 1)
+    .returning(Article.assigned_count)
+    .cte("slot")
+)
+_FILLED = (
+    update(Project)
+    .where(Project.id == bindparam("project_id"), exists().where(_SLOT.c.assigned_count == bindparam("overlap")))
+    .values(unfilled_articles=Project.unfilled_articles - 1)
+    .returning(Project.id)
+    .cte("filled")
+)
+_CLAIMED = (
+    insert(Assignment)
+    .from_select(
+        ["project_id", "article_id", "user_id", "status", "as_lead", "kind", "assigned_at", "updated_at"],
+        select(bindparam("project_id", type_=Integer), bindparam("article_id", type_=Integer), bindparam("user_id", type_=Integer),
+               literal("open"), literal(False), literal("work"), _NOW, _NOW).select_from(_SLOT),
+    )
+    .returning(Assignment.id, Assignment.status, Assignment.head_revision_id)
+    .cte("claimed")
+)
+_CLAIM_IN_ONE_STATEMENT = LeanQuery(select(_CLAIMED.c.id, _CLAIMED.c.status, _CLAIMED.c.head_revision_id).add_cte(_FILLED))
 
 
 class AssignmentState(NamedTuple):
@@ -193,12 +229,20 @@ def _uncertain_first(session: Executor, project: Project | ProjectSettings) -> S
 def claim(session: Executor, project: ProjectSlots, article_id: int, user: User, *, as_lead: bool = False) -> AssignmentState | None:
     """A new open assignment of the article for the user, if they hold none and it has room (a lead
     needs none: she takes no slot)."""
+    if not as_lead and _dialect(session) == "postgresql":
+        row = _CLAIM_IN_ONE_STATEMENT.first(session, {"project_id": project.id, "article_id": article_id, "user_id": user.id,
+                                                      "overlap": project.overlap, "now": utcnow()})
+        return None if row is None else AssignmentState(*row)
     # Checked in the writing transaction: the user's own concurrent request may have just taken it.
     if assignment_state(session, article_id, user) is not None:
         return None
     if not as_lead and not take_slot(session, project, article_id):
         return None
     return add_assignment(session, project, article_id, user, "open", as_lead=as_lead)
+
+
+def _dialect(executor: Executor) -> str:
+    return executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name
 
 
 def add_assignment(
