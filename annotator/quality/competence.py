@@ -27,17 +27,23 @@ class FieldLabels:
     def __init__(self) -> None:
         self.rows, self.people, self.values = array("i"), array("i"), array("i")
         self.articles = array("i")
-        self.classes: dict[str, int] = {}
+        self.classes: dict[Value, int] = {}  # by the value itself: a set's text is made once, for the report
 
     @property
     def units(self) -> int:
         return len(self.articles)
 
     def add(self, article_id: int, values: Mapping[str, Value], people: dict[str, int]) -> None:
+        # Called for every unit of every field: lookups before inserts, no call per label it can spare.
+        row, classes = len(self.articles), self.classes
         for person, value in values.items():
-            self.rows.append(self.units)
-            self.people.append(people.setdefault(person, len(people)))
-            self.values.append(self.classes.setdefault(str(value), len(self.classes)))
+            self.rows.append(row)
+            if (index := people.get(person)) is None:
+                index = people[person] = len(people)
+            self.people.append(index)
+            if (code := classes.get(value)) is None:
+                code = classes[value] = len(classes)
+            self.values.append(code)
         self.articles.append(article_id)
 
     def matrix(self, annotators: int) -> NDArray[np.int64]:
@@ -102,7 +108,7 @@ def fit_fields(labels: ProjectLabels, method: Method = "dawid-skene") -> dict[st
     for name, found in labels.fields.items():
         if found.units:
             matrix = found.matrix(len(labels.people))
-            values = sorted(found.classes, key=found.classes.__getitem__)
+            values = [str(value) for value in sorted(found.classes, key=found.classes.__getitem__)]
             fitted[name] = FieldEstimate(values, matrix, np.frombuffer(found.articles, dtype=np.int32),
                                          estimate(matrix, len(values), method))
     return fitted
