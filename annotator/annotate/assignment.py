@@ -22,7 +22,7 @@ from annotator.projects.service import ProjectSettings, project_article_ids, set
 from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
 from annotator.quality.answers import CONTROL, TRAINING
 from annotator.quality.training import training_state
-from annotator.storage.lean import Entity, Executor, LeanQuery
+from annotator.storage.lean import Entity, Executor, LeanQuery, dialect_name
 from annotator.storage.tables import (
     MAX_ROW_ID,
     Article,
@@ -229,7 +229,7 @@ def _uncertain_first(session: Executor, project: Project | ProjectSettings) -> S
 def claim(session: Executor, project: ProjectSlots, article_id: int, user: User, *, as_lead: bool = False) -> AssignmentState | None:
     """A new open assignment of the article for the user, if they hold none and it has room (a lead
     needs none: she takes no slot)."""
-    if not as_lead and _dialect(session) == "postgresql":
+    if not as_lead and dialect_name(session) == "postgresql":
         row = _CLAIM_IN_ONE_STATEMENT.first(session, {"project_id": project.id, "article_id": article_id, "user_id": user.id,
                                                       "overlap": project.overlap, "now": utcnow()})
         return None if row is None else AssignmentState(*row)
@@ -239,10 +239,6 @@ def claim(session: Executor, project: ProjectSlots, article_id: int, user: User,
     if not as_lead and not take_slot(session, project, article_id):
         return None
     return add_assignment(session, project, article_id, user, "open", as_lead=as_lead)
-
-
-def _dialect(executor: Executor) -> str:
-    return executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name
 
 
 def add_assignment(

@@ -23,7 +23,7 @@ from annotator.errors import Conflict, Forbidden, Invalid, NotFound, SchemaChang
 from annotator.labelschema import LabelSchema
 from annotator.projects.service import ProjectSettings, settings_at_end, with_project_settings
 from annotator.projects.slots import take_slot
-from annotator.storage.lean import Executor, LeanQuery
+from annotator.storage.lean import Executor, LeanQuery, dialect_name
 from annotator.storage.revisions import advance_head
 from annotator.storage.tables import (
     AnnotationRevision,
@@ -193,7 +193,7 @@ def save_annotation(
     """
     content = checked_content(save, article, schema)
     decisions = [d.model_dump(mode="json") for d in save.suggestion_decisions] or None
-    if _dialect(session) == "postgresql" and (row := _SAVED_IN_ONE_STATEMENT.first(session, {
+    if dialect_name(session) == "postgresql" and (row := _SAVED_IN_ONE_STATEMENT.first(session, {
         "article_id": article.id, **_revision_values(0, project, schema, user, content, save.base_revision, save.seconds_spent, decisions),
     })) is not None:
         return _saved(article, user, StoredRevision(*row), save, content)
@@ -281,6 +281,3 @@ def _revision_values(
         "suggestion_decisions": suggestion_decisions, "created_at": utcnow(),
     }
 
-
-def _dialect(executor: Executor) -> str:
-    return executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name

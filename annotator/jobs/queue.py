@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from annotator.errors import Conflict
 from annotator.storage import Database
+from annotator.storage.lean import dialect_name
 from annotator.storage.tables import Job, utcnow
 
 # A job whose worker stopped is run again once; stopping a second time, it fails with the reason.
@@ -71,7 +72,7 @@ def claim(db: Database, worker: str, stale_after: float) -> Job | None:
             cutoff = now - timedelta(seconds=stale_after)
             query = (select(Job).where(or_(Job.state == QUEUED, (Job.state == RUNNING) & (Job.heartbeat_at < cutoff)))
                      .order_by(Job.id).limit(1))
-            if session.get_bind().dialect.name == "postgresql":
+            if dialect_name(session) == "postgresql":
                 query = query.with_for_update(skip_locked=True)  # another host's worker takes the next one
             job = session.scalar(query)
             if job is None:

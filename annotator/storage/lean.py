@@ -97,6 +97,11 @@ class LeanQuery:
             cursor.close()
 
 
+def dialect_name(executor: Executor) -> str:
+    """The database's kind ("sqlite", "postgresql") behind a session or a connection."""
+    return executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name
+
+
 def _in_transaction(executor: Executor) -> Connection:
     """The connection under the executor, inside a transaction (BEGIN is where SQLite writers queue),
     unless its statements each stand alone (Database's lean readers)."""
