@@ -343,3 +343,9 @@ def test_a_trainee_sees_the_known_answer_only_after_saving(api: ApiClient, team:
 def test_a_real_article_has_no_training_feedback(api: ApiClient, team: Team, project_id: int, labeled) -> None:  # type: ignore[no-untyped-def] # noqa: F811
     response = api.as_(team.ana).get(f"/articles/{labeled['first']['id']}/training-feedback")
     assert response.status_code == 404 and "not one of your training articles" in response.json()["message"]
+
+
+def test_the_control_command_turns_gold_into_items_and_sets_the_rate(db: Database, gold) -> None:  # type: ignore[no-untyped-def] # noqa: F811
+    result = run(db, "control", "add", "sample", "--from-gold", "--rate", "0.2", "--by", "lena")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("added 2 control item(s). 2 control item(s) served at a rate of 0.2;")

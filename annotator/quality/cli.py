@@ -69,10 +69,10 @@ def add(cli: CliContext, project: str, from_gold: bool, count: int | None, train
     with cli.db().transaction() as session:
         found = find_project(session, project)
         made_by = acting_lead(session, found, lead, "control items are a lead's")
-        summary = add_control_items(session, found, made_by, ControlItemsAdd(purpose="training" if training else "control", count=count))
-        if rate is not None:
-            summary = change_quality_settings(session, found, QualitySettings(control_rate=rate))
-    click.echo(f"added {summary.added} {'training' if training else 'control'} item(s). " + _summary(summary))
+        added = add_control_items(session, found, made_by, ControlItemsAdd(purpose="training" if training else "control", count=count))
+        summary = change_quality_settings(session, found, QualitySettings(control_rate=rate)) if rate is not None else added
+    # The summary after the rate was set, but the count of this command's items.
+    click.echo(f"added {added.added} {'training' if training else 'control'} item(s). " + _summary(summary))
 
 
 @control_group.command("training")
