@@ -71,10 +71,10 @@ EVERY_ARTICLE: ArticleRange = (0, 2**31 - 1)  # article ids are 32-bit integers 
 # through this condition, its parameters bound by _in_range. Agreement is the annotators': a lead's
 # own labels (beside the overlap, by the person who settles gold) stay out of it, and so do answers on
 # control items and the labels of an annotator set aside (storage.revisions.counted_work).
-_FINISHED = (
+_COUNTED = (
     Assignment.project_id == bindparam("project"), Assignment.status == "done", Assignment.as_lead.is_(False), counted_work(),
-    Assignment.article_id.between(bindparam("first"), bindparam("last")),
 )
+_FINISHED = (*_COUNTED, Assignment.article_id.between(bindparam("first"), bindparam("last")))
 
 
 def _in_range(project: Project, articles: ArticleRange = EVERY_ARTICLE) -> dict[str, int]:
@@ -87,14 +87,18 @@ _DONE = (
     select(Assignment.id, Assignment.article_id, User.name).join(User, User.id == Assignment.user_id).where(*_FINISHED).subquery()
 )
 
-# Read straight on the driver: SQLAlchemy's handling of each row costs as much as decoding its labels.
-_HEADS = LeanQuery(
+# The labels agreement compares: (article id, annotator, labels) of the counted assignments' heads.
+_HEAD_LABELS = (
     select(Assignment.article_id, User.name, AnnotationRevision.content)
     .join(User, User.id == Assignment.user_id)
     .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
     # Labels compare only under one schema version: the project's. Those an upgrade sent back for
     # review (still under the version they were made under) wait out of the figures.
-    .where(*_FINISHED, AnnotationRevision.label_schema_id == bindparam("schema"))
+    .where(*_COUNTED, AnnotationRevision.label_schema_id == bindparam("schema"))
+)
+# Read straight on the driver: SQLAlchemy's handling of each row costs as much as decoding its labels.
+_HEADS = LeanQuery(
+    _HEAD_LABELS.where(Assignment.article_id.between(bindparam("first"), bindparam("last")))
     .order_by(Assignment.article_id)  # in the index's order, so SQLite sorts nothing; units order annotators themselves
 )
 
@@ -102,6 +106,15 @@ _HEADS = LeanQuery(
 def _head_rows(session: Session, project: Project, articles: ArticleRange = EVERY_ARTICLE) -> list[tuple[int, str, Any]]:
     """(article id, annotator, labels) of each finished assignment's head revision, in article order."""
     return _HEADS.rows(session, _in_range(project, articles))
+
+
+def article_label_sets(session: Session, project: Project, article_ids: list[int]) -> dict[int, list[LabelSet]]:
+    """The label sets agreement compares, of articles picked one by one (not a range), by article."""
+    found: dict[int, list[LabelSet]] = {}
+    rows = session.execute(_HEAD_LABELS.where(Assignment.article_id.in_(article_ids)), _in_range(project))
+    for article_id, name, content in rows:
+        found.setdefault(article_id, []).append(LabelSet(article_id, name, content))
+    return found
 
 
 def _gold(project: Project) -> Select[Any]:

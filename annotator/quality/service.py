@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.agreement.service import streamed_articles
+from annotator.agreement.service import article_label_sets, streamed_articles
 from annotator.agreement.units import LabelSet, article_units
 from annotator.projects.service import ProjectSettings, settings_of
 from annotator.quality.aggregate import AggregateMethod, Aggregator
@@ -21,8 +21,7 @@ from annotator.quality.items import control_items_summary
 from annotator.quality.models import ConfusedPair, ExampleSentence, QualityReport, TrainingOut
 from annotator.quality.report import annotator_quality, answers_by_annotator, confused_pairs
 from annotator.quality.training import training_state
-from annotator.storage.revisions import counted_work
-from annotator.storage.tables import AnnotationRevision, Article, Assignment, Project, ProjectMember, User
+from annotator.storage.tables import Article, Project, ProjectMember, User
 
 EXAMPLES_PER_PAIR = 2
 DOUBT_BATCH = 1_000
@@ -78,7 +77,7 @@ def article_doubts(session: Session, project: Project, article_ids: list[int], m
     aggregator = project_aggregator(session, project, method)
     doubts = {}
     for start in range(0, len(article_ids), DOUBT_BATCH):
-        labels = counted_labels(session, project, article_ids[start:start + DOUBT_BATCH])
+        labels = article_label_sets(session, project, article_ids[start:start + DOUBT_BATCH])
         doubts.update({article_id: aggregator.aggregate(article_id, sets).doubt for article_id, sets in labels.items()})
     return doubts
 
@@ -88,7 +87,7 @@ def _with_examples(session: Session, pair: ConfusedPair, fit: FieldEstimate, pro
     truth, given = fit.values.index(pair.truth), fit.values.index(pair.given)
     rows = np.flatnonzero((fit.fit.truth() == truth) & np.any(fit.labels == given, axis=1))
     article_ids = list(dict.fromkeys(int(fit.articles[row]) for row in rows))[:EXAMPLES_PER_PAIR]
-    labels = counted_labels(session, project, article_ids)
+    labels = article_label_sets(session, project, article_ids)
     articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(article_ids)))}
     examples = []
     for article_id in article_ids:
@@ -98,23 +97,6 @@ def _with_examples(session: Session, pair: ConfusedPair, fit: FieldEstimate, pro
         examples.append(ExampleSentence(article_id=article_id, title=article.title,
                                         sentence=_sentence(article.text, _quoted_at(labels.get(article_id, []), where))))
     return pair.model_copy(update={"examples": examples})
-
-
-def counted_labels(session: Session, project: Project, article_ids: list[int]) -> dict[int, list[LabelSet]]:
-    """Each article's counted labels (storage.revisions.counted_work) under the project's current
-    version, by annotator name."""
-    rows = session.execute(
-        select(Assignment.article_id, User.name, AnnotationRevision.content)
-        .join(User, User.id == Assignment.user_id)
-        .join(AnnotationRevision, AnnotationRevision.id == Assignment.head_revision_id)
-        .where(Assignment.article_id.in_(article_ids), Assignment.status == "done", Assignment.as_lead.is_(False), counted_work(),
-               AnnotationRevision.label_schema_id == project.label_schema_id)
-        .order_by(Assignment.article_id, User.name)
-    )
-    found: dict[int, list[LabelSet]] = {}
-    for article_id, name, content in rows:
-        found.setdefault(article_id, []).append(LabelSet(article_id, name, content))
-    return found
 
 
 def _quoted_at(label_sets: list[LabelSet], unit: tuple[object, ...] | None) -> int:
