@@ -424,9 +424,8 @@ def _throughput(work: WorkTally) -> list[DailyCount]:
     return [DailyCount(annotator=who, day=day, items=count) for (who, day), count in sorted(work.per_day.items())]
 
 
-def article_agreement(article_id: int, label_sets: list[LabelSet]) -> float | None:
+def article_agreement(units: ArticleUnits) -> float | None:
     """Share of agreeing annotator pairs over all of one article's units (None below two annotators)."""
-    units = article_units(article_id, label_sets)
     agree = total = 0
     for field_units in units.fields.values():
         for unit in field_units.values():

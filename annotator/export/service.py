@@ -22,7 +22,7 @@ from annotator.adjudicate.compare import Version, majority_proposal
 from annotator.adjudicate.service import head_versions
 from annotator.agreement.report import article_agreement
 from annotator.agreement.service import project_report
-from annotator.agreement.units import LabelSet
+from annotator.agreement.units import LabelSet, article_units
 from annotator.annotate.models import AnnotationContent
 from annotator.annotate.suggestions import has_predictions, predicted_content
 from annotator.errors import Conflict, NotFound
@@ -151,7 +151,8 @@ def _aggregated(aggregator: Aggregator, article_id: int, versions: list[Version]
     """An article without gold filled by the aggregate; the majority vote keeps its rule for ties
     (adjudicate.compare.majority_proposal), the others choose by their fitted posteriors."""
     label_sets = [LabelSet(article_id, v.annotator, v.content) for v in versions]
-    aggregated = aggregator.aggregate(article_id, label_sets)
+    units = article_units(article_id, label_sets)  # once, for the aggregate and the agreement both
+    aggregated = aggregator.aggregate(units, label_sets)
     if aggregator.method == "majority":
         proposal = majority_proposal(versions)
         content, status, method, ties = proposal.content, "majority_vote", "majority_vote", proposal.ties
@@ -160,7 +161,7 @@ def _aggregated(aggregator: Aggregator, article_id: int, versions: list[Version]
     return {**content, "provenance": {
         "status": status, "method": method, "gold_revision": None, "adjudicator": None,
         "annotators": [v.annotator for v in versions], "source_revisions": [v.revision for v in versions],
-        "schema_version": schema_version, "agreement": article_agreement(article_id, label_sets),
+        "schema_version": schema_version, "agreement": article_agreement(units),
         "weights": aggregated.weights, "posterior": aggregated.posterior, "ties": ties,
     }}
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from annotator.agreement.coefficients import Value
-from annotator.agreement.units import NONE, LabelSet, StatementKey, article_units, first_statements
+from annotator.agreement.units import NONE, ArticleUnits, LabelSet, StatementKey, first_statements
 from annotator.quality.competence import FieldEstimate
 
 AggregateMethod = Literal["majority", "dawid-skene", "mace"]
@@ -74,9 +74,10 @@ class Aggregator:
         chance /= chance.sum()
         return {value: float(chance[i]) for i, value in enumerate(fit.values)}
 
-    def aggregate(self, article_id: int, label_sets: Sequence[LabelSet]) -> Aggregated:
-        units = article_units(article_id, label_sets)
+    def aggregate(self, units: ArticleUnits, label_sets: Sequence[LabelSet]) -> Aggregated:
+        """The article's record from its units and the label sets they were made of (agreement.units)."""
         posterior: dict[str, float] = {}
+        article_id = units.article_id
         article_unit = (article_id,)
         relevance = self._choose("relevance", units.fields["relevance"][article_unit], posterior)
         outlet = self._choose("article_outlet", units.fields["article_outlet"][article_unit], posterior)

@@ -78,7 +78,7 @@ def article_doubts(session: Session, project: Project, article_ids: list[int], m
     doubts = {}
     for start in range(0, len(article_ids), DOUBT_BATCH):
         labels = article_label_sets(session, project, article_ids[start:start + DOUBT_BATCH])
-        doubts.update({article_id: aggregator.aggregate(article_id, sets).doubt for article_id, sets in labels.items()})
+        doubts.update({article_id: aggregator.aggregate(article_units(article_id, sets), sets).doubt for article_id, sets in labels.items()})
     return doubts
 
 
