@@ -35,30 +35,13 @@ from annotator.auth.guard import requires
 from annotator.auth.service import authenticate, get_user, issue_token, login_blocked, record_login
 from annotator.auth.web import begin_browser_session
 from annotator.context import current_user, db_session
-from annotator.errors import ApiError, Invalid
+from annotator.errors import Invalid
+from annotator.forms import attempt
 from annotator.http import shown_once
 from annotator.projects.service import find_project, list_projects
 from annotator.storage.tables import User
 
 pages = Blueprint("accounts", __name__)
-
-
-def _attempt(action: Callable[[], str]) -> bool:
-    """Run a change and commit it, flashing what it did, or what refused it (nothing is kept then)."""
-    session = db_session()
-    try:
-        message = action()
-        session.commit()
-    except ApiError as error:
-        session.rollback()
-        flash(error.message, "error")
-        return False
-    except ValidationError as error:
-        session.rollback()
-        flash("; ".join(issue["msg"] for issue in error.errors()), "error")
-        return False
-    flash(message, "info")
-    return True
 
 
 @pages.get("/account")
@@ -94,7 +77,7 @@ def change_password() -> ResponseReturnValue:
         begin_browser_session(user)
         return with_ended_tokens("Password changed. Your other sessions have been logged out.", ended)
 
-    _attempt(change)
+    attempt(change)
     return redirect(url_for("accounts.account"))
 
 
@@ -118,7 +101,7 @@ def revoke(token_id: int) -> ResponseReturnValue:
         token, owner = revoke_token(db_session(), token_id, current_user())
         return f"Token {token.hint}… of {owner.name} revoked."
 
-    _attempt(revoke_it)
+    attempt(revoke_it)
     back = "accounts.users" if request.form.get("back") == "users" else "accounts.account"
     return redirect(url_for(back))
 
@@ -148,7 +131,7 @@ def create_user() -> ResponseReturnValue:
         issued.append(IssuedPassword(user=describe_user(user), password=password))
         return f"Account {user.name} created."
 
-    return users(issued[0]) if _attempt(create) else redirect(url_for("accounts.users"))
+    return users(issued[0]) if attempt(create) else redirect(url_for("accounts.users"))
 
 
 def _manage(name: str, change: Callable[[User], str]) -> Callable[[], str]:
@@ -167,7 +150,7 @@ def disable(user_name: str) -> Response:
             disabled.tokens_ended,
         )
 
-    _attempt(_manage(user_name, disable_it))
+    attempt(_manage(user_name, disable_it))
     return redirect(url_for("accounts.users"))
 
 
@@ -178,7 +161,7 @@ def enable(user_name: str) -> Response:
         enable_user(db_session(), user, current_user())
         return f"{user.name} is enabled; their API tokens stay revoked."
 
-    _attempt(_manage(user_name, enable_it))
+    attempt(_manage(user_name, enable_it))
     return redirect(url_for("accounts.users"))
 
 
@@ -192,7 +175,7 @@ def reset(user_name: str) -> ResponseReturnValue:
         issued.append(IssuedPassword(user=describe_user(user), password=password, tokens_ended=ended))
         return with_ended_tokens(f"{user.name} has a new password and has been logged out.", ended)
 
-    return users(issued[0]) if _attempt(_manage(user_name, reset_it)) else redirect(url_for("accounts.users"))
+    return users(issued[0]) if attempt(_manage(user_name, reset_it)) else redirect(url_for("accounts.users"))
 
 
 @pages.get("/projects/<int:project_id>/members")
@@ -216,7 +199,7 @@ def set_member(project_id: int) -> Response:
         put_member(db_session(), project, name, wanted.role)
         return f"{name} is a {wanted.role} of {project.name}."
 
-    _attempt(put)
+    attempt(put)
     return redirect(url_for("accounts.members", project_id=project_id))
 
 
@@ -228,5 +211,5 @@ def remove(project_id: int, user_name: str) -> Response:
         released = remove_member(db_session(), project, user_name)
         return f"{user_name} is no longer a member of {project.name}; {released} unlabeled article(s) released."
 
-    _attempt(remove_it)
+    attempt(remove_it)
     return redirect(url_for("accounts.members", project_id=project_id))

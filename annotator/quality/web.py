@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from pydantic import ValidationError
 
 from annotator.auth.guard import requires
 from annotator.auth.service import get_user
 from annotator.context import current_user, db_session
-from annotator.errors import ApiError, Invalid
+from annotator.errors import Invalid
+from annotator.forms import attempt
 from annotator.projects.service import find_project
 from annotator.quality.charts import drift_chart, estimated_confusion_chart
 from annotator.quality.controls import SCORED_FIELDS
@@ -50,7 +50,7 @@ def settings(project_id: int) -> ResponseReturnValue:
         change_quality_settings(session, project, QualitySettings.model_validate(wanted))
         return "Quality settings saved."
 
-    return _done(project_id, change)
+    return _attempted(project_id, change)
 
 
 @pages.post("/projects/<int:project_id>/team/control-items")
@@ -59,7 +59,7 @@ def control_items(project_id: int) -> ResponseReturnValue:
     session = db_session()
     project = find_project(session, project_id)
     wanted = {"purpose": request.form.get("purpose", "control"), "count": _number(request.form.get("count"))}
-    return _done(project_id, lambda: "Added {} {} item(s).".format(
+    return _attempted(project_id, lambda: "Added {} {} item(s).".format(
         add_control_items(session, project, current_user(), ControlItemsAdd.model_validate(wanted)).added, wanted["purpose"]))
 
 
@@ -74,24 +74,14 @@ def standing(project_id: int, user_name: str) -> ResponseReturnValue:
     def change() -> str:
         if (wanted := choices.get(request.form.get("action", ""))) is None:
             raise Invalid(f"choose what to do: {', '.join(choices)}", [])
-        return " ".join(f"{line}." for line in change_standing(session, project, get_user(session, user_name), wanted))
+        changed = change_standing(session, project, get_user(session, user_name), wanted)
+        return " ".join(f"{line}." for line in changed) or "Nothing changed."
 
-    return _done(project_id, change)
+    return _attempted(project_id, change)
 
 
-def _done(project_id: int, change: Callable[[], str]) -> ResponseReturnValue:
-    """Run the change, commit and say what it did; or roll back and say why not."""
-    session = db_session()
-    try:
-        said = change()
-        session.commit()
-        flash(said or "Nothing changed.", "info")
-    except ValidationError as error:
-        session.rollback()
-        flash("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()), "error")
-    except ApiError as error:
-        session.rollback()
-        flash(error.message, "error")
+def _attempted(project_id: int, change: Callable[[], str]) -> ResponseReturnValue:
+    attempt(change)
     return redirect(url_for("quality.team", project_id=project_id))
 
 
