@@ -21,7 +21,7 @@ from annotator.errors import Conflict, Invalid, NotFound
 from annotator.projects.service import ProjectSettings, project_article_ids, settings_at_end, with_project_settings
 from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
 from annotator.quality.answers import CONTROL, TRAINING
-from annotator.quality.training import training_state
+from annotator.quality.training import record_passing
 from annotator.storage.lean import Entity, Executor, LeanQuery, dialect_name
 from annotator.storage.tables import (
     MAX_ROW_ID,
@@ -160,7 +160,7 @@ def next_article(
     (open_article_id,), project = settings_at_end(row)
     if open_article_id or project.archived_at is not None:
         return project, open_article_id
-    if not as_lead and project.training_articles and training_state(writer, project, user.id).in_training:
+    if not as_lead and project.training_articles and record_passing(writer, project, user.id).in_training:
         return project, _claimed_item(reader, writer, project, user, TRAINING)
     if not as_lead and project.control_rate and random.random() < project.control_rate:
         control_article_id = _claimed_item(reader, writer, project, user, CONTROL)

@@ -4,6 +4,7 @@ and each member's standing."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import numpy as np
 
@@ -14,13 +15,13 @@ from annotator.agreement.service import article_label_sets, streamed_articles
 from annotator.agreement.units import LabelSet, article_units
 from annotator.projects.service import ProjectSettings, settings_of
 from annotator.quality.aggregate import AggregateMethod, Aggregator
-from annotator.quality.answers import CONTROL, TRAINING, scored_answers
+from annotator.quality.answers import CONTROL, TRAINING, Answer, scored_answers
 from annotator.quality.competence import FieldEstimate, ProjectLabels, field_units, fit_fields
 from annotator.quality.estimators import Method
 from annotator.quality.items import control_items_summary
 from annotator.quality.models import ConfusedPair, ExampleSentence, QualityReport, TrainingOut
 from annotator.quality.report import annotator_quality, answers_by_annotator, confused_pairs
-from annotator.quality.training import training_state
+from annotator.quality.training import standing
 from annotator.storage.tables import Article, Project, ProjectMember, User
 
 EXAMPLES_PER_PAIR = 2
@@ -39,16 +40,17 @@ def quality_report(session: Session, project: Project, method: Method = "dawid-s
     fits = fit_fields(labels, method)
     names = labels.names
     answers = answers_by_annotator(scored_answers(session, project, (CONTROL, TRAINING)))
-    members = {name: (set_aside is not None, role) for name, set_aside, role in session.execute(
-        select(User.name, ProjectMember.set_aside_at, ProjectMember.role)
+    members = {name: (set_aside is not None, role, (trained_at, trained_how)) for name, set_aside, role, trained_at, trained_how in session.execute(
+        select(User.name, ProjectMember.set_aside_at, ProjectMember.role, ProjectMember.trained_at, ProjectMember.trained_how)
         .join(User, User.id == ProjectMember.user_id).where(ProjectMember.project_id == project.id))}
     settings = settings_of(project)
-    people = sorted(set(names) | set(answers) | {name for name, (_, role) in members.items() if role == "annotator"})
-    annotators = [
-        annotator_quality(name, fits, labels.people.get(name), answers.get(name, []), _training(session, settings, name),
-                          members.get(name, (False, None))[0], project.quality_threshold)
-        for name in people
-    ]
+    people = sorted(set(names) | set(answers) | {name for name, (_, role, _) in members.items() if role == "annotator"})
+    annotators = []
+    for name in people:
+        set_aside, _, recorded = members.get(name, (False, None, (None, None)))
+        training = _training(settings, recorded, answers.get(name, []))
+        annotators.append(annotator_quality(name, fits, labels.people.get(name), answers.get(name, []), training, set_aside,
+                                            project.quality_threshold))
     summary = control_items_summary(session, project)
     return QualityReport(
         project=project.name, method=method, threshold=project.quality_threshold, control_rate=project.control_rate,
@@ -57,11 +59,12 @@ def quality_report(session: Session, project: Project, method: Method = "dawid-s
     )
 
 
-def _training(session: Session, project: ProjectSettings, name: str) -> TrainingOut | None:
+def _training(project: ProjectSettings, recorded: tuple[datetime | None, str | None], answers: list[Answer]) -> TrainingOut | None:
+    """A member's training state from the answers the report read already."""
     if not project.training_articles:
         return None
-    user_id = session.scalar(select(User.id).where(User.name == name))
-    return TrainingOut(**training_state(session, project, user_id)._asdict()) if user_id is not None else None
+    state = standing(project, *recorded, [answer for answer in answers if answer.kind == TRAINING])
+    return TrainingOut(**state._asdict())
 
 
 def project_aggregator(session: Session, project: Project, method: AggregateMethod) -> Aggregator:
