@@ -65,13 +65,10 @@ class Aggregator:
         if fit is None or any(value not in fit.index for value in given.values()):
             counts = Counter(given.values())
             return {value: count / len(given) for value, count in counts.items()}
-        log_chance = np.log(np.maximum(fit.fit.priors, 1e-12))
-        for person, value in given.items():
-            index = self.people.get(person)
-            confusion = fit.fit.confusion[index] if index is not None else self._mean_confusion[field]
-            log_chance = log_chance + np.log(confusion[:, fit.index[value]])
-        chance = np.exp(log_chance - log_chance.max())
-        chance /= chance.sum()
+        # An annotator the fit has not met (a lead, or one seen only alone) weighs as the average one.
+        confusions = np.stack([fit.fit.confusion[index] if (index := self.people.get(person)) is not None
+                               else self._mean_confusion[field] for person in given])
+        chance = fit.fit.posterior_given(confusions, [fit.index[value] for value in given.values()])
         return {value: float(chance[i]) for i, value in enumerate(fit.values)}
 
     def aggregate(self, units: ArticleUnits, label_sets: Sequence[LabelSet]) -> Aggregated:

@@ -13,7 +13,7 @@ confusion matrix from the current posteriors (M), then the posteriors from them 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,9 +44,10 @@ class Estimate:
         """Each annotator's chance of giving the true class, over the estimated class priors."""
         return np.einsum("j,ajj->a", self.priors, self.confusion)
 
-    def posterior_of(self, labels: NDArray[np.int64]) -> Floats:
-        """The posterior of items not in the fit (labeled by the same annotators): an E step alone."""
-        return _posterior_and_fit(self.priors, self.confusion, _filled(labels, len(self.priors)))[0]
+    def posterior_given(self, confusions: Floats, given: Sequence[int]) -> Floats:
+        """One item's posterior (an E step alone) from what each of its labelers gave and, in the same order,
+        their confusion matrices (an annotator's of the fit, or any other the caller stands in for one)."""
+        return _posterior_and_fit(self.priors, confusions, np.array([given]))[0][0]
 
 
 def majority_posterior(labels: NDArray[np.int64], classes: int) -> Floats:
