@@ -112,9 +112,8 @@ def with_project_settings(query: Select[Any], project_id: BindParameter[int] | I
 
 def settings_of(project: Project) -> ProjectSettings:
     """A project row's settings, as the annotator loop reads them."""
-    return ProjectSettings(project.id, project.name, project.overlap, project.queue_order, project.label_schema_id,
-                           project.label_schema.sha256, project.archived_at, project.control_rate, project.training_articles,
-                           project.quality_threshold)
+    columns = {name: getattr(project, name) for name in ProjectSettings._fields if name != "schema_sha256"}
+    return ProjectSettings(**columns, schema_sha256=project.label_schema.sha256)
 
 
 def settings_at_end(row: Sequence[Any]) -> tuple[Sequence[Any], ProjectSettings]:
