@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from annotator.quality.controls import ScoredAnswer, score_answer
+from annotator.quality.controls import SCORED_FIELDS, ScoredAnswer, score_answer
 from annotator.storage.lean import Executor
 from annotator.storage.revisions import VersionedProject, current_gold
 from annotator.storage.tables import AnnotationRevision, Assignment, GoldRecord, GoldRevision, User
@@ -49,10 +49,17 @@ def scored_answers(
             for name, article_id, kind, saved_at, given, known in session.execute(query)]
 
 
-def share_right(answers: Iterable[Answer]) -> float | None:
-    """The share of every scored unit of these answers that was right (None with nothing scored)."""
+def tallied(answers: Iterable[Answer], fields: Iterable[str] = SCORED_FIELDS) -> tuple[int, int]:
+    """The units of these answers that were right, and the units scored, over the fields named (all, by default)."""
     correct = scored = 0
     for answer in answers:
-        for right, units in answer.score.tallies.values():
+        for field in fields:
+            right, units = answer.score.tallies.get(field, (0, 0))
             correct, scored = correct + right, scored + units
+    return correct, scored
+
+
+def share_right(answers: Iterable[Answer]) -> float | None:
+    """The share of every scored unit of these answers that was right (None with nothing scored)."""
+    correct, scored = tallied(answers)
     return correct / scored if scored else None

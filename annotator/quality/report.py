@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from annotator.quality.answers import Answer, CONTROL
+from annotator.quality.answers import CONTROL, Answer, tallied
 from annotator.quality.competence import FieldEstimate
 from annotator.quality.controls import SCORED_FIELDS, Accuracy, wilson_interval
 from annotator.quality.models import AnnotatorQuality, ConfusedPair, Confusion, DriftPoint, FieldQuality, TrainingOut
@@ -53,12 +53,7 @@ def _field_quality(fit: FieldEstimate | None, index: int | None, control: Accura
 
 
 def _pooled(answers: Sequence[Answer], fields: Sequence[str]) -> Accuracy:
-    correct = scored = 0
-    for answer in answers:
-        for field in fields:
-            right, units = answer.score.tallies.get(field, (0, 0))
-            correct, scored = correct + right, scored + units
-    return Accuracy.of(correct, scored)
+    return Accuracy.of(*tallied(answers, fields))
 
 
 def _drift(answers: Sequence[Answer]) -> list[DriftPoint]:
