@@ -33,6 +33,14 @@ def db_session() -> Session:
     return g.db_session
 
 
+def reading_session() -> Session:
+    """This request's session as a reader, whatever the method: for a request whose writes are transactions
+    of their own (on SQLite, a writer session holding the lock would wait on them for ever)."""
+    if "db_session" not in g:
+        g.db_session = app_state().db.session()
+    return g.db_session
+
+
 def read_connection() -> Connection:
     """A Core connection for this request's lean reads (storage.lean): the guard's and the annotator loop's.
     Whatever the method, authentication never takes the write lock."""

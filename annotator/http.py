@@ -31,6 +31,13 @@ def json_response(model: BaseModel, status: int = 200) -> Response:
     return Response(model.model_dump_json(), status=status, mimetype="application/json")
 
 
+def accepted(job: BaseModel, retry_after_seconds: int = 3) -> Response:
+    """202: the work is a queued job (the body); ask again after a while for its result."""
+    response = json_response(job, 202)
+    response.headers["Retry-After"] = str(retry_after_seconds)
+    return response
+
+
 def shown_once(response: Response) -> Response:
     """A reply holding a secret shown this once (a password, a token): no cache may keep a copy."""
     response.headers["Cache-Control"] = "no-store"

@@ -37,6 +37,14 @@ class Settings(BaseSettings):
         description="Start a worker process on this host when a job is queued and none runs; default: on SQLite only "
         "(with PostgreSQL, run `annotator worker` on any host)")
 
+    report_job_articles: int = Field(
+        default=20_000, ge=0,
+        description="Agreement and quality reports over projects with at least this many labeled articles are computed "
+        "by a worker and kept (every host serves the kept one); smaller projects' are computed for each request")
+    report_max_age_seconds: float = Field(
+        default=600, gt=0,
+        description="A kept report older than this is served while a worker computes a newer one")
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, model_validator
 
+from annotator.jobs.reports import Kept
+
 # Below these a figure is computed but not to be trusted: one disagreement among three
 # units swings alpha from 1 to below 0. The report says so beside the value.
 MIN_UNITS = 5
@@ -148,7 +150,7 @@ class SuggestionEffect(BaseModel):
     definitions: dict[str, str]
 
 
-class AgreementReport(BaseModel):
+class AgreementReport(Kept):
     project_id: int
     schema_version: str | None = Field(default=None, description="The version every label compared was made under "
                                        "(or carried to); labels waiting for review under an older one are left out")

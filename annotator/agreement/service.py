@@ -7,10 +7,10 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from itertools import groupby
+from itertools import count, groupby
 from multiprocessing.queues import SimpleQueue
 from operator import attrgetter
 from typing import Any
@@ -63,6 +63,7 @@ MAX_PROCESSES = 4
 # Ranges per process: several, so that the processes finish within a small range of each other.
 RANGES_PER_PROCESS = 64
 
+Progress = Callable[[str, float], None] | None  # told of a long report's stage and share done (a worker's job)
 ArticleRange = tuple[int, int]  # the first and last article id, inclusive
 EVERY_ARTICLE: ArticleRange = (0, 2**31 - 1)  # article ids are 32-bit integers on PostgreSQL
 
@@ -264,11 +265,12 @@ RangeQueue = SimpleQueue[ArticleRange | None]  # the ranges, then a stop (None) 
 _shared_ranges: RangeQueue | None = None  # a worker process's view of the ranges left
 
 
-def _take_ranges(session: Session, project: Project, ranges: RangeQueue) -> Tallies:
-    """Tally ranges taken from the shared queue until a stop comes out of it."""
+def _take_ranges(session: Session, project: Project, ranges: RangeQueue, taken: Callable[[], None] = lambda: None) -> Tallies:
+    """Tally ranges taken from the shared queue until a stop comes out of it; `taken` is told of each."""
     tallies = Tallies()
     while (articles := ranges.get()) is not None:
         _count(session, project, articles, tallies)
+        taken()
     return tallies
 
 
@@ -284,13 +286,14 @@ def _tallies_apart(url: str, project_id: int) -> Tallies:
         return _take_ranges(session, session.get_one(Project, project_id), _shared_ranges)
 
 
-def project_tallies(session: Session, project: Project) -> Tallies:
+def project_tallies(session: Session, project: Project, progress: Progress = None) -> Tallies:
     """Every labeled article tallied; a large project's in ranges, spread over the machine's cores.
 
     The ranges wait in one queue; every process takes the next one as it finishes its last, so
     all finish within a range of each other, and each sends its tallies back once. Each range is
     read in its own transaction, so saves landing meanwhile may show in one range and not in
-    another, as they would in a report taken a moment later.
+    another, as they would in a report taken a moment later. `progress` hears of the share done,
+    judged from the ranges this process took (the others take theirs at about its pace).
     """
     url = session.get_bind().engine.url
     shared_file = url.get_backend_name() != "sqlite" or sqlite_path(url.render_as_string()) is not None
@@ -303,12 +306,18 @@ def project_tallies(session: Session, project: Project) -> Tallies:
     context = _process_context()
     ranges: RangeQueue = context.SimpleQueue()
     fine = article_ranges(session, project, parts=processes * RANGES_PER_PROCESS)
-    for articles in [*_shrinking(fine, processes), *[None] * processes]:
+    spans = list(_shrinking(fine, processes))
+    for articles in [*spans, *[None] * processes]:
         ranges.put(articles)  # a few small tuples: the pipe holds them all, nobody blocks
+    mine = count(1)
+
+    def taken() -> None:
+        if progress is not None:
+            progress("tallying the labeled articles", min(0.95, next(mine) * processes / len(spans)))
     with ProcessPoolExecutor(processes - 1, mp_context=context, initializer=_share, initargs=(ranges,)) as pool:
         workers = [pool.submit(_tallies_apart, url.render_as_string(hide_password=False), project.id)
                    for _ in range(processes - 1)]
-        tallies = _take_ranges(session, project, ranges)
+        tallies = _take_ranges(session, project, ranges, taken)
         for worker in workers:
             tallies.merge(worker.result())
     return tallies
@@ -337,13 +346,13 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if single_threaded_linux else "spawn")
 
 
-def project_report(session: Session, project: Project, with_model: str | None = None) -> AgreementReport:
+def project_report(session: Session, project: Project, with_model: str | None = None, progress: Progress = None) -> AgreementReport:
     """The report; streamed article by article unless a model or the suggestions' groups need every label at hand."""
     with collection_paused():
         decisions = suggestion_decisions(session, project)
         if with_model is None and not decisions:
             stances = project_schema(project).statement.stance.ids()
-            report = report_from(project.id, project.overlap, stances, project_tallies(session, project))
+            report = report_from(project.id, project.overlap, stances, project_tallies(session, project, progress))
         else:
             report = _report_in_memory(session, project, with_model, decisions)
     ids = [item.article_id for item in report.most_disagreed]

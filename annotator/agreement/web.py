@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from annotator.agreement.background import agreement_for_request
 from annotator.agreement.charts import alpha_chart, confusion_chart, throughput_chart
-from annotator.agreement.service import project_report, stored_model_versions
+from annotator.agreement.service import stored_model_versions
 from annotator.auth.guard import requires
-from annotator.context import db_session
+from annotator.context import app_state, reading_session
+from annotator.jobs.queue import JobOut
 from annotator.projects.service import find_project
 
 pages = Blueprint("agreement", __name__)
@@ -17,10 +19,26 @@ pages = Blueprint("agreement", __name__)
 @pages.get("/projects/<int:project_id>/agreement")
 @requires("lead")
 def page(project_id: int) -> ResponseReturnValue:
-    session = db_session()
+    return _shown(project_id, refresh=False)
+
+
+@pages.post("/projects/<int:project_id>/agreement/refresh")
+@requires("lead")
+def refresh(project_id: int) -> ResponseReturnValue:
+    """A large project's report computed again by a worker now, not when the kept one grows old."""
+    _shown(project_id, refresh=True)
+    return redirect(url_for("agreement.page", project_id=project_id, with_model=request.args.get("with_model") or None))
+
+
+def _shown(project_id: int, refresh: bool) -> ResponseReturnValue:
+    session = reading_session()  # the run is queued in a writer of its own
     project = find_project(session, project_id)
     with_model = request.args.get("with_model") or None
-    report = project_report(session, project, with_model)
+    state = app_state()
+    report = agreement_for_request(session, state.db, state.settings, project, with_model, refresh)
+    refresh_url = url_for("agreement.refresh", project_id=project.id, with_model=with_model)
+    if isinstance(report, JobOut):
+        return render_template("report_pending.html", project=project, job=report, heading="Agreement", refresh_url=refresh_url)
     return render_template(
         "agreement.html",
         project=project,
@@ -29,4 +47,5 @@ def page(project_id: int) -> ResponseReturnValue:
         confusion=[chart for matrix in report.stance_confusion if (chart := confusion_chart(matrix))],
         throughput=throughput_chart(report.throughput),
         models=stored_model_versions(session, project),
+        refresh_url=refresh_url,
     )

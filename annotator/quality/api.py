@@ -11,9 +11,10 @@ from annotator.accounts.api import MemberPath
 from annotator.auth.guard import requires
 from annotator.auth.models import role_allows
 from annotator.auth.service import get_user
-from annotator.context import current_role, current_user, db_session
+from annotator.context import app_state, reading_session, current_role, current_user, db_session
 from annotator.errors import ErrorBody
-from annotator.http import ProjectPath, api_blueprint, json_response
+from annotator.http import ProjectPath, accepted, api_blueprint, json_response
+from annotator.jobs.queue import JobOut
 from annotator.projects.service import find_project
 from annotator.quality.items import add_control_items, change_quality_settings, change_standing, control_items_summary
 from annotator.quality.models import (
@@ -23,7 +24,7 @@ from annotator.quality.models import (
     QualityReport,
     QualitySettings,
 )
-from annotator.quality.service import quality_report
+from annotator.quality.background import quality_for_request
 
 api = api_blueprint("quality_api", __name__, "quality")
 
@@ -36,12 +37,31 @@ class StandingChanged(BaseModel):
     changed: list[str]
 
 
-@api.get("/projects/<int:project_id>/quality", responses={200: QualityReport, 404: ErrorBody, 422: ErrorBody})
+@api.get("/projects/<int:project_id>/quality", responses={200: QualityReport, 202: JobOut, 404: ErrorBody, 422: ErrorBody})
 def get_quality(path: ProjectPath, query: QualityQuery) -> Response:
     """Per annotator and field: accuracy estimated from the overlap and on control items, drift,
-    confusions and flags. Leads see everyone; an annotator sees their own entry alone."""
-    session = db_session()
-    report = quality_report(session, find_project(session, path.project_id), query.method)  # type: ignore[arg-type]
+    confusions and flags. Leads see everyone; an annotator sees their own entry alone.
+
+    A large project's report (settings.report_job_articles) is computed by a worker and kept: the kept one
+    comes back (`computed_at`, and `refreshing` while a newer one is computed), or before the first run
+    ends, 202 with the job."""
+    return _report(path, query, refresh=False)
+
+
+@api.post("/projects/<int:project_id>/quality/refresh", responses={200: QualityReport, 202: JobOut, 404: ErrorBody, 422: ErrorBody})
+@requires("lead")
+def refresh_quality(path: ProjectPath, query: QualityQuery) -> Response:
+    """As GET, and a large project's report is computed again now (unless a run is under way)."""
+    return _report(path, query, refresh=True)
+
+
+def _report(path: ProjectPath, query: QualityQuery, refresh: bool) -> Response:
+    session = reading_session()  # the run is queued in a writer of its own
+    state = app_state()
+    report = quality_for_request(session, state.db, state.settings, find_project(session, path.project_id),
+                                 query.method, refresh)  # type: ignore[arg-type]
+    if isinstance(report, JobOut):
+        return accepted(report)
     if not role_allows(current_role(), "lead"):
         own = current_user().name
         report = report.model_copy(update={"annotators": [a for a in report.annotators if a.annotator == own], "confusions": []})

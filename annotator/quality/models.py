@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
+from annotator.jobs.reports import Kept
 from annotator.quality.controls import Accuracy
 
 Purpose = Literal["control", "training"]
@@ -110,7 +111,7 @@ class ConfusedPair(BaseModel):
     examples: list[ExampleSentence]
 
 
-class QualityReport(BaseModel):
+class QualityReport(Kept):
     project: str
     method: str = "dawid-skene"
     threshold: float

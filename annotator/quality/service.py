@@ -4,6 +4,7 @@ and each member's standing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import numpy as np
@@ -11,7 +12,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.agreement.service import article_label_sets, streamed_articles
+from annotator.agreement.report import ArticleLabels
+from annotator.agreement.service import Progress, article_label_sets, labeled_count, streamed_articles
 from annotator.agreement.units import LabelSet, article_units
 from annotator.projects.service import ProjectSettings, settings_of
 from annotator.quality.aggregate import AggregateMethod, Aggregator
@@ -26,17 +28,31 @@ from annotator.storage.tables import Article, Project, ProjectMember, User
 
 EXAMPLES_PER_PAIR = 2
 DOUBT_BATCH = 1_000
+PROGRESS_EVERY = 5_000
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def overlap_labels(session: Session, project: Project) -> ProjectLabels:
+def overlap_labels(session: Session, project: Project, progress: Progress = None) -> ProjectLabels:
     """The estimated fields' shared units of every counted label (agreement's reading: set-aside annotators
     and control answers are out)."""
-    return field_units(article_units(article_id, label_sets) for article_id, label_sets, _ in streamed_articles(session, project))
+    articles = streamed_articles(session, project)
+    if progress is not None:
+        articles = _told(articles, labeled_count(session, project, at_most=2**31), progress)
+    return field_units(article_units(article_id, label_sets) for article_id, label_sets, _ in articles)
 
 
-def quality_report(session: Session, project: Project, method: Method = "dawid-skene") -> QualityReport:
-    labels = overlap_labels(session, project)
+def _told(articles: Iterator[ArticleLabels], total: int, progress: Callable[[str, float], None]) -> Iterator[ArticleLabels]:
+    """The articles, telling `progress` of the share read every PROGRESS_EVERY; reading is most of a report."""
+    for seen, article in enumerate(articles, 1):
+        if seen % PROGRESS_EVERY == 0:
+            progress("reading the labeled articles", 0.9 * seen / max(total, seen))
+        yield article
+
+
+def quality_report(session: Session, project: Project, method: Method = "dawid-skene", progress: Progress = None) -> QualityReport:
+    labels = overlap_labels(session, project, progress)
+    if progress is not None:
+        progress("estimating each annotator's accuracy", 0.9)
     fits = fit_fields(labels, method)
     names = labels.names
     answers = answers_by_annotator(scored_answers(session, project, (CONTROL, TRAINING)))

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from annotator.auth.guard import requires
 from annotator.auth.service import get_user
-from annotator.context import current_user, db_session
+from annotator.context import app_state, reading_session, current_user, db_session
 from annotator.errors import Invalid
 from annotator.forms import attempt
 from annotator.projects.service import find_project
@@ -18,7 +18,8 @@ from annotator.quality.charts import drift_chart, estimated_confusion_chart
 from annotator.quality.controls import SCORED_FIELDS
 from annotator.quality.items import add_control_items, change_quality_settings, change_standing
 from annotator.quality.models import ControlItemsAdd, MemberStanding, QualitySettings
-from annotator.quality.service import quality_report
+from annotator.jobs.queue import JobOut
+from annotator.quality.background import quality_for_request
 
 pages = Blueprint("quality", __name__)
 
@@ -26,9 +27,25 @@ pages = Blueprint("quality", __name__)
 @pages.get("/projects/<int:project_id>/team")
 @requires("lead")
 def team(project_id: int) -> ResponseReturnValue:
-    session = db_session()
+    return _shown(project_id, refresh=False)
+
+
+@pages.post("/projects/<int:project_id>/team/refresh")
+@requires("lead")
+def refresh(project_id: int) -> ResponseReturnValue:
+    """A large project's report computed again by a worker now, not when the kept one grows old."""
+    _shown(project_id, refresh=True)
+    return redirect(url_for("quality.team", project_id=project_id))
+
+
+def _shown(project_id: int, refresh: bool) -> ResponseReturnValue:
+    session = reading_session()  # the run is queued in a writer of its own
     project = find_project(session, project_id)
-    report = quality_report(session, project)
+    state = app_state()
+    report = quality_for_request(session, state.db, state.settings, project, refresh=refresh)
+    if isinstance(report, JobOut):
+        return render_template("report_pending.html", project=project, job=report, heading="Team",
+                               refresh_url=url_for("quality.refresh", project_id=project.id))
     charts = {
         person.annotator: {
             "drift": drift_chart(person.drift, report.threshold),

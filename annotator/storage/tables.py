@@ -418,6 +418,22 @@ class Job(Base):
     finished_at: Mapped[datetime | None]
 
 
+class StoredReport(Base):
+    """A report over a large project (agreement, quality) that a worker computed, kept so that every host
+    serves it at once: the newest of each kind and variant (a model compared, an estimator)."""
+
+    __tablename__ = "stored_reports"
+    __table_args__ = (UniqueConstraint("project_id", "kind", "variant"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    variant: Mapped[str] = mapped_column(String(200))
+    content: Mapped[dict[str, Any]]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seconds: Mapped[float] = mapped_column(Float)
+
+
 class InstanceSecret(Base):
     """A secret every host of the installation shares (the key that signs session cookies), kept here when
     no setting names one, so a login on one host holds on every other."""

@@ -84,6 +84,7 @@ API = [
     Case("GET", "/api/v1/articles/{article}/annotations", LEAD_ONLY),
     Case("POST", "/api/v1/projects/{project}/assignments", LEAD_ONLY, ASSIGN_TO_CLEO),
     Case("GET", "/api/v1/projects/{project}/agreement", LEAD_ONLY),
+    Case("POST", "/api/v1/projects/{project}/agreement/refresh", LEAD_ONLY),  # a small project's: computed at once
     Case("POST", "/api/v1/projects/{project}/predictions", LEAD_ONLY, PREDICTIONS),
     # Nothing stored yet to evaluate: leads get the reason.
     Case("POST", "/api/v1/projects/{project}/evaluations", api_access(403, 403, 422), lambda s: {"json": {"samples": 5}}),
@@ -100,6 +101,7 @@ API = [
     Case("POST", "/api/v1/gold-revisions/999999/restore", api_access(404, 404, 404, outsider=404)),
     # Every member reads the quality report; an annotator's holds their own entry alone.
     Case("GET", "/api/v1/projects/{project}/quality", ANY_MEMBER),
+    Case("POST", "/api/v1/projects/{project}/quality/refresh", LEAD_ONLY),
     Case("GET", "/api/v1/projects/{project}/control-items", LEAD_ONLY),
     Case("POST", "/api/v1/projects/{project}/control-items", api_access(403, 403, 409), lambda s: {"json": {}}),  # no gold yet
     Case("PATCH", "/api/v1/projects/{project}/quality-settings", LEAD_ONLY, lambda s: {"json": {"control_rate": 0.1}}),
@@ -141,6 +143,7 @@ PAGES = [
     Case("GET", "/projects/{project}/codebook", page_access(403, 403, 200)),
     Case("GET", "/projects/{project}/team", page_access(403, 403, 200)),
     Case("POST", "/projects/{project}/team/settings", page_access(403, 403, 302)),
+    Case("POST", "/projects/{project}/team/refresh", page_access(403, 403, 302)),
     Case("POST", "/projects/{project}/team/control-items", page_access(403, 403, 302)),  # no gold: refused, back to the page
     Case("POST", "/projects/{project}/team/ben/standing", page_access(403, 403, 302)),
     Case("POST", "/projects/{project}/codebook/preview", page_access(403, 403, 422)),  # an empty form: the page names the problem
@@ -158,6 +161,7 @@ PAGES = [
     Case("GET", "/articles/{article}/annotate", page_access(200, 403, 302)),
     Case("POST", "/projects/{project}/next", page_access(302, 302, 302)),
     Case("GET", "/projects/{project}/agreement", page_access(403, 403, 200)),
+    Case("POST", "/projects/{project}/agreement/refresh", page_access(403, 403, 302)),
     Case("GET", "/articles/{article}/adjudicate", page_access(403, 403, 200)),
     Case("POST", "/projects/{project}/accept-unanimous", page_access(403, 403, 302)),
 ]
