@@ -108,8 +108,8 @@ def test_next_reads_the_project_and_the_callers_open_article_in_one_statement(ap
     with counted(db) as statements:
         assert ana.next_article(project_id) is not None
     # The guard's; the project with ana's open article (none); the candidates; the claim's check, slot and
-    # assignment (on PostgreSQL one statement); then, the claim committed, the claimed article and the progress
-    # counts. (On PostgreSQL a claim's transaction also sets that its commit need not wait for the disk: a
+    # assignment (on PostgreSQL one statement); then, the claim committed, the claimed article with the progress
+    # counts (one statement). (On PostgreSQL a claim's transaction also sets that its commit need not wait for the disk: a
     # setting, not a query.)
     queries = [s for s in statements if not s.startswith("SET LOCAL synchronous_commit")]
-    assert len(queries) == (6 if db.engine.dialect.name == "postgresql" else 8), queries
+    assert len(queries) == (5 if db.engine.dialect.name == "postgresql" else 7), queries

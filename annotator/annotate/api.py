@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from annotator.annotate.assignment import (
     AssignmentAction,
     AssignmentReport,
-    article_by_id,
+    article_with_progress,
     change_assignments,
     next_article,
     skip_article,
@@ -29,7 +29,6 @@ from annotator.http import ArticlePath, ProjectPath, RowId, api_blueprint, json_
 from annotator.ingest.models import ArticleOut
 from annotator.labelschema.suggest import SpanSuggestion, suggest_spans
 from annotator.projects.models import ProjectProgress
-from annotator.projects.progress import progress
 from annotator.projects.service import find_project, project_schema, settings_schema
 from annotator.quality.models import TrainingFeedback
 from annotator.quality.training import training_feedback
@@ -69,12 +68,9 @@ def post_next(path: ProjectPath) -> Response:
     reader, writer = read_connection(), write_connection()
     project, article_id = next_article(reader, writer, path.project_id, current_user(), as_lead=leads_here())
     writer.commit()  # the write lock goes before the article is read
-    article = article_by_id(reader, article_id) if article_id is not None else None
-    body = NextArticle(
-        article=describe_article(article) if article else None,
-        # A claim moves an article from available to open: the reader's count is already right.
-        progress=progress(reader, project, current_user()),
-    )
+    # A claim moves an article from available to open: the reader's count is already right.
+    article, mine = article_with_progress(reader, article_id, project, current_user())
+    body = NextArticle(article=describe_article(article) if article else None, progress=mine)
     return json_response(body)
 
 

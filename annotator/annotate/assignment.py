@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from annotator.auth.membership import project_role
 from annotator.errors import Conflict, Invalid, NotFound
+from annotator.projects.models import ProjectProgress
+from annotator.projects.progress import PROGRESS_COLUMNS, progress, progress_of, progress_params
 from annotator.projects.service import ProjectSettings, project_article_ids, settings_at_end, with_project_settings
 from annotator.projects.slots import ProjectSlots, give_back_slot, take_slot
 from annotator.quality.answers import CONTROL, TRAINING
@@ -83,7 +85,7 @@ _ITEM_CANDIDATES = LeanQuery(
     .order_by(func.random())
     .limit(CANDIDATES_PER_TRY)
 )
-_ARTICLE = LeanQuery(select(*ARTICLE.columns).where(Article.id == bindparam("article_id")))
+_ARTICLE_WITH_PROGRESS = LeanQuery(select(*ARTICLE.columns, *PROGRESS_COLUMNS).where(Article.id == bindparam("article_id")))
 _ASSIGNMENT = select(Assignment).where(Assignment.article_id == bindparam("article_id"), Assignment.user_id == bindparam("user_id"))
 _ASSIGNMENT_STATE = LeanQuery(
     select(Assignment.id, Assignment.status, Assignment.head_revision_id)
@@ -195,9 +197,16 @@ def _claimed(reader: Executor, writer: Executor, project: Project | ProjectSetti
     return None
 
 
-def article_by_id(session: Executor, article_id: int) -> Article:
-    """An article known to exist, read leanly."""
-    return ARTICLE.detached(_ARTICLE.rows(session, {"article_id": article_id})[0])
+def article_with_progress(session: Executor, article_id: int | None, project: ProjectSlots, user: User
+                          ) -> tuple[Article | None, ProjectProgress]:
+    """The handed-out article (known to exist) and the user's progress, in one statement; the progress alone
+    when there is no article."""
+    params = progress_params(project, user)
+    if article_id is None:
+        return None, progress(session, project, user)
+    row = _ARTICLE_WITH_PROGRESS.rows(session, {**params, "article_id": article_id})[0]
+    columns = len(ARTICLE.columns)
+    return ARTICLE.detached(row[:columns]), progress_of(*row[columns:])
 
 
 def _candidates(session: Executor, project: Project | ProjectSettings, user: User, as_lead: bool) -> list[int]:

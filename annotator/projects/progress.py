@@ -35,17 +35,26 @@ _EMPTY_SKIPPED = (
 )
 _UNFILLED = select(Project.unfilled_articles).where(Project.id == _PROJECT).scalar_subquery()
 
-# Progress in one statement: my assignments by status (from an index alone), and the unfilled
-# articles (a kept count) minus the unfilled ones I already hold.
-_PROGRESS = LeanQuery(select(
+# My assignments by status (from an index alone), and the unfilled articles (a kept count) minus the
+# unfilled ones I already hold: columns that ride along with another read (annotate: the claimed article).
+PROGRESS_COLUMNS = (
     select(func.count()).where(Assignment.user_id == _USER, Assignment.project_id == _PROJECT,
                                Assignment.status == "done").scalar_subquery(),
     select(func.count()).where(Assignment.user_id == _USER, Assignment.project_id == _PROJECT,
                                Assignment.status == "open").scalar_subquery(),
     _UNFILLED - _PARTLY_FILLED_HELD - _EMPTY_SKIPPED,
-))
+)
+_PROGRESS = LeanQuery(select(*PROGRESS_COLUMNS))
+
+
+def progress_params(project: ProjectSlots, user: User) -> dict[str, int]:
+    return {"user_id": user.id, "project_id": project.id, "overlap": project.overlap}
+
+
+def progress_of(done: int, open_: int, available: int) -> ProjectProgress:
+    """The progress from PROGRESS_COLUMNS' values."""
+    return ProjectProgress(done=done, total=done + open_ + available)
 
 
 def progress(session: Executor, project: ProjectSlots, user: User) -> ProjectProgress:
-    done, open_, available = _PROGRESS.rows(session, {"user_id": user.id, "project_id": project.id, "overlap": project.overlap})[0]
-    return ProjectProgress(done=done, total=done + open_ + available)
+    return progress_of(*_PROGRESS.rows(session, progress_params(project, user))[0])
