@@ -1,7 +1,7 @@
 """The annotator loop under load: M annotators repeat next -> read -> save against `annotator serve`.
 
-    python -m bench.loop [--annotators 50] [--seconds 60] [--think 0.5] [--postgres] [--workers N --threads N]
-                         [--compare-floor [--rounds 3]]
+    python -m bench.loop [--annotators 50] [--seconds 60] [--think 0.5] [--postgres [--hosts 2]]
+                         [--workers N --threads N] [--compare-floor [--rounds 3]]
 
 Each annotator is one kept-alive connection driven from one asyncio process,
 so the clients cost little of the machine they share with the server.
@@ -20,6 +20,10 @@ compared with what was sent.
 loop and the floor take turns (--rounds), each round a loop run on a fresh
 workload then a floor run, so both halves of a round meet the machine at the
 same speed; the ratio printed last is the median of the rounds' ratios.
+
+--hosts 2 (PostgreSQL) serves the loop from two `annotator serve` hosts, each with a data folder of its
+own, the annotators spread over them as a load balancer would; the --workers are shared out between
+the hosts, so the machine runs as many server processes as with one host.
 """
 
 from __future__ import annotations
@@ -143,12 +147,16 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds an annotator pauses before each request (0: none, the server is saturated)")
     parser.add_argument("--postgres", action="store_true", help="run against a throwaway PostgreSQL on 127.0.0.1 (fsync on)")
+    parser.add_argument("--hosts", type=int, default=1,
+                        help="app hosts sharing the database (PostgreSQL), the workers shared out between them")
     parser.add_argument("--compare-floor", action="store_true",
                         help="then run bench.floor with the same clients and settings, and print the ratio")
     parser.add_argument("--rounds", type=int, default=3,
                         help="with --compare-floor: the loop and the floor take turns this many times, "
                              "and the ratio is the median of the rounds' (the machine's speed drifts between them)")
     args = parser.parse_args()
+    if args.hosts > 1 and not args.postgres:
+        parser.error("--hosts needs --postgres: hosts on SQLite would have to share one file")
     with bench_place(args.postgres) as (folder, postgres):
         if not args.compare_floor:
             run_loop(throwaway_database(folder, postgres, "loop"), Path(folder), postgres is not None, args)
@@ -180,16 +188,20 @@ def run_loop(url: str, folder: Path, postgres: bool, args: argparse.Namespace) -
     # the saves' flushes do not queue behind it (the floor starts from an empty database).
     db.checkpoint()
     os.sync()
-    server = AppProcess(url, folder, workers=args.workers, threads=args.threads)
-    server.start()
+    workers = max(1, args.workers // args.hosts)
+    hosts = [AppProcess(url, folder / f"host{index}", workers=workers, threads=args.threads) for index in range(args.hosts)]
     try:
+        for host in hosts:
+            host.start()
         measured_from = time.monotonic() + args.warmup
         until = measured_from + args.seconds
-        clients = [Annotator(server.port, token, project_id, args.think, measured_from, until) for token in tokens]
+        clients = [Annotator(hosts[index % len(hosts)].port, token, project_id, args.think, measured_from, until)
+                   for index, token in enumerate(tokens)]
         asyncio.run(run_annotators(clients))
         elapsed = time.monotonic() - measured_from
     finally:
-        server.stop()
+        for host in hosts:
+            host.stop()
     try:
         return report(db, clients, elapsed, "PostgreSQL" if postgres else "SQLite", args)
     finally:
@@ -217,7 +229,8 @@ def report(db: Database, clients: list[Annotator], elapsed: float, backend: str,
     print(f"stored equals acknowledged: {intact} of {len(acknowledged)} saves")
     total = sum(len(v) for v in latency.values())
     worst_p99 = max(percentile(v, 0.99) for v in latency.values())
-    print(f"{backend}, {args.annotators} annotators (think {args.think} s), {args.workers} workers x {args.threads} threads, "
+    on_hosts = f"{args.hosts} hosts x {max(1, args.workers // args.hosts)}" if args.hosts > 1 else f"{args.workers}"
+    print(f"{backend}, {args.annotators} annotators (think {args.think} s), {on_hosts} workers x {args.threads} threads, "
           f"{elapsed:.0f} s measured after {args.warmup:.0f} s: {sum(c.measured_saves for c in clients) / elapsed:.0f} saves/s, "
           f"{total / elapsed:.0f} requests/s, worst p99 {worst_p99:.1f} ms, errors {len(errors)}")
     return LoopMeasured(total / elapsed, latency, len(errors), intact, len(acknowledged))

@@ -1,11 +1,13 @@
 """Server time of next, read and save, in process: the app called as WSGI, no HTTP and no other load.
 
-    python -m bench.request_costs [--cycles 600] [--articles 30000] [--annotators 4]
+    python -m bench.request_costs [--cycles 600] [--articles 30000] [--annotators 4] [--postgres]
 
-Builds bench.loop's workload in a fresh SQLite file, warms up with 200 cycles of
+Builds bench.loop's workload in a fresh SQLite file (or a throwaway PostgreSQL on 127.0.0.1), warms up with 200 cycles of
 next -> read -> save (each worker compiles its queries on first use), then times
 --cycles more and prints the mean milliseconds per request of each kind. This is
-what one request costs the server before gunicorn and the network add theirs.
+what one request costs the server before gunicorn and the network add theirs. The
+processor time of the app alone (the database server's is not counted) comes last:
+on PostgreSQL the difference is the time spent waiting for the database.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import argparse
 import io
 import random
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from annotator.settings import Settings
 from annotator.shipped import default_schema_path
 from annotator.storage import Database
 from annotator.storage.migrate import upgrade_to_head
+from bench.floor import bench_place, throwaway_database
 from bench.loop import build
 from bench.workload import LabelChoices, Workload, labels_for
 
@@ -71,9 +73,10 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=600)
     parser.add_argument("--articles", type=int, default=30_000)
     parser.add_argument("--annotators", type=int, default=4)
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL on 127.0.0.1 (default SQLite)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+    with bench_place(args.postgres) as (folder, postgres):
+        url = throwaway_database(folder, postgres, "costs")
         db = Database(url)
         upgrade_to_head(db)
         project_id, tokens = build(db, args.articles, args.annotators)
@@ -84,11 +87,14 @@ def main() -> None:
         for i in range(WARMUP_CYCLES):
             cycle(clients[i % len(clients)], project_id, choices, rng, spent)
         spent = dict.fromkeys(spent, 0.0)
+        processor = time.process_time()
         for i in range(args.cycles):
             cycle(clients[i % len(clients)], project_id, choices, rng, spent)
+        processor = time.process_time() - processor
         db.dispose()
-    print(f"server time in process, SQLite, mean of {args.cycles} cycles: "
-          + ", ".join(f"{kind} {seconds / args.cycles * 1000:.2f} ms" for kind, seconds in spent.items()))
+    print(f"server time in process, {'PostgreSQL' if postgres else 'SQLite'}, mean of {args.cycles} cycles: "
+          + ", ".join(f"{kind} {seconds / args.cycles * 1000:.2f} ms" for kind, seconds in spent.items())
+          + f"; the app's processor time {processor / args.cycles * 1000:.2f} ms per cycle of the three")
 
 
 if __name__ == "__main__":
