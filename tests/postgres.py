@@ -83,6 +83,10 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
+    def dsn(self, database: str = "postgres") -> str:
+        """The driver's connection string, for connecting without SQLAlchemy."""
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname={database}"
+
     def admin(self, sql: str) -> None:
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
+        with psycopg.connect(self.dsn(), autocommit=True) as conn:
             conn.execute(sql)
