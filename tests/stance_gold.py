@@ -121,7 +121,7 @@ def store_gold(db: Database, project_id: int, schema_id: int, schema_version: st
             ).all()
             revisions = session.scalars(
                 insert(GoldRevision).returning(GoldRevision.id, sort_by_parameter_order=True),
-                [{"gold_record_id": r, "adjudicator_id": adjudicator_id, "method": "manual", "source_revision_ids": [],
+                [{"gold_record_id": r, "adjudicator_id": adjudicator_id, "method": "adjudicated", "source_revision_ids": [],
                   "label_schema_id": schema_id, "schema_version": schema_version, "content": g.content}
                  for r, g in zip(records, chunk)],
             ).all()
