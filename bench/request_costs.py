@@ -122,7 +122,7 @@ def _print_statement_costs(postgres: PostgresServer, cycles: int, shown: int = 8
     with psycopg.connect(postgres.dsn(), autocommit=True) as connection:
         rows = connection.execute(
             "SELECT calls, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) FROM pg_stat_statements"
-            " WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT %s", (shown,)).fetchall()
+            " WHERE query NOT LIKE '%%pg_stat_statements%%' ORDER BY total_exec_time DESC LIMIT %s", (shown,)).fetchall()
     print(f"PostgreSQL's own time per statement over the {cycles} cycles, the costliest first:")
     for calls, total_ms, query in rows:
         print(f"  {total_ms / calls:6.3f} ms x {calls / cycles:.1f} a cycle  {query}")
