@@ -54,7 +54,7 @@ def test_every_picture_the_readme_shows_is_in_the_repository() -> None:
 
 def test_on_first_run_the_leads_pages_have_figures_and_ana_sees_suggestions(tmp_path: Path) -> None:
     from annotator.agreement.service import project_report
-    from annotator.annotate.assignment import article_by_id, next_article
+    from annotator.annotate.assignment import next_article
     from annotator.annotate.suggestions import model_suggestions
     from annotator.auth.service import get_user
     from annotator.predictions.store import project_evaluations
@@ -70,7 +70,7 @@ def test_on_first_run_the_leads_pages_have_figures_and_ana_sees_suggestions(tmp_
         assert evaluation.model == "demo-baseline" and evaluation.report["fields"]["stance"]["accuracy"] < 1
         _, article_id = next_article(session, session, project.id, get_user(session, "ana"))
         assert article_id is not None
-        article = article_by_id(session, article_id)
+        article = session.get_one(Article, article_id)
         assert article.title.startswith("Kremlin says no groundwork")
         suggested = model_suggestions(session, project, article)
         assert suggested is not None and [s["actor"]["id"] for s in suggested.statements] == ["peskov", "yermak"]
