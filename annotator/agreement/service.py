@@ -32,6 +32,7 @@ from annotator.agreement.report import (
 from annotator.agreement.suggestions import Decisions, suggestion_effect
 from annotator.agreement.units import LabelSet
 from annotator.errors import NotFound
+from annotator.jobs.worker import Progress
 from annotator.projects.control import in_blind_control
 from annotator.projects.service import project_schema
 from annotator.storage.database import Database, sqlite_path
@@ -63,7 +64,6 @@ MAX_PROCESSES = 4
 # Ranges per process: several, so that the processes finish within a small range of each other.
 RANGES_PER_PROCESS = 64
 
-Progress = Callable[[str, float], None] | None  # told of a long report's stage and share done (a worker's job)
 ArticleRange = tuple[int, int]  # the first and last article id, inclusive
 EVERY_ARTICLE: ArticleRange = (0, 2**31 - 1)  # article ids are 32-bit integers on PostgreSQL
 
@@ -286,7 +286,7 @@ def _tallies_apart(url: str, project_id: int) -> Tallies:
         return _take_ranges(session, session.get_one(Project, project_id), _shared_ranges)
 
 
-def project_tallies(session: Session, project: Project, progress: Progress = None) -> Tallies:
+def project_tallies(session: Session, project: Project, progress: Progress | None = None) -> Tallies:
     """Every labeled article tallied; a large project's in ranges, spread over the machine's cores.
 
     The ranges wait in one queue; every process takes the next one as it finishes its last, so
@@ -346,7 +346,7 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if single_threaded_linux else "spawn")
 
 
-def project_report(session: Session, project: Project, with_model: str | None = None, progress: Progress = None) -> AgreementReport:
+def project_report(session: Session, project: Project, with_model: str | None = None, progress: Progress | None = None) -> AgreementReport:
     """The report; streamed article by article unless a model or the suggestions' groups need every label at hand."""
     with collection_paused():
         decisions = suggestion_decisions(session, project)

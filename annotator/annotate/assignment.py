@@ -201,10 +201,9 @@ def article_with_progress(session: Executor, article_id: int | None, project: Pr
                           ) -> tuple[Article | None, ProjectProgress]:
     """The handed-out article (known to exist) and the user's progress, in one statement; the progress alone
     when there is no article."""
-    params = progress_params(project, user)
     if article_id is None:
         return None, progress(session, project, user)
-    row = _ARTICLE_WITH_PROGRESS.rows(session, {**params, "article_id": article_id})[0]
+    row = _ARTICLE_WITH_PROGRESS.rows(session, {**progress_params(project, user), "article_id": article_id})[0]
     columns = len(ARTICLE.columns)
     return ARTICLE.detached(row[:columns]), progress_of(*row[columns:])
 

@@ -19,6 +19,7 @@ from annotator.storage.tables import Job, utcnow
 # A job whose worker stopped is run again once; stopping a second time, it fails with the reason.
 MAX_ATTEMPTS = 2
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+UNDER_WAY = (QUEUED, RUNNING)
 
 
 class JobOut(BaseModel):

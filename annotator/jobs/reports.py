@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from annotator.jobs.local import start_local_worker
-from annotator.jobs.queue import DONE, FAILED, JobOut, describe_job, enqueue
+from annotator.jobs.queue import FAILED, UNDER_WAY, JobOut, describe_job, enqueue
 from annotator.jobs.worker import Handler, Progress
 from annotator.settings import Settings
 from annotator.storage import Database
@@ -41,7 +41,7 @@ class ReportState:
     job: JobOut | None
 
     def kept(self) -> Kept:
-        live = self.job if self.job is not None and self.job.state not in (DONE, FAILED) else None
+        live = self.job if self.job is not None and self.job.state in UNDER_WAY else None
         return Kept(computed_at=self.computed_at, refreshing=live)
 
 
@@ -50,14 +50,26 @@ def served_report(session: Session, db: Database, settings: Settings, project: P
                   ) -> KeptReport | JobOut:
     """A small project's report computed now; a large one's kept report (see kept_report), or, before the first
     run ends, the job computing it. `labeled_articles(at_most)` counts the labeled articles up to the threshold."""
-    threshold = settings.report_job_articles
-    if labeled_articles(threshold) < threshold:
+    if not _large(settings, labeled_articles):
         return compute()
     state = kept_report(session, db, settings, project, kind, variant, refresh)
     if state.content is None:
         assert state.job is not None, "no kept report without a job computing it"
         return state.job
     return model.model_validate({**state.content, **state.kept().model_dump()})
+
+
+def ask_for_newer(session: Session, db: Database, settings: Settings, project: Project, kind: str, variant: str,
+                  labeled_articles: Callable[[int], int]) -> None:
+    """Queue a newer run of a large project's report now (unless one is under way); a small project's
+    report is computed on every request, and nothing is queued."""
+    if _large(settings, labeled_articles):
+        kept_report(session, db, settings, project, kind, variant, refresh=True)
+
+
+def _large(settings: Settings, labeled_articles: Callable[[int], int]) -> bool:
+    threshold = settings.report_job_articles
+    return labeled_articles(threshold) >= threshold
 
 
 def kept_report(session: Session, db: Database, settings: Settings, project: Project, kind: str, variant: str,
@@ -69,7 +81,7 @@ def kept_report(session: Session, db: Database, settings: Settings, project: Pro
     kept = session.scalar(select(StoredReport).where(
         StoredReport.project_id == project.id, StoredReport.kind == kind, StoredReport.variant == variant))
     job = _newest_job(session, project.id, kind, variant)
-    under_way = job is not None and job.state not in (DONE, FAILED)
+    under_way = job is not None and job.state in UNDER_WAY
     failed_since = job is not None and job.state == FAILED and (kept is None or job.created_at > kept.computed_at)
     too_old = kept is None or utcnow() - kept.computed_at > timedelta(seconds=settings.report_max_age_seconds)
     if not under_way and (refresh or (too_old and not failed_since)):
@@ -81,9 +93,8 @@ def kept_report(session: Session, db: Database, settings: Settings, project: Pro
 
 
 def _newest_job(session: Session, project_id: int, kind: str, variant: str) -> Job | None:
-    # A project's jobs of one kind are few (a run at most every few minutes): their variants are compared here.
-    jobs = session.scalars(select(Job).where(Job.project_id == project_id, Job.kind == kind).order_by(Job.id.desc()).limit(20))
-    return next((job for job in jobs if job.arguments.get("variant") == variant), None)
+    return session.scalar(select(Job).where(Job.project_id == project_id, Job.kind == kind,
+                                            Job.arguments["variant"].as_string() == variant).order_by(Job.id.desc()).limit(1))
 
 
 def keep_report(db: Database, project_id: int, kind: str, variant: str, content: dict[str, Any], seconds: float) -> None:

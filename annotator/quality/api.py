@@ -11,7 +11,7 @@ from annotator.accounts.api import MemberPath
 from annotator.auth.guard import requires
 from annotator.auth.models import role_allows
 from annotator.auth.service import get_user
-from annotator.context import app_state, reading_session, current_role, current_user, db_session
+from annotator.context import app_state, current_role, current_user, db_session, reading_session
 from annotator.errors import ErrorBody
 from annotator.http import ProjectPath, accepted, api_blueprint, json_response
 from annotator.jobs.queue import JobOut

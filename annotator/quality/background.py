@@ -3,14 +3,15 @@ computed for the request. The estimator's fit over 100,000 articles takes about 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import cast
 
 from sqlalchemy.orm import Session
 
-from annotator.agreement.service import Progress, labeled_count
+from annotator.agreement.service import labeled_count
 from annotator.jobs.queue import JobOut
-from annotator.jobs.reports import report_handler, served_report
-from annotator.jobs.worker import Handler
+from annotator.jobs.reports import ask_for_newer, report_handler, served_report
+from annotator.jobs.worker import Handler, Progress
 from annotator.quality.estimators import Method
 from annotator.quality.models import QualityReport
 from annotator.quality.service import quality_report
@@ -25,8 +26,14 @@ def quality_for_request(session: Session, db: Database, settings: Settings, proj
                         refresh: bool = False) -> QualityReport | JobOut:
     """The report, or the job computing the first one of a large project."""
     return served_report(session, db, settings, project, QUALITY_REPORT, method, refresh=refresh, model=QualityReport,
-                         labeled_articles=lambda at_most: labeled_count(session, project, at_most),
+                         labeled_articles=partial(labeled_count, session, project),
                          compute=lambda: quality_report(session, project, method))
+
+
+def ask_for_newer_quality(session: Session, db: Database, settings: Settings, project: Project,
+                          method: Method = "dawid-skene") -> None:
+    """A large project's report computed again by a worker now, not when the kept one grows old."""
+    ask_for_newer(session, db, settings, project, QUALITY_REPORT, method, partial(labeled_count, session, project))
 
 
 def _computed(session: Session, project: Project, variant: str, progress: Progress) -> QualityReport:

@@ -4,7 +4,7 @@ and each member's standing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 
 import numpy as np
@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.agreement.report import ArticleLabels
-from annotator.agreement.service import Progress, article_label_sets, labeled_count, streamed_articles
+from annotator.agreement.service import article_label_sets, labeled_count, streamed_articles
 from annotator.agreement.units import LabelSet, article_units
+from annotator.jobs.worker import Progress
 from annotator.projects.service import ProjectSettings, settings_of
 from annotator.quality.aggregate import AggregateMethod, Aggregator
 from annotator.quality.answers import CONTROL, TRAINING, Answer, scored_answers
@@ -32,7 +33,7 @@ PROGRESS_EVERY = 5_000
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def overlap_labels(session: Session, project: Project, progress: Progress = None) -> ProjectLabels:
+def overlap_labels(session: Session, project: Project, progress: Progress | None = None) -> ProjectLabels:
     """The estimated fields' shared units of every counted label (agreement's reading: set-aside annotators
     and control answers are out)."""
     articles = streamed_articles(session, project)
@@ -41,7 +42,7 @@ def overlap_labels(session: Session, project: Project, progress: Progress = None
     return field_units(article_units(article_id, label_sets) for article_id, label_sets, _ in articles)
 
 
-def _told(articles: Iterator[ArticleLabels], total: int, progress: Callable[[str, float], None]) -> Iterator[ArticleLabels]:
+def _told(articles: Iterator[ArticleLabels], total: int, progress: Progress) -> Iterator[ArticleLabels]:
     """The articles, telling `progress` of the share read every PROGRESS_EVERY; reading is most of a report."""
     for seen, article in enumerate(articles, 1):
         if seen % PROGRESS_EVERY == 0:
@@ -49,7 +50,7 @@ def _told(articles: Iterator[ArticleLabels], total: int, progress: Callable[[str
         yield article
 
 
-def quality_report(session: Session, project: Project, method: Method = "dawid-skene", progress: Progress = None) -> QualityReport:
+def quality_report(session: Session, project: Project, method: Method = "dawid-skene", progress: Progress | None = None) -> QualityReport:
     labels = overlap_labels(session, project, progress)
     if progress is not None:
         progress("estimating each annotator's accuracy", 0.9)

@@ -10,16 +10,16 @@ from flask.typing import ResponseReturnValue
 
 from annotator.auth.guard import requires
 from annotator.auth.service import get_user
-from annotator.context import app_state, reading_session, current_user, db_session
+from annotator.context import app_state, current_user, db_session, reading_session
 from annotator.errors import Invalid
 from annotator.forms import attempt
+from annotator.jobs.queue import JobOut
 from annotator.projects.service import find_project
+from annotator.quality.background import ask_for_newer_quality, quality_for_request
 from annotator.quality.charts import drift_chart, estimated_confusion_chart
 from annotator.quality.controls import SCORED_FIELDS
 from annotator.quality.items import add_control_items, change_quality_settings, change_standing
 from annotator.quality.models import ControlItemsAdd, MemberStanding, QualitySettings
-from annotator.jobs.queue import JobOut
-from annotator.quality.background import quality_for_request
 
 pages = Blueprint("quality", __name__)
 
@@ -27,22 +27,10 @@ pages = Blueprint("quality", __name__)
 @pages.get("/projects/<int:project_id>/team")
 @requires("lead")
 def team(project_id: int) -> ResponseReturnValue:
-    return _shown(project_id, refresh=False)
-
-
-@pages.post("/projects/<int:project_id>/team/refresh")
-@requires("lead")
-def refresh(project_id: int) -> ResponseReturnValue:
-    """A large project's report computed again by a worker now, not when the kept one grows old."""
-    _shown(project_id, refresh=True)
-    return redirect(url_for("quality.team", project_id=project_id))
-
-
-def _shown(project_id: int, refresh: bool) -> ResponseReturnValue:
-    session = reading_session()  # the run is queued in a writer of its own
+    session = reading_session()  # a large project's run is queued in a writer of its own
     project = find_project(session, project_id)
     state = app_state()
-    report = quality_for_request(session, state.db, state.settings, project, refresh=refresh)
+    report = quality_for_request(session, state.db, state.settings, project)
     if isinstance(report, JobOut):
         return render_template("report_pending.html", project=project, job=report, heading="Team",
                                refresh_url=url_for("quality.refresh", project_id=project.id))
@@ -54,6 +42,16 @@ def _shown(project_id: int, refresh: bool) -> ResponseReturnValue:
         for person in report.annotators
     }
     return render_template("team.html", project=project, report=report, charts=charts, fields=SCORED_FIELDS)
+
+
+@pages.post("/projects/<int:project_id>/team/refresh")
+@requires("lead")
+def refresh(project_id: int) -> ResponseReturnValue:
+    """A large project's report computed again by a worker now, not when the kept one grows old."""
+    session = reading_session()  # the run is queued in a writer of its own
+    state = app_state()
+    ask_for_newer_quality(session, state.db, state.settings, find_project(session, project_id))
+    return redirect(url_for("quality.team", project_id=project_id))
 
 
 @pages.post("/projects/<int:project_id>/team/settings")
