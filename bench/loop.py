@@ -188,8 +188,8 @@ def run_loop(url: str, folder: Path, postgres: bool, args: argparse.Namespace) -
     # the saves' flushes do not queue behind it (the floor starts from an empty database).
     db.checkpoint()
     os.sync()
-    workers = max(1, args.workers // args.hosts)
-    hosts = [AppProcess(url, folder / f"host{index}", workers=workers, threads=args.threads) for index in range(args.hosts)]
+    hosts = [AppProcess(url, folder / f"host{index}", workers=_workers_per_host(args), threads=args.threads)
+             for index in range(args.hosts)]
     try:
         for host in hosts:
             host.start()
@@ -206,6 +206,11 @@ def run_loop(url: str, folder: Path, postgres: bool, args: argparse.Namespace) -
         return report(db, clients, elapsed, "PostgreSQL" if postgres else "SQLite", args)
     finally:
         db.dispose()
+
+
+def _workers_per_host(args: argparse.Namespace) -> int:
+    """The --workers shared out between the hosts: as many server processes as with one host."""
+    return max(1, args.workers // args.hosts)
 
 
 def report(db: Database, clients: list[Annotator], elapsed: float, backend: str, args: argparse.Namespace) -> LoopMeasured:
@@ -229,7 +234,7 @@ def report(db: Database, clients: list[Annotator], elapsed: float, backend: str,
     print(f"stored equals acknowledged: {intact} of {len(acknowledged)} saves")
     total = sum(len(v) for v in latency.values())
     worst_p99 = max(percentile(v, 0.99) for v in latency.values())
-    on_hosts = f"{args.hosts} hosts x {max(1, args.workers // args.hosts)}" if args.hosts > 1 else f"{args.workers}"
+    on_hosts = f"{args.hosts} hosts x {_workers_per_host(args)}" if args.hosts > 1 else f"{args.workers}"
     print(f"{backend}, {args.annotators} annotators (think {args.think} s), {on_hosts} workers x {args.threads} threads, "
           f"{elapsed:.0f} s measured after {args.warmup:.0f} s: {sum(c.measured_saves for c in clients) / elapsed:.0f} saves/s, "
           f"{total / elapsed:.0f} requests/s, worst p99 {worst_p99:.1f} ms, errors {len(errors)}")
